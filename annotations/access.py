@@ -1,0 +1,38 @@
+"""Who may do what: one helper per object type, used by every view and API endpoint.
+
+Each helper returns the object when the user may use it and raises Http404 when the user
+is not a member of its project (so outsiders cannot even learn it exists) and
+PermissionDenied when the user is a member without the needed role.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from annotations.models import Article, Project, Role
+
+
+def get_project_for_user(user, slug: str, *, roles: set[str] | None = None) -> Project:
+    """The project, if the user is a member (holding one of `roles`, when given)."""
+    project = Project.objects.filter(slug=slug).first()
+    if project is None or not user.is_authenticated:
+        raise Http404("No such project.")
+    held = project.roles_of(user)
+    if not held:
+        raise Http404("No such project.")
+    if roles is not None and not (held & roles):
+        raise PermissionDenied("Your role in this project does not allow this.")
+    project.user_roles = held
+    return project
+
+
+def get_article_for_user(user, project: Project, article_id: int) -> Article:
+    article = Article.objects.filter(project=project, pk=article_id).first()
+    if article is None:
+        raise Http404("No such article.")
+    return article
+
+
+MANAGER = {Role.MANAGER}
+ANY_ROLE = {Role.MANAGER, Role.ANNOTATOR, Role.REVIEWER}

@@ -1,0 +1,152 @@
+from django.contrib import admin
+
+from annotations import models
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+class LabelInline(admin.TabularInline):
+    model = models.Label
+    extra = 0
+
+
+class ClaimTypeInline(admin.TabularInline):
+    model = models.ClaimType
+    extra = 0
+
+
+class ThreatLevelInline(admin.TabularInline):
+    model = models.ThreatLevel
+    extra = 0
+
+
+class GuidelineVersionInline(admin.StackedInline):
+    model = models.GuidelineVersion
+    extra = 0
+    readonly_fields = ["number", "text", "created_by", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "annotators_per_article", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug"]
+    inlines = [
+        MembershipInline,
+        LabelInline,
+        ClaimTypeInline,
+        ThreatLevelInline,
+        GuidelineVersionInline,
+    ]
+
+
+@admin.register(models.GuidelineVersion)
+class GuidelineVersionAdmin(admin.ModelAdmin):
+    list_display = ["project", "number", "created_by", "created_at"]
+    list_filter = ["project"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A saved version is history: edits make a new version instead.
+        return ["project", "number", "text", "created_by"] if obj else ["number", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        from annotations.services import guidelines_update
+
+        if not change:
+            version = guidelines_update(project=obj.project, text=obj.text, user=request.user)
+            obj.pk, obj.number = version.pk, version.number
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role", "created_at"]
+    list_filter = ["project", "role"]
+    autocomplete_fields = ["user", "project"]
+
+
+@admin.register(models.Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "kind", "colour", "hotkey", "position"]
+    list_filter = ["project", "kind"]
+
+
+@admin.register(models.ClaimType)
+class ClaimTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "position"]
+    list_filter = ["project"]
+
+
+@admin.register(models.ThreatLevel)
+class ThreatLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "rank"]
+    list_filter = ["project"]
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = models.ActorAlias
+    extra = 1
+
+
+@admin.register(models.Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "kind", "affiliation", "external_id"]
+    list_filter = ["project", "kind"]
+    search_fields = ["name", "aliases__name", "external_id"]
+    autocomplete_fields = ["affiliation"]
+    inlines = [ActorAliasInline]
+
+
+@admin.register(models.Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "source", "published", "language", "created_at"]
+    list_filter = ["project", "language"]
+    search_fields = ["title", "external_id", "url"]
+    readonly_fields = ["body_sha256", "created_at", "imported_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_annotations():
+            fields.append("body")
+        return fields
+
+
+class SpanInline(admin.TabularInline):
+    model = models.Span
+    extra = 0
+    raw_id_fields = ["label", "actor"]
+
+
+@admin.register(models.AnnotationSet)
+class AnnotationSetAdmin(admin.ModelAdmin):
+    list_display = ["article", "annotator", "is_gold", "status", "updated_at"]
+    list_filter = ["status", "is_gold", "article__project"]
+    raw_id_fields = ["article"]
+    inlines = [SpanInline]
+
+
+@admin.register(models.Span)
+class SpanAdmin(admin.ModelAdmin):
+    list_display = ["quote", "label", "actor", "start", "end", "annotation_set"]
+    list_filter = ["label__project", "label"]
+    raw_id_fields = ["annotation_set", "label", "actor"]
+
+
+@admin.register(models.Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "claimant", "claim_type", "reliability", "credibility"]
+    list_filter = ["claim_type", "reliability", "credibility"]
+    raw_id_fields = ["annotation_set", "span", "claimant", "claimant_span", "targets"]
+
+
+@admin.register(models.ThreatAssessment)
+class ThreatAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["annotation_set", "level"]
+    raw_id_fields = ["annotation_set", "claims"]

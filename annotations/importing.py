@@ -1,0 +1,515 @@
+"""Importing articles: plain text, HTML pages, JSONL and CSV, used by the command, pages and API.
+
+A file is imported whole or not at all. Parsing and checking come first and touch nothing; the
+writes then run in one transaction. Bad input raises ``ImportRejected`` naming the file, the
+line and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Article,
+    Label,
+    Membership,
+    Project,
+    Span,
+    sha256_of,
+)
+from annotations.text import check_span_offsets, normalise_text
+
+FORMATS = ("text", "html", "jsonl", "csv")
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+}
+ARTICLE_FIELDS = ("title", "url", "published", "source", "external_id", "language")
+TITLE_MAX = 500
+WRITE_BATCH = 500
+
+
+class ImportRejected(Exception):
+    """A file that cannot be imported; nothing of it was stored."""
+
+    def __init__(self, filename: str, line: int | None, reason: str):
+        self.filename, self.line, self.reason = filename, line, reason
+        where = f"{filename}, line {line}" if line else filename
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class SpanRecord:
+    start: int
+    end: int
+    label: Label
+    quote: str
+    actor: Actor | None = None
+    note: str = ""
+
+
+@dataclass
+class ArticleRecord:
+    line: int
+    title: str
+    body: str
+    url: str = ""
+    published: datetime.date | None = None
+    source: str = ""
+    external_id: str = ""
+    language: str = ""
+    metadata: dict = field(default_factory=dict)
+    spans: list[SpanRecord] = field(default_factory=list)
+    annotator_id: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.body)
+
+
+@dataclass
+class Duplicate:
+    line: int
+    title: str
+    existing_article_id: int | None  # None: repeated earlier in the same file
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    articles: list[Article] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    span_count: int = 0
+
+    @property
+    def imported(self) -> int:
+        return len(self.articles)
+
+
+def detect_format(filename: str) -> str | None:
+    return EXTENSIONS.get(PurePath(filename).suffix.lower())
+
+
+def import_articles(
+    *,
+    project: Project,
+    filename: str,
+    data: bytes,
+    format: str | None = None,
+    user=None,
+    annotator=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import every article in one file into `project`, or raise ImportRejected and store nothing.
+
+    `annotator` (a user) owns the annotation set that pre-annotated spans go into, unless a
+    JSONL record names its own "annotator" by username.
+    """
+    format = format or detect_format(filename)
+    if format not in FORMATS:
+        raise ImportRejected(
+            filename,
+            None,
+            f"cannot tell the format; name the file .txt, .html, .jsonl or .csv "
+            f"or choose one of: {', '.join(FORMATS)}.",
+        )
+    text = decode(filename, data)
+    parser = _Parser(project, filename, annotator)
+    records = parser.parse(format, text)
+    if not records:
+        raise ImportRejected(filename, None, "the file holds no articles.")
+    return _store(project, filename, records, user=user, progress=progress)
+
+
+def decode(filename: str, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRejected(
+            filename, line, f"the file is not valid UTF-8 (byte {error.start}: {error.reason})."
+        ) from None
+    if not text.strip():
+        raise ImportRejected(filename, None, "the file is empty.")
+    return text
+
+
+class _Parser:
+    def __init__(self, project: Project, filename: str, annotator):
+        self.project = project
+        self.filename = filename
+        self.annotator = annotator
+        self._labels: dict[str, Label] | None = None
+        self._actors: dict[str, Actor] | None = None
+        self._members: dict[str, int] | None = None
+
+    def reject(self, line: int | None, reason: str) -> ImportRejected:
+        return ImportRejected(self.filename, line, reason)
+
+    def parse(self, format: str, text: str) -> list[ArticleRecord]:
+        return getattr(self, f"parse_{format}")(text)
+
+    # Formats
+
+    def parse_text(self, text: str) -> list[ArticleRecord]:
+        body = normalise_text(text)
+        return [ArticleRecord(line=1, title=title_from(body), body=body)]
+
+    def parse_html(self, text: str) -> list[ArticleRecord]:
+        import trafilatura
+
+        extracted = trafilatura.extract(
+            text, include_comments=False, include_tables=True, deduplicate=True
+        )
+        if not extracted or not extracted.strip():
+            raise self.reject(None, "no article text could be found in the HTML page.")
+        metadata = trafilatura.extract_metadata(text)
+        body = normalise_text(extracted)
+        title = normalise_text((metadata.title if metadata else None) or "").strip()
+        published = None
+        if metadata and metadata.date:
+            published = parse_date(metadata.date)
+        return [
+            ArticleRecord(
+                line=1,
+                title=clip_title(title) or title_from(body),
+                body=body,
+                url=(metadata.url if metadata else None) or "",
+                source=(metadata.sitename if metadata else None) or "",
+                published=published,
+                language=(metadata.language if metadata else None) or "",
+            )
+        ]
+
+    def parse_jsonl(self, text: str) -> list[ArticleRecord]:
+        records = []
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise self.reject(number, f"malformed JSON: {error.msg} at column {error.colno}.")
+            if not isinstance(item, dict):
+                raise self.reject(number, "each line must be a JSON object.")
+            records.append(self.record_from(item, number))
+        return records
+
+    def parse_csv(self, text: str) -> list[ArticleRecord]:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error) as error:
+            raise self.reject(1, f"cannot read the header row: {error}.")
+        columns = [name.strip().lower() for name in header]
+        if "text" not in columns:
+            raise self.reject(1, f"the header row has no 'text' column (found: {header}).")
+        if len(set(columns)) != len(columns):
+            raise self.reject(1, "the header row names a column twice.")
+        records = []
+        line = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                raise self.reject(line, f"malformed CSV: {error}.")
+            if any(cell.strip() for cell in row):
+                if len(row) != len(columns):
+                    raise self.reject(
+                        line, f"the row has {len(row)} fields but the header has {len(columns)}."
+                    )
+                item = dict(zip(columns, row, strict=True))
+                extra = {k: v for k, v in item.items() if k not in (*ARTICLE_FIELDS, "text")}
+                item = {k: v for k, v in item.items() if k not in extra}
+                item["metadata"] = extra
+                records.append(self.record_from(item, line))
+            line = reader.line_num + 1
+        return records
+
+    # One record
+
+    def record_from(self, item: dict, line: int) -> ArticleRecord:
+        raw = item.get("text")
+        if not isinstance(raw, str) or not raw.strip():
+            raise self.reject(line, "'text' is missing or empty.")
+        body = normalise_text(raw)
+        fields = {}
+        for name in ARTICLE_FIELDS:
+            value = item.get(name)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise self.reject(line, f"'{name}' must be a string, not {type(value).__name__}.")
+            fields[name] = normalise_text(value).strip()
+        title = fields.pop("title")
+        if len(title) > TITLE_MAX:
+            raise self.reject(line, f"'title' is longer than {TITLE_MAX} characters.")
+        if fields["url"]:
+            try:
+                URLValidator(schemes=["http", "https"])(fields["url"])
+            except ValidationError:
+                raise self.reject(line, f"'url' {fields['url']!r} is not an http(s) URL.")
+            if len(fields["url"]) > 2000:
+                raise self.reject(line, "'url' is longer than 2000 characters.")
+        published = None
+        if fields.pop("published"):
+            published = parse_date(item["published"])
+            if published is None:
+                raise self.reject(
+                    line, f"'published' {item['published']!r} is not a date (YYYY-MM-DD)."
+                )
+        for name, limit in (("source", 200), ("external_id", 200), ("language", 20)):
+            if len(fields[name]) > limit:
+                raise self.reject(line, f"'{name}' is longer than {limit} characters.")
+        metadata = item.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise self.reject(line, "'metadata' must be a JSON object.")
+        record = ArticleRecord(
+            line=line,
+            title=title or title_from(body),
+            body=body,
+            published=published,
+            metadata=metadata,
+            **fields,
+        )
+        spans = item.get("spans") or []
+        if not isinstance(spans, list):
+            raise self.reject(line, "'spans' must be a list.")
+        if spans:
+            record.annotator_id = self.annotator_for(item.get("annotator"), line)
+            record.spans = [
+                self.span_from(raw, body, span, line, position)
+                for position, span in enumerate(spans, start=1)
+            ]
+        return record
+
+    def span_from(self, raw: str, body: str, span, line: int, position: int) -> SpanRecord:
+        where = f"span {position}"
+        if not isinstance(span, dict):
+            raise self.reject(line, f"{where} must be a JSON object.")
+        start, end, quote = span.get("start"), span.get("end"), span.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            raise self.reject(line, f"{where}: 'quote' must be a string.")
+        try:
+            check_span_offsets(raw, start, end, None)
+            if raw != body:
+                # Offsets count code points of the text as given; move them onto the
+                # normalised body (CRLF folded to LF, NFC composed).
+                start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
+                if quote is not None:
+                    quote = normalise_text(quote)
+            check_span_offsets(body, start, end, quote)
+        except ValidationError as error:
+            raise self.reject(line, f"{where}: {error.messages[0]}")
+        label = self.labels.get(span.get("label"))
+        if label is None:
+            raise self.reject(
+                line,
+                f"{where}: unknown label {span.get('label')!r}; "
+                f"the project's labels are {sorted(self.labels)}.",
+            )
+        actor = None
+        if span.get("actor"):
+            name = span["actor"]
+            if isinstance(name, dict):
+                name = name.get("name")
+            if not isinstance(name, str):
+                raise self.reject(line, f"{where}: 'actor' must be an actor's name.")
+            actor = self.actors.get(name.casefold())
+            if actor is None:
+                raise self.reject(line, f"{where}: no actor named {name!r} in the registry.")
+        note = span.get("note") or ""
+        if not isinstance(note, str):
+            raise self.reject(line, f"{where}: 'note' must be a string.")
+        return SpanRecord(start, end, label, body[start:end], actor, note)
+
+    def annotator_for(self, username, line: int) -> int:
+        if username is None:
+            if self.annotator is None:
+                raise self.reject(
+                    line,
+                    "the article has spans but no annotator; name one with 'annotator' "
+                    "or import as a user.",
+                )
+            return self.annotator.pk
+        if not isinstance(username, str) or username not in self.members:
+            raise self.reject(line, f"'annotator' {username!r} is not a member of the project.")
+        return self.members[username]
+
+    # Project vocabulary, loaded once per file
+
+    @property
+    def labels(self) -> dict[str, Label]:
+        if self._labels is None:
+            self._labels = {label.name: label for label in self.project.labels.all()}
+        return self._labels
+
+    @property
+    def actors(self) -> dict[str, Actor]:
+        if self._actors is None:
+            actors = {}
+            for actor in self.project.actors.prefetch_related("aliases"):
+                for alias in actor.aliases.all():
+                    actors.setdefault(alias.name.casefold(), actor)
+            for actor in self.project.actors.all():
+                actors[actor.name.casefold()] = actor
+            self._actors = actors
+        return self._actors
+
+    @property
+    def members(self) -> dict[str, int]:
+        if self._members is None:
+            rows = Membership.objects.filter(project=self.project).values_list(
+                "user__username", "user_id"
+            )
+            self._members = dict(rows)
+        return self._members
+
+
+def title_from(body: str) -> str:
+    """The first non-empty line, clipped to fit."""
+    for line in body.split("\n"):
+        if line.strip():
+            return clip_title(line.strip())
+    return ""
+
+
+def clip_title(title: str) -> str:
+    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
+
+
+def parse_date(value) -> datetime.date | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _store(
+    project: Project,
+    filename: str,
+    records: list[ArticleRecord],
+    *,
+    user,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport:
+    report = ImportReport(filename)
+    existing = _existing_hashes(project, (record.sha256 for record in records))
+    seen: set[str] = set()
+    fresh = []
+    for record in records:
+        sha = record.sha256
+        if sha in existing or sha in seen:
+            report.duplicates.append(Duplicate(record.line, record.title, existing.get(sha)))
+            continue
+        seen.add(sha)
+        fresh.append(record)
+    guideline = project.current_guideline()
+    try:
+        with transaction.atomic():
+            for done in range(0, len(fresh), WRITE_BATCH):
+                batch = fresh[done : done + WRITE_BATCH]
+                report.articles.extend(_write_batch(project, batch, user, guideline))
+                report.span_count += sum(len(record.spans) for record in batch)
+                if progress:
+                    progress(done + len(batch), len(fresh))
+    except IntegrityError as error:
+        report.articles.clear()
+        raise ImportRejected(
+            filename, None, f"the database refused the import ({error}); nothing was stored."
+        ) from error
+    return report
+
+
+def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
+    hashes = list(hashes)
+    found = {}
+    for start in range(0, len(hashes), WRITE_BATCH):
+        rows = Article.objects.filter(
+            project=project, body_sha256__in=hashes[start : start + WRITE_BATCH]
+        ).values_list("body_sha256", "id")
+        found.update(rows)
+    return found
+
+
+def _write_batch(project, records: list[ArticleRecord], user, guideline) -> list[Article]:
+    articles = Article.objects.bulk_create(
+        [
+            Article(
+                project=project,
+                title=record.title,
+                body=record.body,
+                body_sha256=record.sha256,
+                source=record.source,
+                url=record.url,
+                published=record.published,
+                language=record.language,
+                external_id=record.external_id,
+                metadata=record.metadata,
+                imported_by=user,
+            )
+            for record in records
+        ]
+    )
+    annotated = [(a, r) for a, r in zip(articles, records, strict=True) if r.spans]
+    if annotated:
+        now = timezone.now()
+        sets = AnnotationSet.objects.bulk_create(
+            [
+                AnnotationSet(
+                    article=article,
+                    annotator_id=record.annotator_id,
+                    status=AnnotationSet.Status.IN_PROGRESS,
+                    guideline_version=guideline,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for article, record in annotated
+            ]
+        )
+        Span.objects.bulk_create(
+            [
+                Span(
+                    annotation_set=annotation_set,
+                    start=span.start,
+                    end=span.end,
+                    quote=span.quote,
+                    label=span.label,
+                    actor=span.actor,
+                    note=span.note,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for annotation_set, (_, record) in zip(sets, annotated, strict=True)
+                for span in record.spans
+            ],
+            batch_size=2000,
+        )
+    return articles

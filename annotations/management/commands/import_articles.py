@@ -1,0 +1,80 @@
+"""Import article files into a project: plain text, HTML, JSONL or CSV."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from annotations.importing import FORMATS, ImportRejected, import_articles
+from annotations.models import Project
+
+
+class Command(BaseCommand):
+    help = "Import articles from files. Each file is imported whole or not at all."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--project", required=True, metavar="SLUG")
+        parser.add_argument("--format", choices=FORMATS, help="Default: from the file name.")
+        parser.add_argument(
+            "--annotator",
+            metavar="USERNAME",
+            help="Owner of the annotation sets that pre-annotated spans go into.",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, paths, project, format, annotator, no_progress, **options):
+        try:
+            project = Project.objects.get(slug=project)
+        except Project.DoesNotExist:
+            raise CommandError(f"No project with the slug {project!r}.") from None
+        if annotator is not None:
+            try:
+                annotator = get_user_model().objects.get(username=annotator)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"No user named {annotator!r}.") from None
+        imported = duplicates = spans = 0
+        rejected = []
+        for path in paths:
+            try:
+                data = Path(path).read_bytes()
+            except OSError as error:
+                rejected.append(f"{path}: cannot read the file ({error.strerror}).")
+                continue
+            with tqdm(
+                desc=Path(path).name, unit="article", disable=no_progress, file=self.stderr
+            ) as bar:
+
+                def progress(done, total, bar=bar):
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                try:
+                    report = import_articles(
+                        project=project,
+                        filename=str(path),
+                        data=data,
+                        format=format,
+                        annotator=annotator,
+                        progress=progress,
+                    )
+                except ImportRejected as error:
+                    rejected.append(str(error))
+                    continue
+            imported += report.imported
+            duplicates += len(report.duplicates)
+            spans += report.span_count
+            for duplicate in report.duplicates:
+                self.stdout.write(
+                    f"{path}, line {duplicate.line}: duplicate of an existing article, "
+                    f"skipped: {duplicate.title!r}"
+                )
+        for message in rejected:
+            self.stderr.write(self.style.ERROR(f"Rejected {message}"))
+        self.stdout.write(
+            f"Imported {imported} article(s) with {spans} span(s); "
+            f"{duplicates} duplicate(s) skipped; {len(rejected)} file(s) rejected."
+        )
+        if rejected:
+            raise CommandError(f"{len(rejected)} file(s) rejected; nothing of them was stored.")

@@ -1,0 +1,496 @@
+"""The domain: projects, their articles, and the spans, claims and threat assessments on them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from annotations.text import check_span_offsets
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_user(self, user) -> ProjectQuerySet:
+        """Projects the user is a member of, in any role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("project_id"))
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    annotators_per_article = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many annotators label each article.",
+    )
+    allow_self_review = models.BooleanField(
+        default=False, help_text="Let a reviewer review or adjudicate their own annotation work."
+    )
+    annotators_can_create_actors = models.BooleanField(
+        default=False, help_text="Let annotators add actors to the registry while annotating."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article-list", args=[self.slug])
+
+    def current_guideline(self) -> GuidelineVersion | None:
+        return self.guideline_versions.order_by("-number").first()
+
+    def roles_of(self, user) -> set[str]:
+        if not user.is_authenticated:
+            return set()
+        return set(self.memberships.filter(user=user).values_list("role", flat=True))
+
+
+class GuidelineVersion(models.Model):
+    """One version of a project's annotation guidelines. Edits add versions; none is changed."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="guideline_versions"
+    )
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="guideline_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} guidelines v{self.number}"
+
+
+class Membership(models.Model):
+    """A user's role in a project. A user may hold several roles in one project."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} in {self.project}"
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+
+
+class Label(models.Model):
+    class Kind(models.TextChoices):
+        ENTITY = "entity", "Entity"
+        CLAIM = "claim", "Claim"
+        OTHER = "other", "Other"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ENTITY)
+    colour = models.CharField(max_length=7, default="#ffd54f", validators=[hex_colour])
+    hotkey = models.CharField(
+        max_length=1,
+        blank=True,
+        validators=[RegexValidator(r"^[a-z0-9]$", "A hotkey is one lower-case letter or digit.")],
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="label_name_unique"),
+            models.UniqueConstraint(
+                fields=["project", "hotkey"], condition=~Q(hotkey=""), name="label_hotkey_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimType(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="claim_types")
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="claim_type_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThreatLevel(models.Model):
+    """One step of a project's ordinal threat scale; rank orders the steps, 0 is the lowest."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="threat_levels")
+    rank = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["project", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "rank"], name="threat_level_rank_unique"),
+            models.UniqueConstraint(fields=["project", "name"], name="threat_level_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorQuerySet(models.QuerySet["Actor"]):
+    def matching(self, text: str) -> ActorQuerySet:
+        """Actors whose canonical name or one of whose aliases contains `text`."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+
+    def named(self, name: str) -> ActorQuerySet:
+        """Actors whose canonical name or an alias equals `name`, ignoring case."""
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+
+class Actor(models.Model):
+    """An entry in a project's registry of who's who."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State"
+        INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+        GOVERNMENT_BODY = "government_body", "Government body"
+        PERSON = "person", "Person"
+        ARMED_GROUP = "armed_group", "Armed group"
+        COMPANY = "company", "Company"
+        OTHER = "other", "Other"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="actors")
+    name = models.CharField("canonical name", max_length=200)
+    kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.OTHER)
+    affiliation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="affiliates",
+        help_text="The actor this one belongs to or speaks for.",
+    )
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="An identifier elsewhere, e.g. a Wikidata QID."
+    )
+    description = models.TextField(blank=True)
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="actor_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.affiliation_id is None:
+            return
+        if self.affiliation.project_id != self.project_id:
+            raise ValidationError({"affiliation": "The affiliation must be in the same project."})
+        seen = {self.pk}
+        parent = self.affiliation
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"affiliation": "Affiliations may not form a cycle."})
+            seen.add(parent.pk)
+            parent = parent.affiliation
+
+    def affiliation_chain(self) -> list[Actor]:
+        """This actor's affiliations, nearest first (Peskov -> the Kremlin -> Russia)."""
+        chain, seen, parent = [], {self.pk}, self.affiliation
+        while parent is not None and parent.pk not in seen:
+            chain.append(parent)
+            seen.add(parent.pk)
+            parent = parent.affiliation
+        return chain
+
+
+class ActorAlias(models.Model):
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["actor", "name"]
+        verbose_name_plural = "actor aliases"
+        constraints = [models.UniqueConstraint(fields=["actor", "name"], name="actor_alias_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Article(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=500)
+    body = models.TextField(help_text="Normalised text (LF line ends, Unicode NFC). Immutable.")
+    body_sha256 = models.CharField(max_length=64, editable=False)
+    source = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    published = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "body_sha256"], name="article_body_unique")
+        ]
+        indexes = [models.Index(fields=["project", "external_id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = Article.objects.filter(pk=self.pk).values_list("body", flat=True).first()
+            if stored is not None and stored != self.body and self.has_annotations():
+                raise ValidationError(
+                    {"body": "The text cannot change once annotations point into it."}
+                )
+        self.body_sha256 = sha256_of(self.body)
+        super().save(*args, **kwargs)
+
+    def has_annotations(self) -> bool:
+        return Span.objects.filter(annotation_set__article_id=self.pk).exists()
+
+
+class AnnotationSet(models.Model):
+    """One annotator's work on one article, or the article's adjudicated gold set."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_sets")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotation_sets",
+    )
+    is_gold = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    guideline_version = models.ForeignKey(
+        GuidelineVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(
+        default=0, help_text="Bumped on every change; guards against lost updates."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "is_gold", "annotator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"],
+                condition=Q(annotator__isnull=False),
+                name="annotation_set_one_per_annotator",
+            ),
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(is_gold=True), name="annotation_set_one_gold"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_gold=True, annotator__isnull=True)
+                | Q(is_gold=False, annotator__isnull=False),
+                name="annotation_set_gold_has_no_annotator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = "gold" if self.is_gold else str(self.annotator)
+        return f"{self.article} ({who})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {
+            self.Status.ASSIGNED,
+            self.Status.IN_PROGRESS,
+            self.Status.CHANGES_REQUESTED,
+        }
+
+
+class Span(models.Model):
+    """A labelled stretch of an article's body: [start, end) in Unicode code points."""
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="spans"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField(help_text="Always equal to the article body[start:end].")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="spans")
+    actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="spans"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["annotation_set", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="span_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.quote[:40]}"
+
+    def clean(self) -> None:
+        validate_span(
+            self.annotation_set.article,
+            self.start,
+            self.end,
+            self.quote,
+            label=self.label if self.label_id else None,
+            actor=self.actor if self.actor_id else None,
+        )
+
+
+def validate_span(article: Article, start, end, quote: str, *, label=None, actor=None) -> None:
+    """Check a span against its article; raise ValidationError naming what is wrong."""
+    check_span_offsets(article.body, start, end, quote)
+    if label is not None and label.project_id != article.project_id:
+        raise ValidationError(f"The label {label.name!r} belongs to another project.")
+    if actor is not None and actor.project_id != article.project_id:
+        raise ValidationError(f"The actor {actor.name!r} belongs to another project.")
+
+
+class Reliability(models.TextChoices):
+    """Admiralty code: how reliable the source is."""
+
+    A = "A", "A: completely reliable"
+    B = "B", "B: usually reliable"
+    C = "C", "C: fairly reliable"
+    D = "D", "D: not usually reliable"
+    E = "E", "E: unreliable"
+    F = "F", "F: reliability cannot be judged"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty code: how credible the information is."""
+
+    CONFIRMED = 1, "1: confirmed by other sources"
+    PROBABLY_TRUE = 2, "2: probably true"
+    POSSIBLY_TRUE = 3, "3: possibly true"
+    DOUBTFUL = 4, "4: doubtful"
+    IMPROBABLE = 5, "5: improbable"
+    CANNOT_BE_JUDGED = 6, "6: truth cannot be judged"
+
+
+class Claim(models.Model):
+    """Who claims what against whom, stated by a span, optionally graded with the Admiralty code."""
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="claims"
+    )
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="claims")
+    claimant = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="claims_made"
+    )
+    claimant_span = models.ForeignKey(
+        Span, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims_naming"
+    )
+    targets = models.ManyToManyField(Actor, blank=True, related_name="claims_against")
+    claim_type = models.ForeignKey(ClaimType, on_delete=models.PROTECT, related_name="claims")
+    reliability = models.CharField(max_length=1, blank=True, choices=Reliability.choices)
+    credibility = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=Credibility.choices
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["annotation_set", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reliability__in=["", "A", "B", "C", "D", "E", "F"]),
+                name="claim_reliability_admiralty",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__isnull=True) | Q(credibility__gte=1, credibility__lte=6),
+                name="claim_credibility_admiralty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_type}: {self.span.quote[:40]}"
+
+    @property
+    def grading(self) -> str:
+        """The Admiralty grading, e.g. "B2", or "" when ungraded."""
+        return f"{self.reliability}{self.credibility or ''}"
+
+
+class ThreatAssessment(models.Model):
+    annotation_set = models.OneToOneField(
+        AnnotationSet, on_delete=models.CASCADE, related_name="threat_assessment"
+    )
+    level = models.ForeignKey(ThreatLevel, on_delete=models.PROTECT, related_name="assessments")
+    rationale = models.TextField(blank=True)
+    claims = models.ManyToManyField(Claim, blank=True, related_name="threat_assessments")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.level} for {self.annotation_set}"
