@@ -207,7 +207,9 @@ class _Parser:
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as error:
-                raise self.reject(number, f"malformed JSON: {error.msg} at column {error.colno}.")
+                raise self.reject(
+                    number, f"malformed JSON: {error.msg} at column {error.colno}."
+                ) from None
             if not isinstance(item, dict):
                 raise self.reject(number, "each line must be a JSON object.")
             records.append(self.record_from(item, number))
@@ -218,7 +220,7 @@ class _Parser:
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as error:
-            raise self.reject(1, f"cannot read the header row: {error}.")
+            raise self.reject(1, f"cannot read the header row: {error}.") from None
         columns = [name.strip().lower() for name in header]
         if "text" not in columns:
             raise self.reject(1, f"the header row has no 'text' column (found: {header}).")
@@ -232,7 +234,7 @@ class _Parser:
             except StopIteration:
                 break
             except csv.Error as error:
-                raise self.reject(line, f"malformed CSV: {error}.")
+                raise self.reject(line, f"malformed CSV: {error}.") from None
             if any(cell.strip() for cell in row):
                 if len(row) != len(columns):
                     raise self.reject(
@@ -268,7 +270,7 @@ class _Parser:
             try:
                 URLValidator(schemes=["http", "https"])(fields["url"])
             except ValidationError:
-                raise self.reject(line, f"'url' {fields['url']!r} is not an http(s) URL.")
+                raise self.reject(line, f"'url' {fields['url']!r} is not an http(s) URL.") from None
             if len(fields["url"]) > 2000:
                 raise self.reject(line, "'url' is longer than 2000 characters.")
         published = None
@@ -320,7 +322,7 @@ class _Parser:
                     quote = normalise_text(quote)
             check_span_offsets(body, start, end, quote)
         except ValidationError as error:
-            raise self.reject(line, f"{where}: {error.messages[0]}")
+            raise self.reject(line, f"{where}: {error.messages[0]}") from None
         label = self.labels.get(span.get("label"))
         if label is None:
             raise self.reject(
