@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from annotations.models import Article, Project, Role
+from annotations.models import AnnotationSet, Article, Project, Role
 
 
 def get_project_for_user(user, slug: str, *, roles: set[str] | None = None) -> Project:
@@ -36,3 +36,32 @@ def get_article_for_user(user, project: Project, article_id: int) -> Article:
 
 MANAGER = {Role.MANAGER}
 ANY_ROLE = {Role.MANAGER, Role.ANNOTATOR, Role.REVIEWER}
+
+
+def get_annotation_set_for_user(
+    user, project: Project, set_id: int, *, for_edit: bool = False
+) -> AnnotationSet:
+    """An annotation set of the project the user may see, or change when `for_edit`.
+
+    Annotators see and change only their own sets. Reviewers and managers see every set;
+    reviewers change gold sets (through adjudication). Whether the set's state still allows a
+    change is the services' business, not this helper's.
+    """
+    annotation_set = (
+        AnnotationSet.objects.select_related("article", "annotator")
+        .filter(article__project=project, pk=set_id)
+        .first()
+    )
+    if annotation_set is None:
+        raise Http404("No such annotation set.")
+    roles = getattr(project, "user_roles", None) or project.roles_of(user)
+    own = annotation_set.annotator_id == user.pk
+    if for_edit:
+        allowed = Role.REVIEWER in roles if annotation_set.is_gold else own
+    else:
+        allowed = own or bool(roles & {Role.REVIEWER, Role.MANAGER})
+    if not allowed:
+        if not own and Role.ANNOTATOR in roles and not roles & {Role.REVIEWER, Role.MANAGER}:
+            raise Http404("No such annotation set.")
+        raise PermissionDenied("You may not change this annotation set.")
+    return annotation_set

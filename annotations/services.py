@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Iterable
 
-from annotations.models import ClaimType, GuidelineVersion, Label, Project, ThreatLevel
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.errors import Conflict
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Claim,
+    ClaimType,
+    Credibility,
+    GuidelineVersion,
+    Label,
+    Project,
+    Reliability,
+    Span,
+    ThreatAssessment,
+    ThreatLevel,
+    validate_span,
+)
 
 DEFAULT_LABELS = [
     # name, kind, colour, hotkey
@@ -63,3 +82,260 @@ def guidelines_update(*, project: Project, text: str, user=None) -> GuidelineVer
     return GuidelineVersion.objects.create(
         project=project, number=number, text=text, created_by=user
     )
+
+
+# Annotating: spans, claims and threat assessments in one annotation set.
+
+
+def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
+    """Lock the set's row for this transaction and check it may still change."""
+    locked = (
+        AnnotationSet.objects.select_for_update()
+        .select_related("article")
+        .get(pk=annotation_set.pk)
+    )
+    if not locked.is_editable:
+        raise Conflict(
+            f"This annotation set is {locked.get_status_display().lower()} "
+            "and can no longer be changed."
+        )
+    return locked
+
+
+def _touch(annotation_set: AnnotationSet) -> None:
+    """Record a change to the set: bump its version; the first edit starts the work."""
+    fields = ["version", "updated_at"]
+    annotation_set.version += 1
+    if annotation_set.status in {
+        AnnotationSet.Status.ASSIGNED,
+        AnnotationSet.Status.CHANGES_REQUESTED,
+    }:
+        annotation_set.status = AnnotationSet.Status.IN_PROGRESS
+        fields.append("status")
+    if annotation_set.guideline_version_id is None:
+        annotation_set.guideline_version = annotation_set.article.project.current_guideline()
+        fields.append("guideline_version")
+    annotation_set.save(update_fields=fields)
+
+
+def _check_project(project_id: int, *objects) -> None:
+    for obj in objects:
+        if obj is not None and obj.project_id != project_id:
+            raise ValidationError(
+                f"The {type(obj).__name__.lower()} {obj} belongs to another project."
+            )
+
+
+@transaction.atomic
+def span_create(
+    *,
+    annotation_set: AnnotationSet,
+    start: int,
+    end: int,
+    quote: str,
+    label: Label,
+    actor: Actor | None = None,
+    note: str = "",
+    user=None,
+) -> Span:
+    annotation_set = _lock_for_edit(annotation_set)
+    validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
+    span = Span.objects.create(
+        annotation_set=annotation_set,
+        start=start,
+        end=end,
+        quote=quote,
+        label=label,
+        actor=actor,
+        note=note,
+    )
+    _touch(annotation_set)
+    return span
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def span_update(
+    *, span: Span, label=_UNCHANGED, actor=_UNCHANGED, note=_UNCHANGED, user=None
+) -> Span:
+    """Relabel a span, link it to an actor (or None), or change its note."""
+    annotation_set = _lock_for_edit(span.annotation_set)
+    span = Span.objects.select_for_update().get(pk=span.pk)
+    project_id = annotation_set.article.project_id
+    if label is not _UNCHANGED:
+        _check_project(project_id, label)
+        span.label = label
+    if actor is not _UNCHANGED:
+        _check_project(project_id, actor)
+        span.actor = actor
+    if note is not _UNCHANGED:
+        span.note = note
+    span.save()
+    _touch(annotation_set)
+    return span
+
+
+@transaction.atomic
+def span_delete(*, span: Span, user=None) -> None:
+    annotation_set = _lock_for_edit(span.annotation_set)
+    stated = Claim.objects.filter(span=span).count()
+    if stated:
+        raise Conflict(f"This span states {stated} claim(s); delete the claim(s) before the span.")
+    span.delete()
+    _touch(annotation_set)
+
+
+def _check_claim_fields(
+    annotation_set: AnnotationSet,
+    *,
+    span: Span,
+    claim_type: ClaimType,
+    claimant: Actor | None,
+    claimant_span: Span | None,
+    targets: Iterable[Actor],
+    reliability: str,
+    credibility: int | None,
+) -> None:
+    project_id = annotation_set.article.project_id
+    if span.annotation_set_id != annotation_set.pk:
+        raise ValidationError("The claim's span must be in the same annotation set.")
+    if claimant_span is not None and claimant_span.annotation_set_id != annotation_set.pk:
+        raise ValidationError("The claimant's span must be in the same annotation set.")
+    _check_project(project_id, claim_type, claimant, *targets)
+    if reliability not in {"", *Reliability.values}:
+        raise ValidationError(f"Source reliability must be one of A-F, not {reliability!r}.")
+    if credibility is not None and credibility not in Credibility.values:
+        raise ValidationError(f"Information credibility must be 1-6, not {credibility!r}.")
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    annotation_set: AnnotationSet,
+    span: Span,
+    claim_type: ClaimType,
+    claimant: Actor | None = None,
+    claimant_span: Span | None = None,
+    targets: Iterable[Actor] = (),
+    reliability: str = "",
+    credibility: int | None = None,
+    note: str = "",
+    user=None,
+) -> Claim:
+    """A claim stated by `span`. The claimant is an actor, or a span linked to one."""
+    annotation_set = _lock_for_edit(annotation_set)
+    targets = list(targets)
+    if claimant is None and claimant_span is not None:
+        claimant = claimant_span.actor
+    _check_claim_fields(
+        annotation_set,
+        span=span,
+        claim_type=claim_type,
+        claimant=claimant,
+        claimant_span=claimant_span,
+        targets=targets,
+        reliability=reliability,
+        credibility=credibility,
+    )
+    claim = Claim.objects.create(
+        annotation_set=annotation_set,
+        span=span,
+        claim_type=claim_type,
+        claimant=claimant,
+        claimant_span=claimant_span,
+        reliability=reliability,
+        credibility=credibility,
+        note=note,
+    )
+    claim.targets.set(targets)
+    _touch(annotation_set)
+    return claim
+
+
+@transaction.atomic
+def claim_update(*, claim: Claim, user=None, **changes) -> Claim:
+    """Change any of: claim_type, claimant, claimant_span, targets, reliability, credibility,
+    note."""
+    allowed = {
+        "claim_type",
+        "claimant",
+        "claimant_span",
+        "targets",
+        "reliability",
+        "credibility",
+        "note",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
+    annotation_set = _lock_for_edit(claim.annotation_set)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    targets = list(changes.pop("targets", claim.targets.all()))
+    for name, value in changes.items():
+        setattr(claim, name, value)
+    _check_claim_fields(
+        annotation_set,
+        span=claim.span,
+        claim_type=claim.claim_type,
+        claimant=claim.claimant,
+        claimant_span=claim.claimant_span,
+        targets=targets,
+        reliability=claim.reliability,
+        credibility=claim.credibility,
+    )
+    claim.save()
+    claim.targets.set(targets)
+    _touch(annotation_set)
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, claim: Claim, user=None) -> None:
+    annotation_set = _lock_for_edit(claim.annotation_set)
+    claim.delete()
+    _touch(annotation_set)
+
+
+@transaction.atomic
+def threat_assessment_set(
+    *,
+    annotation_set: AnnotationSet,
+    level: ThreatLevel,
+    rationale: str = "",
+    claims: Iterable[Claim] = (),
+    user=None,
+) -> ThreatAssessment:
+    """Create or replace the set's threat assessment."""
+    annotation_set = _lock_for_edit(annotation_set)
+    claims = list(claims)
+    _check_project(annotation_set.article.project_id, level)
+    if any(claim.annotation_set_id != annotation_set.pk for claim in claims):
+        raise ValidationError("A threat assessment can rest only on claims in the same set.")
+    assessment, _ = ThreatAssessment.objects.update_or_create(
+        annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
+    )
+    assessment.claims.set(claims)
+    _touch(annotation_set)
+    return assessment
+
+
+@transaction.atomic
+def threat_assessment_delete(*, annotation_set: AnnotationSet, user=None) -> None:
+    annotation_set = _lock_for_edit(annotation_set)
+    ThreatAssessment.objects.filter(annotation_set=annotation_set).delete()
+    _touch(annotation_set)
+
+
+@transaction.atomic
+def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> AnnotationSet:
+    """Hand the set in for review; it is locked from then on."""
+    annotation_set = _lock_for_edit(annotation_set)
+    if annotation_set.is_gold:
+        raise Conflict("A gold set is approved through adjudication, not submitted.")
+    annotation_set.status = AnnotationSet.Status.SUBMITTED
+    annotation_set.submitted_at = timezone.now()
+    annotation_set.version += 1
+    annotation_set.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    return annotation_set

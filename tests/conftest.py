@@ -12,3 +12,87 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; failing the run.", red=True)
         session.exitstatus = 1
+
+
+# Roles. Each fixture is a user; `project` is the project they belong to, and
+# `other_project_member` manages a different project and must never reach `project`.
+
+
+@pytest.fixture
+def project(db):
+    from annotations.services import project_add_defaults
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(slug="demo", name="Demo")
+    project_add_defaults(project=project)
+    return project
+
+
+def _member(project, username, *roles):
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    for role in roles:
+        MembershipFactory(user=user, project=project, role=role)
+    return user
+
+
+@pytest.fixture
+def manager(project):
+    return _member(project, "maria", "manager")
+
+
+@pytest.fixture
+def annotator(project):
+    return _member(project, "anna", "annotator")
+
+
+@pytest.fixture
+def annotator2(project):
+    return _member(project, "alex", "annotator")
+
+
+@pytest.fixture
+def reviewer(project):
+    return _member(project, "rita", "reviewer")
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="oscar")
+
+
+@pytest.fixture
+def other_project(db):
+    from annotations.services import project_add_defaults
+    from tests.factories import ProjectFactory
+
+    other = ProjectFactory(slug="other", name="Other")
+    project_add_defaults(project=other)
+    return other
+
+
+@pytest.fixture
+def other_project_member(other_project):
+    return _member(other_project, "olga", "manager", "annotator", "reviewer")
+
+
+@pytest.fixture
+def article(project):
+    from tests.factories import ArticleFactory
+
+    return ArticleFactory(
+        project=project,
+        title="Russia warns US, NATO",
+        body="Kremlin spokesperson Dmitry Peskov warned the US and NATO.\n"
+        "Zelensky 🇺🇦 said 20 servicemen had been killed. 北约 café\u0301 مرحبا 👩‍👩‍👧",
+    )
+
+
+@pytest.fixture
+def annotation_set(article, annotator):
+    from tests.factories import AnnotationSetFactory
+
+    return AnnotationSetFactory(article=article, annotator=annotator)
