@@ -216,7 +216,7 @@ class _Parser:
         return records
 
     def parse_csv(self, text: str) -> list[ArticleRecord]:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as error:
