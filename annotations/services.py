@@ -339,3 +339,28 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> Annota
     annotation_set.version += 1
     annotation_set.save(update_fields=["status", "submitted_at", "version", "updated_at"])
     return annotation_set
+
+
+@transaction.atomic
+def label_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str = Label.Kind.ENTITY,
+    colour: str = "#ffd54f",
+    hotkey: str = "",
+    position: int = 0,
+    user=None,
+) -> Label:
+    """Add a label to the project's label set."""
+    name = name.strip()
+    if Label.objects.filter(project=project, name=name).exists():
+        raise ValidationError({"name": f"The project already has a label named {name!r}."})
+    if hotkey and Label.objects.filter(project=project, hotkey=hotkey).exists():
+        raise ValidationError({"hotkey": f"The hotkey {hotkey!r} is already taken."})
+    label = Label(
+        project=project, name=name, kind=kind, colour=colour, hotkey=hotkey, position=position
+    )
+    label.full_clean()
+    label.save()
+    return label

@@ -158,12 +158,15 @@ SECURE_PROXY_SSL_HEADER = (
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
+    # Token first: anonymous requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.IdCursorPagination",
+    "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
     "PAGE_SIZE": 50,
 }
 
@@ -176,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LabelKindEnum": "annotations.models.Label.Kind",
+        "ActorKindEnum": "annotations.models.Actor.Kind",
+        "ReliabilityEnum": "annotations.models.Reliability",
+    },
 }
 
 # Background work (imports of big files, dataset releases) runs in `manage.py db_worker`.

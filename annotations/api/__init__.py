@@ -1,0 +1,1 @@
+"""The REST API under /api/v1/: the same services and access rules as the pages."""

@@ -1,0 +1,336 @@
+"""What the API reads and writes. Serializers shape data; the services own every rule."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ApiToken
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Article,
+    Claim,
+    ClaimType,
+    Label,
+    Membership,
+    Project,
+    Reliability,
+    Span,
+    ThreatAssessment,
+    ThreatLevel,
+)
+
+
+class ProjectOutput(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField(help_text="Your roles in the project.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "annotators_per_article",
+            "allow_self_review",
+            "annotators_can_create_actors",
+            "created_at",
+            "roles",
+        ]
+
+    def get_roles(self, project: Project) -> list[str]:
+        return sorted(project.roles_of(self.context["request"].user))
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+
+
+class LabelOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "name", "kind", "colour", "hotkey", "position"]
+
+
+class LabelInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=Label.Kind.choices, default=Label.Kind.ENTITY)
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", default="#ffd54f")
+    hotkey = serializers.RegexField(r"^[a-z0-9]$", required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+
+
+class ClaimTypeOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimType
+        fields = ["id", "name", "position"]
+
+
+class ThreatLevelOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ThreatLevel
+        fields = ["id", "rank", "name", "description"]
+
+
+class ActorOutput(serializers.ModelSerializer):
+    aliases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Actor
+        fields = ["id", "name", "kind", "affiliation", "external_id", "description", "aliases"]
+
+    def get_aliases(self, actor: Actor) -> list[str]:
+        return sorted(alias.name for alias in actor.aliases.all())
+
+
+class ActorInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Actor.Kind.choices, default=Actor.Kind.OTHER)
+    affiliation = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**62
+    )
+    external_id = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+
+
+class ArticleOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "source",
+            "url",
+            "published",
+            "language",
+            "external_id",
+            "body_sha256",
+            "created_at",
+        ]
+
+
+class ArticleDetailOutput(ArticleOutput):
+    class Meta(ArticleOutput.Meta):
+        fields = [*ArticleOutput.Meta.fields, "body", "metadata"]
+
+
+class ArticleImportInput(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Text, HTML, JSONL or CSV; imported whole or not at all."
+    )
+    format = serializers.ChoiceField(
+        choices=["text", "html", "jsonl", "csv", "native", "doccano"],
+        required=False,
+        help_text="Default: from the file name's extension.",
+    )
+    annotator = serializers.CharField(
+        required=False,
+        max_length=150,
+        help_text="Username owning the annotation sets of pre-annotated spans (default: you).",
+    )
+
+
+class DuplicateOutput(serializers.Serializer):
+    line = serializers.IntegerField()
+    title = serializers.CharField()
+    existing_article_id = serializers.IntegerField(allow_null=True)
+
+
+class ArticleImportOutput(serializers.Serializer):
+    imported = serializers.IntegerField()
+    span_count = serializers.IntegerField()
+    article_ids = serializers.ListField(child=serializers.IntegerField())
+    duplicates = DuplicateOutput(many=True)
+
+
+class SpanOutput(serializers.ModelSerializer):
+    label = serializers.CharField(source="label.name")
+
+    class Meta:
+        model = Span
+        fields = ["id", "start", "end", "quote", "label", "actor", "note"]
+
+
+class SpanInput(serializers.Serializer):
+    start = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, help_text="Unicode code point offset, inclusive."
+    )
+    end = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="Unicode code point offset, exclusive."
+    )
+    quote = serializers.CharField(
+        trim_whitespace=False, help_text="Must equal the article's text[start:end]."
+    )
+    label = serializers.CharField(max_length=100, help_text="A label's name.")
+    actor = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**62
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SpanUpdateInput(serializers.Serializer):
+    label = serializers.CharField(max_length=100, required=False)
+    actor = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ClaimOutput(serializers.ModelSerializer):
+    claim_type = serializers.CharField(source="claim_type.name")
+    targets = serializers.SerializerMethodField()
+    grading = serializers.CharField(read_only=True, help_text='Admiralty grading, e.g. "B2".')
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "span",
+            "claimant",
+            "claimant_span",
+            "targets",
+            "claim_type",
+            "reliability",
+            "credibility",
+            "grading",
+            "note",
+        ]
+
+    def get_targets(self, claim: Claim) -> list[int]:
+        return sorted(target.pk for target in claim.targets.all())
+
+
+def _id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=2**62, **kwargs)
+
+
+class ClaimInput(serializers.Serializer):
+    span = _id_field(help_text="The span stating the claim.")
+    claim_type = serializers.CharField(max_length=100, help_text="A claim type's name.")
+    claimant = _id_field(required=False, allow_null=True, default=None)
+    claimant_span = _id_field(required=False, allow_null=True, default=None)
+    targets = serializers.ListField(child=_id_field(), required=False, default=list)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices, allow_blank=True, required=False, default=""
+    )
+    credibility = serializers.IntegerField(
+        min_value=1, max_value=6, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ClaimUpdateInput(serializers.Serializer):
+    claim_type = serializers.CharField(max_length=100, required=False)
+    claimant = _id_field(required=False, allow_null=True)
+    claimant_span = _id_field(required=False, allow_null=True)
+    targets = serializers.ListField(child=_id_field(), required=False)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices, allow_blank=True, required=False
+    )
+    credibility = serializers.IntegerField(
+        min_value=1, max_value=6, required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ThreatAssessmentOutput(serializers.ModelSerializer):
+    level = serializers.CharField(source="level.name")
+    claims = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ThreatAssessment
+        fields = ["level", "rationale", "claims", "updated_at"]
+
+    def get_claims(self, assessment: ThreatAssessment) -> list[int]:
+        return sorted(claim.pk for claim in assessment.claims.all())
+
+
+class ThreatAssessmentInput(serializers.Serializer):
+    level = serializers.CharField(max_length=100, help_text="A threat level's name.")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    claims = serializers.ListField(child=_id_field(), required=False, default=list)
+
+
+class AnnotationSetOutput(serializers.ModelSerializer):
+    annotator = serializers.CharField(source="annotator.username", allow_null=True, default=None)
+    guideline_version = serializers.IntegerField(
+        source="guideline_version.number", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = AnnotationSet
+        fields = [
+            "id",
+            "article",
+            "annotator",
+            "is_gold",
+            "status",
+            "version",
+            "guideline_version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+
+
+class AnnotationSetDetailOutput(AnnotationSetOutput):
+    spans = SpanOutput(many=True)
+    claims = ClaimOutput(many=True)
+    threat_assessment = serializers.SerializerMethodField()
+
+    class Meta(AnnotationSetOutput.Meta):
+        fields = [*AnnotationSetOutput.Meta.fields, "spans", "claims", "threat_assessment"]
+
+    @extend_schema_field(ThreatAssessmentOutput(allow_null=True))
+    def get_threat_assessment(self, annotation_set):
+        assessment = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+        return ThreatAssessmentOutput(assessment).data if assessment else None
+
+
+class AnnotationSetFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AnnotationSet.Status.choices, required=False)
+    label = serializers.CharField(
+        max_length=100, required=False, help_text="Sets with at least one span of this label."
+    )
+    annotator = serializers.CharField(max_length=150, required=False, help_text="A username.")
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="Sets changed at or after this time (ISO 8601)."
+    )
+    article = _id_field(required=False)
+    is_gold = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ApiTokenOutput(serializers.ModelSerializer):
+    state = serializers.ChoiceField(choices=["active", "expired", "revoked"], read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "state",
+        ]
+
+
+class ApiTokenCreatedOutput(ApiTokenOutput):
+    key = serializers.CharField(help_text="The secret key. It is shown only this once.")
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = [*ApiTokenOutput.Meta.fields, "key"]
+
+
+class ApiTokenInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -1,0 +1,123 @@
+"""Bad input gets a 400 naming the field; a refused state change gets a 409."""
+
+import pytest
+
+from annotations.models import AnnotationSet, Span
+from tests.api.conftest import token_client
+
+
+@pytest.fixture
+def spans_url(annotation_set):
+    return f"/api/v1/projects/demo/annotation-sets/{annotation_set.pk}/spans/"
+
+
+def test_it_creates_a_span_on_emoji_and_cjk_text(annotation_set, annotator, spans_url, article):
+    start = article.body.index("🇺🇦")
+    body = {"start": start, "end": start + 2, "quote": "🇺🇦", "label": "location"}
+    response = token_client(annotator).post(spans_url, body, format="json")
+    assert response.status_code == 201
+    assert response.json()["quote"] == "🇺🇦"
+    annotation_set.refresh_from_db()
+    assert annotation_set.status == AnnotationSet.Status.IN_PROGRESS
+
+
+def test_it_names_the_quote_that_does_not_match(annotation_set, annotator, spans_url):
+    body = {"start": 0, "end": 7, "quote": "Kremlix", "label": "actor"}
+    response = token_client(annotator).post(spans_url, body, format="json")
+    assert response.status_code == 400
+    assert "'Kremlix' does not match" in response.json()["detail"][0]
+    assert not Span.objects.exists()
+
+
+def test_it_names_an_unknown_label_and_lists_the_known_ones(annotator, spans_url):
+    body = {"start": 0, "end": 7, "quote": "Kremlin", "label": "ship"}
+    response = token_client(annotator).post(spans_url, body, format="json")
+    assert response.status_code == 400
+    assert "No label named 'ship'" in response.json()["label"][0]
+    assert "'actor'" in response.json()["label"][0]
+
+
+def test_it_names_missing_and_mistyped_fields(annotator, spans_url):
+    response = token_client(annotator).post(spans_url, {"start": "x"}, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) >= {"start", "end", "quote", "label"}
+    assert "valid integer" in errors["start"][0]
+
+
+def test_it_refuses_an_end_beyond_the_text(annotator, spans_url, article):
+    end = len(article.body) + 1
+    body = {"start": 0, "end": end, "quote": "x", "label": "actor"}
+    response = token_client(annotator).post(spans_url, body, format="json")
+    assert response.status_code == 400
+    assert f"end {end} is beyond the text" in response.json()["detail"][0]
+
+
+def test_it_answers_409_when_the_set_was_submitted(annotation_set, annotator, spans_url):
+    annotation_set.status = AnnotationSet.Status.SUBMITTED
+    annotation_set.save()
+    body = {"start": 0, "end": 7, "quote": "Kremlin", "label": "actor"}
+    response = token_client(annotator).post(spans_url, body, format="json")
+    assert response.status_code == 409
+    assert "submitted" in response.json()["detail"]
+
+
+def test_it_names_a_claim_span_from_another_set(annotation_set, annotator, annotator2, article):
+    from tests.factories import AnnotationSetFactory, SpanFactory
+
+    theirs = AnnotationSetFactory(article=article, annotator=annotator2)
+    span = SpanFactory(annotation_set=theirs, label=article.project.labels.first())
+    url = f"/api/v1/projects/demo/annotation-sets/{annotation_set.pk}/claims/"
+    response = token_client(annotator).post(
+        url, {"span": span.pk, "claim_type": "warning"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "No span with id" in response.json()["span"][0]
+
+
+def test_it_names_an_unknown_threat_level(annotation_set, annotator):
+    url = f"/api/v1/projects/demo/annotation-sets/{annotation_set.pk}/threat-assessment/"
+    response = token_client(annotator).put(url, {"level": "apocalyptic"}, format="json")
+    assert response.status_code == 400
+    assert "No threat level named 'apocalyptic'" in response.json()["level"][0]
+
+
+def test_it_refuses_a_duplicate_label_name(manager, project):
+    response = token_client(manager).post(
+        "/api/v1/projects/demo/labels/", {"name": "actor"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "already has a label named 'actor'" in response.json()["name"][0]
+
+
+def test_it_reports_the_import_services_reason(manager, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("bad.jsonl", b'{"text": "ok"}\n{"text": \n')
+    response = token_client(manager).post(
+        "/api/v1/projects/demo/articles/import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["file"] == [
+        "bad.jsonl, line 2: malformed JSON: Expecting value at column 10."
+    ]
+    assert not project.articles.exists()
+
+
+def test_it_imports_a_file_through_the_api(manager, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("two.jsonl", b'{"text": "One"}\n{"text": "Two", "title": "2"}\n')
+    response = token_client(manager).post(
+        "/api/v1/projects/demo/articles/import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 201
+    assert response.json()["imported"] == 2
+    assert project.articles.count() == 2
+
+
+def test_it_refuses_a_malformed_filter(annotation_set, reviewer):
+    url = "/api/v1/projects/demo/annotation-sets/?updated_since=yesterday&status=lost"
+    response = token_client(reviewer).get(url)
+    assert response.status_code == 400
+    assert set(response.json()) == {"updated_since", "status"}
