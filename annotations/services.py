@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import history
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -102,7 +103,7 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     return locked
 
 
-def _touch(annotation_set: AnnotationSet) -> None:
+def _touch(annotation_set: AnnotationSet, user=None) -> None:
     """Record a change to the set: bump its version; the first edit starts the work."""
     fields = ["version", "updated_at"]
     annotation_set.version += 1
@@ -110,6 +111,12 @@ def _touch(annotation_set: AnnotationSet) -> None:
         AnnotationSet.Status.ASSIGNED,
         AnnotationSet.Status.CHANGES_REQUESTED,
     }:
+        history.transition(
+            annotation_set=annotation_set,
+            user=user,
+            before=annotation_set.status,
+            after=AnnotationSet.Status.IN_PROGRESS,
+        )
         annotation_set.status = AnnotationSet.Status.IN_PROGRESS
         fields.append("status")
     if annotation_set.guideline_version_id is None:
@@ -149,7 +156,8 @@ def span_create(
         actor=actor,
         note=note,
     )
-    _touch(annotation_set)
+    history.record(user=user, action="create", obj=span, after=history.snapshot(span))
+    _touch(annotation_set, user)
     return span
 
 
@@ -163,6 +171,7 @@ def span_update(
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
     span = Span.objects.select_for_update().get(pk=span.pk)
+    before = history.snapshot(span)
     project_id = annotation_set.article.project_id
     if label is not _UNCHANGED:
         _check_project(project_id, label)
@@ -173,7 +182,10 @@ def span_update(
     if note is not _UNCHANGED:
         span.note = note
     span.save()
-    _touch(annotation_set)
+    history.record(
+        user=user, action="update", obj=span, before=before, after=history.snapshot(span)
+    )
+    _touch(annotation_set, user)
     return span
 
 
@@ -183,8 +195,9 @@ def span_delete(*, span: Span, user=None) -> None:
     stated = Claim.objects.filter(span=span).count()
     if stated:
         raise Conflict(f"This span states {stated} claim(s); delete the claim(s) before the span.")
+    history.record(user=user, action="delete", obj=span, before=history.snapshot(span))
     span.delete()
-    _touch(annotation_set)
+    _touch(annotation_set, user)
 
 
 def _check_claim_fields(
@@ -250,7 +263,8 @@ def claim_create(
         note=note,
     )
     claim.targets.set(targets)
-    _touch(annotation_set)
+    history.record(user=user, action="create", obj=claim, after=history.snapshot(claim))
+    _touch(annotation_set, user)
     return claim
 
 
@@ -272,6 +286,7 @@ def claim_update(*, claim: Claim, user=None, **changes) -> Claim:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
     annotation_set = _lock_for_edit(claim.annotation_set)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    before = history.snapshot(claim)
     targets = list(changes.pop("targets", claim.targets.all()))
     for name, value in changes.items():
         setattr(claim, name, value)
@@ -287,15 +302,19 @@ def claim_update(*, claim: Claim, user=None, **changes) -> Claim:
     )
     claim.save()
     claim.targets.set(targets)
-    _touch(annotation_set)
+    history.record(
+        user=user, action="update", obj=claim, before=before, after=history.snapshot(claim)
+    )
+    _touch(annotation_set, user)
     return claim
 
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user=None) -> None:
     annotation_set = _lock_for_edit(claim.annotation_set)
+    history.record(user=user, action="delete", obj=claim, before=history.snapshot(claim))
     claim.delete()
-    _touch(annotation_set)
+    _touch(annotation_set, user)
 
 
 @transaction.atomic
@@ -313,19 +332,31 @@ def threat_assessment_set(
     _check_project(annotation_set.article.project_id, level)
     if any(claim.annotation_set_id != annotation_set.pk for claim in claims):
         raise ValidationError("A threat assessment can rest only on claims in the same set.")
+    existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+    before = history.snapshot(existing)
     assessment, _ = ThreatAssessment.objects.update_or_create(
         annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
     )
     assessment.claims.set(claims)
-    _touch(annotation_set)
+    history.record(
+        user=user,
+        action="update" if existing else "create",
+        obj=assessment,
+        before=before,
+        after=history.snapshot(assessment),
+    )
+    _touch(annotation_set, user)
     return assessment
 
 
 @transaction.atomic
 def threat_assessment_delete(*, annotation_set: AnnotationSet, user=None) -> None:
     annotation_set = _lock_for_edit(annotation_set)
+    existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+    if existing is not None:
+        history.record(user=user, action="delete", obj=existing, before=history.snapshot(existing))
     ThreatAssessment.objects.filter(annotation_set=annotation_set).delete()
-    _touch(annotation_set)
+    _touch(annotation_set, user)
 
 
 @transaction.atomic
@@ -334,6 +365,16 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> Annota
     annotation_set = _lock_for_edit(annotation_set)
     if annotation_set.is_gold:
         raise Conflict("A gold set is approved through adjudication, not submitted.")
+    if user is not None and annotation_set.annotator_id != user.pk:
+        raise PermissionDenied("Only the set's annotator may submit it.")
+    if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
+        _touch(annotation_set, user)  # assigned or sent back: the work starts, then ends
+    history.transition(
+        annotation_set=annotation_set,
+        user=user,
+        before=annotation_set.status,
+        after=AnnotationSet.Status.SUBMITTED,
+    )
     annotation_set.status = AnnotationSet.Status.SUBMITTED
     annotation_set.submitted_at = timezone.now()
     annotation_set.version += 1

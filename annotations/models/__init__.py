@@ -18,8 +18,13 @@ from annotations.models.core import (
     sha256_of,
     validate_span,
 )
+from annotations.models.review import AdjudicationDecision, Comment, HistoryRecord, ReasonCode
 
 __all__ = [
+    "AdjudicationDecision",
+    "Comment",
+    "HistoryRecord",
+    "ReasonCode",
     "Actor",
     "ActorAlias",
     "AnnotationSet",

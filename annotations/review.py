@@ -1,0 +1,826 @@
+"""Review services: assignment, sending back, approving, adjudication into gold, comments.
+
+Every state change is one of these calls. Each checks who is making it (PermissionDenied for the
+wrong person) and whether the object's state allows it (Conflict, HTTP 409, with a message that
+says why). Nobody reviews or adjudicates their own work unless the project allows it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Prefetch
+from django.utils import timezone
+
+from annotations import history, services
+from annotations.errors import Conflict
+from annotations.models import (
+    Actor,
+    AdjudicationDecision,
+    AnnotationSet,
+    Article,
+    Claim,
+    ClaimType,
+    Comment,
+    HistoryRecord,
+    Label,
+    Project,
+    ReasonCode,
+    Role,
+    Span,
+    ThreatAssessment,
+    ThreatLevel,
+)
+
+Status = AnnotationSet.Status
+DONE = (Status.SUBMITTED, Status.APPROVED)
+COMMENT_MAX_LENGTH = 10_000
+
+
+def _require_role(user, project: Project, role: str, message: str) -> set[str]:
+    roles = project.roles_of(user)
+    if role not in roles:
+        raise PermissionDenied(message)
+    return roles
+
+
+def _status_name(annotation_set: AnnotationSet) -> str:
+    return annotation_set.get_status_display().lower()
+
+
+# Assignment.
+
+
+@transaction.atomic
+def assignment_create(*, article: Article, annotator, user) -> AnnotationSet:
+    """Assign `article` to `annotator`: an empty set in the state "assigned"."""
+    project = article.project
+    _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
+    if Role.ANNOTATOR not in project.roles_of(annotator):
+        raise ValidationError(f"{annotator} is not an annotator in this project.")
+    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    if AnnotationSet.objects.filter(article=article, annotator=annotator).exists():
+        raise Conflict(f"{annotator} is already assigned to this article.")
+    if AnnotationSet.objects.filter(article=article, is_gold=True, status=Status.APPROVED).exists():
+        raise Conflict("This article is adjudicated; it takes no more annotators.")
+    annotation_set = AnnotationSet.objects.create(
+        article=article, annotator=annotator, guideline_version=project.current_guideline()
+    )
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.CREATE,
+        obj=annotation_set,
+        after={"status": annotation_set.status, "annotator": annotator.get_username()},
+    )
+    return annotation_set
+
+
+@transaction.atomic
+def assignment_withdraw(*, annotation_set: AnnotationSet, user) -> None:
+    """Take an article back from its annotator, while the work is not handed in."""
+    project = annotation_set.article.project
+    _require_role(user, project, Role.MANAGER, "Only the project's managers withdraw assignments.")
+    annotation_set = (
+        AnnotationSet.objects.select_for_update()
+        .select_related("article", "annotator")
+        .get(pk=annotation_set.pk)
+    )
+    if annotation_set.is_gold:
+        raise Conflict("A gold set is not an assignment.")
+    if annotation_set.status not in {Status.ASSIGNED, Status.IN_PROGRESS}:
+        raise Conflict(
+            f"This set is {_status_name(annotation_set)}; only an assignment that has not "
+            "been handed in can be withdrawn."
+        )
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.DELETE,
+        obj=annotation_set,
+        before={
+            "status": annotation_set.status,
+            "annotator": annotation_set.annotator.get_username(),
+            "spans": [history.snapshot(span) for span in annotation_set.spans.all()],
+            "claims": annotation_set.claims.count(),
+        },
+    )
+    Comment.objects.filter(annotation_set=annotation_set).delete()
+    annotation_set.delete()
+
+
+def project_annotators(project: Project):
+    return (
+        get_user_model()
+        .objects.filter(memberships__project=project, memberships__role=Role.ANNOTATOR)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def assignments_auto(*, project: Project, user) -> list[AnnotationSet]:
+    """Give every article up to the project's number of annotators, least-loaded first."""
+    _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
+    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    annotators = list(project_annotators(project))
+    if not annotators:
+        raise Conflict("The project has no annotators to assign articles to.")
+    wanted = project.annotators_per_article
+    existing = AnnotationSet.objects.filter(article__project=project, is_gold=False)
+    load = Counter(dict(existing.values_list("annotator_id").annotate(n=Count("pk")).order_by()))
+    assigned: dict[int, set[int]] = defaultdict(set)
+    for article_id, annotator_id in existing.values_list("article_id", "annotator_id"):
+        assigned[article_id].add(annotator_id)
+    adjudicated = set(
+        AnnotationSet.objects.filter(
+            article__project=project, is_gold=True, status=Status.APPROVED
+        ).values_list("article_id", flat=True)
+    )
+    guideline = project.current_guideline()
+    new = []
+    for article_id in project.articles.order_by("pk").values_list("pk", flat=True):
+        have = assigned[article_id]
+        if article_id in adjudicated or len(have) >= wanted:
+            continue
+        candidates = sorted(
+            (a for a in annotators if a.pk not in have), key=lambda a: (load[a.pk], a.pk)
+        )
+        for annotator in candidates[: wanted - len(have)]:
+            load[annotator.pk] += 1
+            new.append(
+                AnnotationSet(
+                    article_id=article_id, annotator=annotator, guideline_version=guideline
+                )
+            )
+    created = AnnotationSet.objects.bulk_create(new)
+    if created and created[0].pk is None:  # a backend that returns no ids
+        created = list(
+            AnnotationSet.objects.filter(
+                article__project=project, status=Status.ASSIGNED, is_gold=False
+            ).filter(pk__gt=max((s.pk for s in existing), default=0))
+        )
+    history.record_many(
+        project=project,
+        user=user,
+        entries=[
+            history.Entry(
+                action=HistoryRecord.Action.CREATE,
+                object_type="annotation_set",
+                object_id=s.pk,
+                article_id=s.article_id,
+                annotation_set_id=s.pk,
+                after={"status": s.status, "annotator": s.annotator.get_username()},
+            )
+            for s in created
+        ],
+    )
+    return created
+
+
+def assignment_progress(project: Project) -> dict:
+    """Per annotator and per article: how many sets are in each state (two queries)."""
+    rows = (
+        AnnotationSet.objects.filter(article__project=project, is_gold=False)
+        .values("annotator_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    per_annotator: dict[int, Counter] = defaultdict(Counter)
+    for row in rows:
+        per_annotator[row["annotator_id"]][row["status"]] += row["n"]
+    per_article: dict[int, list[AnnotationSet]] = defaultdict(list)
+    for annotation_set in (
+        AnnotationSet.objects.filter(article__project=project)
+        .select_related("annotator")
+        .only("pk", "article_id", "annotator__username", "status", "is_gold")
+        .order_by("article_id", "is_gold", "annotator_id")
+    ):
+        per_article[annotation_set.article_id].append(annotation_set)
+    return {"per_annotator": per_annotator, "per_article": per_article}
+
+
+# Sending back and approving one annotator's set.
+
+
+def _check_may_review(user, annotation_set: AnnotationSet) -> None:
+    project = annotation_set.article.project
+    _require_role(user, project, Role.REVIEWER, "Only the project's reviewers review sets.")
+    if annotation_set.annotator_id == user.pk and not project.allow_self_review:
+        raise PermissionDenied("You may not review your own annotation set.")
+
+
+def _lock_submitted(annotation_set: AnnotationSet, what: str) -> AnnotationSet:
+    locked = (
+        AnnotationSet.objects.select_for_update()
+        .select_related("article__project", "annotator")
+        .get(pk=annotation_set.pk)
+    )
+    if locked.is_gold:
+        raise Conflict("A gold set is reviewed through adjudication.")
+    if locked.status != Status.SUBMITTED:
+        raise Conflict(f"Only a submitted set can be {what}; this one is {_status_name(locked)}.")
+    gold_approved = AnnotationSet.objects.filter(
+        article_id=locked.article_id, is_gold=True, status=Status.APPROVED
+    ).exists()
+    if gold_approved:
+        raise Conflict("This article is already adjudicated.")
+    return locked
+
+
+def _move(annotation_set: AnnotationSet, status: str, user, **extra) -> AnnotationSet:
+    before = annotation_set.status
+    annotation_set.status = status
+    annotation_set.version += 1
+    annotation_set.save(update_fields=["status", "version", "updated_at"])
+    history.transition(
+        annotation_set=annotation_set, user=user, before=before, after=status, **extra
+    )
+    return annotation_set
+
+
+@transaction.atomic
+def annotation_set_request_changes(
+    *, annotation_set: AnnotationSet, user, comment: str
+) -> AnnotationSet:
+    """Send a submitted set back to its annotator with a comment saying what to change."""
+    _check_may_review(user, annotation_set)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError("Say what should change: a comment is required.")
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(f"A comment is at most {COMMENT_MAX_LENGTH} characters.")
+    annotation_set = _lock_submitted(annotation_set, "sent back")
+    Comment.objects.create(
+        annotation_set=annotation_set, author=user, body=comment, requests_changes=True
+    )
+    return _move(annotation_set, Status.CHANGES_REQUESTED, user, comment=comment)
+
+
+@transaction.atomic
+def annotation_set_approve(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
+    _check_may_review(user, annotation_set)
+    annotation_set = _lock_submitted(annotation_set, "approved")
+    return _move(annotation_set, Status.APPROVED, user)
+
+
+# Comments.
+
+
+def _may_see(user, annotation_set: AnnotationSet) -> bool:
+    roles = annotation_set.article.project.roles_of(user)
+    if not roles:
+        return False
+    return annotation_set.annotator_id == user.pk or bool(roles & {Role.REVIEWER, Role.MANAGER})
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    annotation_set: AnnotationSet,
+    user,
+    body: str,
+    span: Span | None = None,
+    claim: Claim | None = None,
+    threat_assessment: ThreatAssessment | None = None,
+) -> Comment:
+    """A comment on the set, or on one of its spans, claims or its threat assessment."""
+    if not _may_see(user, annotation_set):
+        raise PermissionDenied("You may not comment on this annotation set.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("A comment cannot be empty.")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(f"A comment is at most {COMMENT_MAX_LENGTH} characters.")
+    targets = [t for t in (span, claim, threat_assessment) if t is not None]
+    if len(targets) > 1:
+        raise ValidationError("A comment is on one span, claim or threat assessment, or the set.")
+    if targets and targets[0].annotation_set_id != annotation_set.pk:
+        raise ValidationError("The comment's subject is not in this annotation set.")
+    return Comment.objects.create(
+        annotation_set=annotation_set,
+        author=user,
+        body=body,
+        span=span,
+        claim=claim,
+        threat_assessment=threat_assessment,
+    )
+
+
+# Adjudication: all submitted sets of an article merged, item by item.
+
+
+@dataclass
+class Version:
+    """One way the annotators marked an item, and who marked it that way."""
+
+    value: tuple
+    rows: list = field(default_factory=list)
+    annotator_ids: set[int] = field(default_factory=set)
+
+    @property
+    def first(self):
+        return self.rows[0]
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({row.annotation_set.annotator.get_username() for row in self.rows})
+
+
+@dataclass
+class Item:
+    kind: str
+    key: str
+    start: int | None
+    end: int | None
+    quote: str
+    versions: list[Version] = field(default_factory=list)
+    decision: AdjudicationDecision | None = None
+    total: int = 0  # annotators on the article
+
+    @property
+    def unanimous(self) -> bool:
+        return len(self.versions) == 1 and len(self.versions[0].annotator_ids) == self.total
+
+    @property
+    def rows(self) -> list:
+        return [row for version in self.versions for row in version.rows]
+
+    def value_of(self, annotator_id: int) -> set[tuple]:
+        return {v.value for v in self.versions if annotator_id in v.annotator_ids}
+
+    def missing(self, annotator_ids: Iterable[int]) -> list[int]:
+        return [a for a in annotator_ids if not self.value_of(a)]
+
+
+@dataclass
+class Merged:
+    article: Article
+    sets: list[AnnotationSet]
+    gold: AnnotationSet | None
+    items: list[Item]
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.sets) and all(s.status in DONE for s in self.sets)
+
+    @property
+    def annotator_ids(self) -> list[int]:
+        return [s.annotator_id for s in self.sets]
+
+    def item(self, key: str) -> Item:
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise ValidationError(f"This article has no item {key!r} to decide.")
+
+    def undecided(self) -> list[Item]:
+        return [item for item in self.items if item.decision is None]
+
+    def ordered(self) -> list[Item]:
+        """Disagreements first, then by kind and position."""
+        kinds = {"span": 0, "claim": 1, "threat": 2}
+        return sorted(
+            self.items,
+            key=lambda i: (i.unanimous, kinds[i.kind], i.start or 0, i.end or 0),
+        )
+
+
+def span_value(span: Span) -> tuple:
+    return (span.label_id, span.actor_id)
+
+
+def claim_value(claim: Claim) -> tuple:
+    targets = tuple(sorted(t.pk for t in claim.targets.all()))
+    return (claim.claim_type_id, claim.claimant_id, targets, claim.reliability, claim.credibility)
+
+
+def merge(article: Article) -> Merged:
+    """All annotators' sets of `article` merged into items (a fixed, small number of queries)."""
+    all_sets = list(
+        AnnotationSet.objects.filter(article=article).select_related("annotator").order_by("pk")
+    )
+    sets = [s for s in all_sets if not s.is_gold]
+    gold = next((s for s in all_sets if s.is_gold), None)
+    by_set = {s.pk: s for s in sets}
+    items: dict[str, Item] = {}
+
+    def item_for(kind, key, start=None, end=None, quote=""):
+        if key not in items:
+            items[key] = Item(kind, key, start, end, quote, total=len(sets))
+        return items[key]
+
+    def add(item: Item, value: tuple, row) -> None:
+        row.annotation_set = by_set[row.annotation_set_id]
+        for version in item.versions:
+            if version.value == value:
+                break
+        else:
+            version = Version(value)
+            item.versions.append(version)
+        version.rows.append(row)
+        version.annotator_ids.add(row.annotation_set.annotator_id)
+
+    spans = Span.objects.filter(annotation_set__in=sets).select_related("label", "actor")
+    for span in spans:
+        item = item_for("span", f"span:{span.start}-{span.end}", span.start, span.end, span.quote)
+        add(item, span_value(span), span)
+    claims = (
+        Claim.objects.filter(annotation_set__in=sets)
+        .select_related("span", "claim_type", "claimant", "claimant_span")
+        .prefetch_related(Prefetch("targets", queryset=Actor.objects.order_by("name")))
+    )
+    for claim in claims:
+        s = claim.span
+        item = item_for("claim", f"claim:{s.start}-{s.end}", s.start, s.end, s.quote)
+        add(item, claim_value(claim), claim)
+    assessments = ThreatAssessment.objects.filter(annotation_set__in=sets).select_related("level")
+    for assessment in assessments:
+        add(item_for("threat", "threat"), (assessment.level_id,), assessment)
+    if gold is not None:
+        decisions = gold.decisions.select_related("decided_by")
+        for decision in decisions:
+            if decision.key in items:
+                items[decision.key].decision = decision
+    for item in items.values():
+        item.versions.sort(key=lambda v: (-len(v.annotator_ids), v.first.pk))
+    return Merged(article=article, sets=sets, gold=gold, items=list(items.values()))
+
+
+def _check_may_adjudicate(user, article: Article, sets: list[AnnotationSet]) -> None:
+    project = article.project
+    _require_role(user, project, Role.REVIEWER, "Only the project's reviewers adjudicate.")
+    if not project.allow_self_review and any(s.annotator_id == user.pk for s in sets):
+        raise PermissionDenied("You annotated this article, so you may not adjudicate it.")
+
+
+def _gold_for(article: Article) -> AnnotationSet:
+    gold = AnnotationSet.objects.filter(article=article, is_gold=True).first()
+    if gold is None:
+        with transaction.atomic():  # two reviewers starting at once: one creates, both use it
+            gold, _ = AnnotationSet.objects.get_or_create(
+                article=article,
+                is_gold=True,
+                defaults={"guideline_version": article.project.current_guideline()},
+            )
+    return gold
+
+
+def _begin(article: Article, user, expected_version: int | None) -> tuple[AnnotationSet, Merged]:
+    """Check the reviewer and the article, lock the gold set and check nobody changed it since
+    the reviewer loaded it (`expected_version`)."""
+    sets = list(AnnotationSet.objects.filter(article=article, is_gold=False))
+    _check_may_adjudicate(user, article, sets)
+    if not sets:
+        raise Conflict("Nobody has annotated this article yet.")
+    waiting = [s for s in sets if s.status not in DONE]
+    if waiting:
+        raise Conflict(
+            f"This article is not ready for adjudication: {len(waiting)} annotation set(s) "
+            "are not submitted yet."
+        )
+    gold = _gold_for(article)
+    gold = AnnotationSet.objects.select_for_update().select_related("article").get(pk=gold.pk)
+    if gold.status == Status.APPROVED:
+        raise Conflict("This article's gold set is approved; adjudication is closed.")
+    if expected_version is not None and gold.version != expected_version:
+        raise Conflict(
+            "Another reviewer changed this adjudication while you were looking at it "
+            f"(version {expected_version}, now {gold.version}). Their decisions are shown "
+            "now; check them and decide again if needed."
+        )
+    return gold, merge(article)
+
+
+def _bump(gold: AnnotationSet) -> None:
+    AnnotationSet.objects.filter(pk=gold.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+def _gold_span_at(gold: AnnotationSet, start: int, end: int) -> Span | None:
+    return gold.spans.filter(start=start, end=end).order_by("pk").first()
+
+
+def _clear_gold_row(decision: AdjudicationDecision | None, gold: AnnotationSet, user) -> None:
+    """Remove the gold row an earlier decision on the same item put in place."""
+    if decision is None:
+        return
+    if decision.kind == AdjudicationDecision.Kind.SPAN and decision.gold_span_id:
+        span = Span.objects.filter(pk=decision.gold_span_id).first()
+        if span is not None:
+            if span.claims.exists():
+                raise Conflict(
+                    "A gold claim is stated by this span: decide the claim again (reject it) "
+                    "before changing the span."
+                )
+            services.span_delete(span=span, user=user)
+    elif decision.kind == AdjudicationDecision.Kind.CLAIM and decision.gold_claim_id:
+        claim = Claim.objects.filter(pk=decision.gold_claim_id).first()
+        if claim is not None:
+            services.claim_delete(claim=claim, user=user)
+    elif (
+        decision.kind == AdjudicationDecision.Kind.THREAT
+        and ThreatAssessment.objects.filter(annotation_set=gold).exists()
+    ):
+        services.threat_assessment_delete(annotation_set=gold, user=user)
+
+
+def _write_span(gold, item, *, label, actor, start, end, user) -> Span:
+    body = gold.article.body
+    return services.span_create(
+        annotation_set=gold,
+        start=start,
+        end=end,
+        quote=body[start:end],
+        label=label,
+        actor=actor,
+        user=user,
+    )
+
+
+def _write_claim(gold, item, *, fields: dict, user) -> Claim:
+    span = _gold_span_at(gold, item.start, item.end)
+    if span is None:
+        raise Conflict(
+            f"Accept the span {item.quote[:60]!r} in the gold set before the claim it states."
+        )
+    claimant_span = fields.pop("claimant_span", None)
+    if claimant_span is not None:
+        claimant_span = _gold_span_at(gold, claimant_span.start, claimant_span.end)
+    return services.claim_create(
+        annotation_set=gold, span=span, claimant_span=claimant_span, user=user, **fields
+    )
+
+
+def _write_threat(gold, *, level, rationale, source_claims, user) -> ThreatAssessment:
+    ranges = {(c.span.start, c.span.end) for c in source_claims}
+    claims = [c for c in gold.claims.select_related("span") if (c.span.start, c.span.end) in ranges]
+    return services.threat_assessment_set(
+        annotation_set=gold, level=level, rationale=rationale, claims=claims, user=user
+    )
+
+
+def _decide(
+    gold: AnnotationSet,
+    merged: Merged,
+    item: Item,
+    *,
+    user,
+    outcome: str,
+    source=None,
+    edit: dict | None = None,
+    reason_code: str = "",
+    note: str = "",
+) -> AdjudicationDecision:
+    """Put the gold row for `item` in place (or none, when rejected) and record why."""
+    if reason_code and reason_code not in ReasonCode.values:
+        raise ValidationError(
+            f"Unknown reason code {reason_code!r}; use one of {', '.join(ReasonCode.values)}."
+        )
+    previous = item.decision
+    _clear_gold_row(previous, gold, user)
+    gold_span = gold_claim = None
+    result: tuple | None = None
+    if outcome == AdjudicationDecision.Outcome.REJECTED:
+        pass
+    elif item.kind == "span":
+        fields = {"label": source.label, "actor": source.actor, "start": item.start}
+        fields["end"] = item.end
+        fields.update(edit or {})
+        gold_span = _write_span(gold, item, user=user, **fields)
+        result = span_value(gold_span)
+        if (gold_span.start, gold_span.end) != (item.start, item.end):
+            result = (*result, "moved")
+    elif item.kind == "claim":
+        fields = {
+            "claim_type": source.claim_type,
+            "claimant": source.claimant,
+            "claimant_span": source.claimant_span,
+            "targets": list(source.targets.all()),
+            "reliability": source.reliability,
+            "credibility": source.credibility,
+            "note": source.note,
+        }
+        fields.update(edit or {})
+        gold_claim = _write_claim(gold, item, fields=fields, user=user)
+        result = claim_value(gold_claim)
+    else:
+        fields = {"level": source.level, "rationale": source.rationale}
+        fields.update(edit or {})
+        source_claims = list(source.claims.select_related("span")) if source else []
+        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
+        result = (assessment.level_id,)
+    overrides = any(
+        (result is None and item.value_of(a))
+        or (result is not None and result not in item.value_of(a))
+        for a in merged.annotator_ids
+    )
+    if overrides and not reason_code:
+        raise ValidationError(
+            "This decision overrides what an annotator marked: give a reason code "
+            f"({', '.join(ReasonCode.labels).lower()})."
+        )
+    before = _decision_snapshot(previous)
+    decision, _ = AdjudicationDecision.objects.update_or_create(
+        gold_set=gold,
+        key=item.key,
+        defaults={
+            "article": merged.article,
+            "kind": item.kind,
+            "outcome": outcome,
+            "reason_code": reason_code if overrides else "",
+            "note": note.strip(),
+            "overrides": overrides,
+            "gold_span": gold_span,
+            "gold_claim": gold_claim,
+            "decided_by": user,
+        },
+    )
+    decision.spans.set([r for r in item.rows if isinstance(r, Span)])
+    decision.claims.set([r for r in item.rows if isinstance(r, Claim)])
+    decision.threat_assessments.set([r for r in item.rows if isinstance(r, ThreatAssessment)])
+    item.decision = decision
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.UPDATE if previous else HistoryRecord.Action.CREATE,
+        annotation_set=gold,
+        object_type="decision",
+        object_id=decision.pk,
+        before=before,
+        after=_decision_snapshot(decision),
+    )
+    return decision
+
+
+def _decision_snapshot(decision: AdjudicationDecision | None) -> dict | None:
+    if decision is None:
+        return None
+    return {
+        "key": decision.key,
+        "outcome": decision.outcome,
+        "reason_code": decision.reason_code,
+        "note": decision.note,
+        "overrides": decision.overrides,
+        "gold_span_id": decision.gold_span_id,
+        "gold_claim_id": decision.gold_claim_id,
+    }
+
+
+def _source_row(item: Item, source_id: int | None):
+    rows = item.rows
+    if source_id is None:
+        return item.versions[0].first
+    for row in rows:
+        if row.pk == source_id:
+            return row
+    raise ValidationError(f"The item {item.key!r} has no annotator's version #{source_id}.")
+
+
+@transaction.atomic
+def adjudication_accept(
+    *,
+    article: Article,
+    user,
+    key: str,
+    source_id: int | None = None,
+    reason_code: str = "",
+    note: str = "",
+    expected_version: int | None,
+) -> AdjudicationDecision:
+    """Accept one annotator's version of an item (the span, claim or threat assessment with id
+    `source_id`; by default the version most annotators chose) into the gold set."""
+    gold, merged = _begin(article, user, expected_version)
+    item = merged.item(key)
+    source = _source_row(item, source_id)
+    decision = _decide(
+        gold,
+        merged,
+        item,
+        user=user,
+        outcome=AdjudicationDecision.Outcome.ACCEPTED,
+        source=source,
+        reason_code=reason_code,
+        note=note,
+    )
+    _bump(gold)
+    return decision
+
+
+@transaction.atomic
+def adjudication_reject(
+    *,
+    article: Article,
+    user,
+    key: str,
+    reason_code: str = "",
+    note: str = "",
+    expected_version: int | None,
+) -> AdjudicationDecision:
+    """Keep the item out of the gold set. The annotators' rows stay, linked to the decision."""
+    gold, merged = _begin(article, user, expected_version)
+    item = merged.item(key)
+    decision = _decide(
+        gold,
+        merged,
+        item,
+        user=user,
+        outcome=AdjudicationDecision.Outcome.REJECTED,
+        reason_code=reason_code,
+        note=note,
+    )
+    _bump(gold)
+    return decision
+
+
+SPAN_EDIT_FIELDS = {"label", "actor", "start", "end"}
+CLAIM_EDIT_FIELDS = {"claim_type", "claimant", "targets", "reliability", "credibility", "note"}
+THREAT_EDIT_FIELDS = {"level", "rationale"}
+
+
+@transaction.atomic
+def adjudication_edit(
+    *,
+    article: Article,
+    user,
+    key: str,
+    changes: dict,
+    source_id: int | None = None,
+    reason_code: str = "",
+    note: str = "",
+    expected_version: int | None,
+) -> AdjudicationDecision:
+    """Put an edited version of an item into the gold set: a span's label, actor or boundaries;
+    a claim's type, claimant, targets or grading; the threat level and rationale."""
+    gold, merged = _begin(article, user, expected_version)
+    item = merged.item(key)
+    allowed = {
+        "span": SPAN_EDIT_FIELDS,
+        "claim": CLAIM_EDIT_FIELDS,
+        "threat": THREAT_EDIT_FIELDS,
+    }[item.kind]
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot edit {', '.join(sorted(unknown))} on a {item.kind}.")
+    project_id = article.project_id
+    for value in changes.values():
+        if isinstance(value, Label | Actor | ClaimType | ThreatLevel) and (
+            value.project_id != project_id
+        ):
+            raise ValidationError(f"{value} belongs to another project.")
+    decision = _decide(
+        gold,
+        merged,
+        item,
+        user=user,
+        outcome=AdjudicationDecision.Outcome.EDITED,
+        source=_source_row(item, source_id),
+        edit=dict(changes),
+        reason_code=reason_code,
+        note=note,
+    )
+    _bump(gold)
+    return decision
+
+
+@transaction.atomic
+def adjudication_accept_unanimous(
+    *, article: Article, user, expected_version: int | None
+) -> list[AdjudicationDecision]:
+    """Accept every undecided item all annotators marked the same way (spans before claims)."""
+    gold, merged = _begin(article, user, expected_version)
+    decisions = []
+    order = {"span": 0, "claim": 1, "threat": 2}
+    for item in sorted(merged.undecided(), key=lambda i: (order[i.kind], i.start or 0)):
+        if item.unanimous:
+            decisions.append(
+                _decide(
+                    gold,
+                    merged,
+                    item,
+                    user=user,
+                    outcome=AdjudicationDecision.Outcome.ACCEPTED,
+                    source=item.versions[0].first,
+                )
+            )
+    if decisions:
+        _bump(gold)
+    return decisions
+
+
+@transaction.atomic
+def gold_set_approve(*, article: Article, user, expected_version: int | None) -> AnnotationSet:
+    """Close adjudication: every item decided, the gold set approved, and the annotators'
+    submitted sets approved with it."""
+    gold, merged = _begin(article, user, expected_version)
+    undecided = merged.undecided()
+    if undecided:
+        raise Conflict(f"{len(undecided)} item(s) are still undecided; decide them first.")
+    for annotation_set in merged.sets:
+        if annotation_set.status == Status.SUBMITTED:
+            locked = AnnotationSet.objects.select_for_update().get(pk=annotation_set.pk)
+            _move(locked, Status.APPROVED, user)
+    return _move(gold, Status.APPROVED, user)
