@@ -79,6 +79,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'workbench.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default's home; git-ignored
     # WAL lets the task worker and the web server share the file; IMMEDIATE
     # transactions take the write lock up front instead of failing mid-way.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
