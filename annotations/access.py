@@ -65,3 +65,39 @@ def get_annotation_set_for_user(
             raise Http404("No such annotation set.")
         raise PermissionDenied("You may not change this annotation set.")
     return annotation_set
+
+
+ANNOTATOR = {Role.ANNOTATOR}
+
+
+def get_span_for_user(user, project: Project, set_id: int, span_id: int, *, for_edit=False):
+    """A span of a set the user may see (or change, when `for_edit`)."""
+    annotation_set = get_annotation_set_for_user(user, project, set_id, for_edit=for_edit)
+    span = annotation_set.spans.select_related("label", "actor").filter(pk=span_id).first()
+    if span is None:
+        raise Http404("No such span.")
+    span.annotation_set = annotation_set
+    return span
+
+
+def get_claim_for_user(user, project: Project, set_id: int, claim_id: int, *, for_edit=False):
+    """A claim of a set the user may see (or change, when `for_edit`)."""
+    annotation_set = get_annotation_set_for_user(user, project, set_id, for_edit=for_edit)
+    claim = annotation_set.claims.filter(pk=claim_id).first()
+    if claim is None:
+        raise Http404("No such claim.")
+    claim.annotation_set = annotation_set
+    return claim
+
+
+def can_create_actors(user, project: Project) -> bool:
+    """Managers add actors to the registry; annotators too when the project allows it."""
+    roles = getattr(project, "user_roles", None) or project.roles_of(user)
+    if Role.MANAGER in roles:
+        return True
+    return project.annotators_can_create_actors and Role.ANNOTATOR in roles
+
+
+def check_can_create_actors(user, project: Project) -> None:
+    if not can_create_actors(user, project):
+        raise PermissionDenied("Only managers may add actors to this project's registry.")

@@ -12,6 +12,7 @@ from annotations import history
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
+    ActorAlias,
     AnnotationSet,
     Claim,
     ClaimType,
@@ -383,6 +384,61 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> Annota
 
 
 @transaction.atomic
+def span_create_many(*, annotation_set: AnnotationSet, spans: Iterable[dict], user=None) -> list:
+    """Create several spans (e.g. accepted alias suggestions) all or none."""
+    return [span_create(annotation_set=annotation_set, user=user, **span) for span in spans]
+
+
+# The actor registry.
+
+
+def _alias_names(aliases: Iterable[str], canonical: str) -> list[str]:
+    names: list[str] = []
+    for alias in aliases:
+        alias = alias.strip()
+        if alias and alias != canonical and alias not in names:
+            if len(alias) > 200:
+                raise ValidationError(f"The alias {alias[:40]!r}... is longer than 200 characters.")
+            names.append(alias)
+    return names
+
+
+@transaction.atomic
+def actor_save(
+    *,
+    project: Project,
+    name: str,
+    actor: Actor | None = None,
+    kind: str = Actor.Kind.OTHER,
+    affiliation: Actor | None = None,
+    external_id: str = "",
+    description: str = "",
+    aliases: Iterable[str] | None = None,
+    user=None,
+) -> Actor:
+    """Create an actor in the project's registry, or change `actor`; `aliases` replaces them."""
+    if actor is None:
+        actor = Actor(project=project)
+    elif actor.project_id != project.pk:
+        raise ValidationError(f"The actor {actor} belongs to another project.")
+    actor.name = name.strip()
+    actor.kind = kind
+    actor.affiliation = affiliation
+    actor.external_id = external_id
+    actor.description = description
+    actor.full_clean()
+    actor.save()
+    if aliases is not None:
+        names = _alias_names(aliases, actor.name)
+        actor.aliases.exclude(name__in=names).delete()
+        existing = set(actor.aliases.values_list("name", flat=True))
+        ActorAlias.objects.bulk_create(
+            ActorAlias(actor=actor, name=alias) for alias in names if alias not in existing
+        )
+    return actor
+
+
+@transaction.atomic
 def label_create(
     *,
     project: Project,
@@ -405,3 +461,13 @@ def label_create(
     label.full_clean()
     label.save()
     return label
+
+
+def annotation_set_open(*, article, user) -> AnnotationSet:
+    """The user's annotation set on the article, created (assigned) on first opening."""
+    annotation_set, _ = AnnotationSet.objects.select_related("article").get_or_create(
+        article=article,
+        annotator=user,
+        defaults={"guideline_version": article.project.current_guideline},
+    )
+    return annotation_set

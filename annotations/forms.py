@@ -1,0 +1,218 @@
+"""Forms for the browser pages. They parse and check input; the services own the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotations.importing import FORMATS
+from annotations.models import (
+    Actor,
+    ClaimType,
+    Credibility,
+    Label,
+    Project,
+    Reliability,
+    Span,
+    ThreatLevel,
+)
+
+
+def errors_text(form: forms.BaseForm) -> str:
+    """All of a form's errors in one line, each naming its field."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        prefix = "" if name == "__all__" else f"{field.label if field else name}: "
+        parts.append(prefix + " ".join(errors))
+    return " ".join(parts)
+
+
+def valid_or_raise(form: forms.BaseForm) -> dict:
+    """The cleaned data, or ValidationError with every error named (the view answers 400)."""
+    if not form.is_valid():
+        raise ValidationError(errors_text(form))
+    return form.cleaned_data
+
+
+# Uploading and the project's vocabulary (managers)
+
+
+class ArticleUploadForm(forms.Form):
+    file = forms.FileField(label="File")
+    format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[("", "Tell from the file name"), *((f, f) for f in FORMATS)],
+    )
+
+
+class ProjectVocabularyForm(forms.ModelForm):
+    """A model form for a row belonging to a project; checks the per-project constraints."""
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class LabelForm(ProjectVocabularyForm):
+    class Meta:
+        model = Label
+        fields = ["name", "kind", "colour", "hotkey", "position"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+
+class ClaimTypeForm(ProjectVocabularyForm):
+    class Meta:
+        model = ClaimType
+        fields = ["name", "position"]
+
+
+class ThreatLevelForm(ProjectVocabularyForm):
+    class Meta:
+        model = ThreatLevel
+        fields = ["rank", "name", "description"]
+        widgets = {"description": forms.TextInput()}
+
+
+class GuidelinesForm(forms.Form):
+    text = forms.CharField(label="Guidelines", widget=forms.Textarea, required=False, strip=False)
+
+
+class ActorForm(forms.Form):
+    name = forms.CharField(label="Canonical name", max_length=200)
+    kind = forms.ChoiceField(label="Kind", choices=Actor.Kind.choices, initial=Actor.Kind.OTHER)
+    affiliation = forms.ModelChoiceField(
+        label="Affiliation", queryset=Actor.objects.none(), required=False
+    )
+    external_id = forms.CharField(label="External id", max_length=100, required=False)
+    description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
+    aliases = forms.CharField(label="Aliases (one per line)", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, project: Project, actor: Actor | None = None, **kwargs):
+        if actor is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": actor.name,
+                "kind": actor.kind,
+                "affiliation": actor.affiliation_id,
+                "external_id": actor.external_id,
+                "description": actor.description,
+                "aliases": "\n".join(alias.name for alias in actor.aliases.all()),
+            }
+        super().__init__(*args, **kwargs)
+        others = project.actors.all()
+        if actor is not None:
+            others = others.exclude(pk=actor.pk)
+        self.fields["affiliation"].queryset = others
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {**data, "aliases": data["aliases"].splitlines()}
+
+
+class InlineActorForm(forms.Form):
+    """A new actor created from the annotate page; the span is linked to it."""
+
+    name = forms.CharField(label="New actor's name", max_length=200)
+    kind = forms.ChoiceField(label="Kind", choices=Actor.Kind.choices, initial=Actor.Kind.OTHER)
+
+
+# Annotating
+
+
+class SpanCreateForm(forms.Form):
+    start = forms.IntegerField(label="start")
+    end = forms.IntegerField(label="end")
+    quote = forms.CharField(label="quote", strip=False)
+    label = forms.ModelChoiceField(label="label", queryset=Label.objects.none())
+    actor = forms.ModelChoiceField(label="actor", queryset=Actor.objects.none(), required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].queryset = project.labels.all()
+        self.fields["actor"].queryset = project.actors.all()
+
+    def clean_quote(self) -> str:
+        # Browsers may send line breaks as CRLF; the stored body only has LF.
+        return self.cleaned_data["quote"].replace("\r\n", "\n")
+
+
+class SpanUpdateForm(forms.Form):
+    """Relabel, link an actor (empty: unlink) or change the note; absent fields stay as they are."""
+
+    label = forms.ModelChoiceField(label="Label", queryset=Label.objects.none(), required=False)
+    actor = forms.ModelChoiceField(label="Actor", queryset=Actor.objects.none(), required=False)
+    note = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].queryset = project.labels.all()
+        self.fields["actor"].queryset = project.actors.all()
+
+    def changes(self) -> dict:
+        changes = {name: self.cleaned_data[name] for name in ("actor", "note") if name in self.data}
+        if self.data.get("label"):
+            changes["label"] = self.cleaned_data["label"]
+        return changes
+
+
+class ClaimForm(forms.Form):
+    span = forms.ModelChoiceField(label="Claim span", queryset=Span.objects.none())
+    claim_type = forms.ModelChoiceField(label="Claim type", queryset=ClaimType.objects.none())
+    claimant = forms.ModelChoiceField(
+        label="Claimant", queryset=Actor.objects.none(), required=False
+    )
+    claimant_span = forms.ModelChoiceField(
+        label="Claimant's span", queryset=Span.objects.none(), required=False
+    )
+    targets = forms.ModelMultipleChoiceField(
+        label="Targets", queryset=Actor.objects.none(), required=False
+    )
+    reliability = forms.ChoiceField(
+        label="Source reliability",
+        choices=[("", "Not graded"), *Reliability.choices],
+        required=False,
+    )
+    credibility = forms.TypedChoiceField(
+        label="Information credibility",
+        choices=[("", "Not graded"), *Credibility.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, annotation_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        project_id = annotation_set.article.project_id
+        actors = Actor.objects.filter(project_id=project_id)
+        self.fields["span"].queryset = annotation_set.spans.all()
+        self.fields["claimant_span"].queryset = annotation_set.spans.filter(actor__isnull=False)
+        self.fields["claim_type"].queryset = ClaimType.objects.filter(project_id=project_id)
+        self.fields["claimant"].queryset = actors
+        self.fields["targets"].queryset = actors
+
+
+class ThreatAssessmentForm(forms.Form):
+    level = forms.ModelChoiceField(
+        label="Threat level",
+        queryset=ThreatLevel.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    rationale = forms.CharField(label="Rationale", widget=forms.Textarea, required=False)
+    claims = forms.ModelMultipleChoiceField(
+        label="Resting on the claims",
+        queryset=Span.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, annotation_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = ThreatLevel.objects.filter(
+            project_id=annotation_set.article.project_id
+        )
+        self.fields["claims"].queryset = annotation_set.claims.all()

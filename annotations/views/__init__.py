@@ -1,0 +1,61 @@
+"""The browser views: pages and the htmx endpoints they call."""
+
+from annotations.views.annotate import (
+    actor_create_inline,
+    actor_search,
+    annotate,
+    annotation_set_submit,
+    claim_create,
+    claim_delete,
+    span_create,
+    span_delete,
+    span_detail,
+    span_update,
+    suggestions,
+    suggestions_accept,
+    threat_assessment_delete,
+    threat_assessment_set,
+)
+from annotations.views.manage import (
+    actor_edit,
+    actor_list,
+    guidelines,
+    vocabulary,
+    vocabulary_delete,
+    vocabulary_save,
+)
+from annotations.views.projects import (
+    article_list,
+    article_upload,
+    label_css,
+    project_list,
+    queue_next,
+)
+
+__all__ = [
+    "actor_create_inline",
+    "actor_edit",
+    "actor_list",
+    "actor_search",
+    "annotate",
+    "annotation_set_submit",
+    "article_list",
+    "article_upload",
+    "claim_create",
+    "claim_delete",
+    "guidelines",
+    "label_css",
+    "project_list",
+    "queue_next",
+    "span_create",
+    "span_delete",
+    "span_detail",
+    "span_update",
+    "suggestions",
+    "suggestions_accept",
+    "threat_assessment_delete",
+    "threat_assessment_set",
+    "vocabulary",
+    "vocabulary_delete",
+    "vocabulary_save",
+]

@@ -1,0 +1,468 @@
+"""The annotate page and its htmx endpoints: spans, actors, claims, threat assessment, submit.
+
+Every endpoint changes one annotation set through a service and answers with the fragment
+that changed; refusals answer 400 (bad input) or 409 (the set's state) with a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from annotations import services
+from annotations.access import (
+    ANNOTATOR,
+    ANY_ROLE,
+    can_create_actors,
+    check_can_create_actors,
+    get_annotation_set_for_user,
+    get_article_for_user,
+    get_claim_for_user,
+    get_project_for_user,
+    get_span_for_user,
+)
+from annotations.forms import (
+    ClaimForm,
+    InlineActorForm,
+    SpanCreateForm,
+    SpanUpdateForm,
+    ThreatAssessmentForm,
+    valid_or_raise,
+)
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Credibility,
+    Label,
+    Project,
+    Reliability,
+    Span,
+    ThreatAssessment,
+)
+from annotations.views.common import render_page, shows_refusals
+from workbench.http import AuthenticatedHttpRequest
+
+TEMPLATE = "annotations/annotate.html"
+
+
+@dataclass
+class Segment:
+    """A stretch of the body between two span boundaries, and the spans covering it."""
+
+    start: int
+    end: int
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+    @property
+    def innermost(self) -> Span | None:
+        return self.spans[-1] if self.spans else None
+
+    @property
+    def depth(self) -> int:
+        """How many spans cover this piece, capped at 4 for the stylesheet."""
+        return min(len(self.spans), 4)
+
+    @property
+    def span_ids(self) -> str:
+        return " ".join(str(span.pk) for span in self.spans)
+
+
+def segments_of(body: str, spans: list[Span]) -> list[Segment]:
+    """Cut the body at every span boundary; each piece lists the spans covering it, outermost
+    first (so nested and overlapping spans all stay visible and selectable)."""
+    cuts = sorted({0, len(body), *(s.start for s in spans), *(s.end for s in spans)})
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    active: list[Span] = []
+    segments = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        active = [span for span in active if span.end > start] + starting.get(start, [])
+        active.sort(key=lambda s: (s.start, -s.end, s.pk))
+        segments.append(Segment(start, end, body[start:end], list(active)))
+    return segments
+
+
+def _set_url(name: str, project: Project, annotation_set: AnnotationSet, *args) -> str:
+    return reverse(f"annotations:{name}", args=[project.slug, annotation_set.pk, *args])
+
+
+def workspace_context(
+    request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
+) -> dict:
+    """Everything the annotate page shows, in a fixed number of queries however many spans."""
+    article = annotation_set.article
+    spans = list(
+        annotation_set.spans.select_related("label", "actor").order_by("start", "end", "pk")
+    )
+    claims = list(
+        annotation_set.claims.select_related("claim_type", "claimant", "span", "claimant_span")
+        .prefetch_related("targets")
+        .order_by("pk")
+    )
+    labels = list(project.labels.all())
+    actors = list(project.actors.all())
+    assessment = (
+        ThreatAssessment.objects.filter(annotation_set=annotation_set)
+        .select_related("level")
+        .prefetch_related("claims")
+        .first()
+    )
+    active_span = next((s for s in spans if s.pk == active_span_id), None)
+    context = {
+        "project": project,
+        "article": article,
+        "annotation_set": annotation_set,
+        "editable": annotation_set.is_editable and annotation_set.annotator_id == request.user.pk,
+        "segments": segments_of(article.body, spans),
+        "spans": spans,
+        "claimant_spans": [span for span in spans if span.actor_id],
+        "claims": claims,
+        "labels": labels,
+        "hotkeys": [label for label in labels if label.hotkey],
+        "claim_types": list(project.claim_types.all()),
+        "levels": list(project.threat_levels.all()),
+        "actors": actors,
+        "assessment": assessment,
+        "assessment_claim_ids": {c.pk for c in assessment.claims.all()} if assessment else set(),
+        "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
+        "active_span": active_span,
+        "can_create_actors": can_create_actors(request.user, project),
+        "actor_kinds": Actor.Kind.choices,
+        "reliabilities": Reliability.choices,
+        "credibilities": Credibility.choices,
+        "suggestions": None,
+    }
+    if active_span is not None:
+        context.update(editor_context(project, active_span))
+    return context
+
+
+def editor_context(project: Project, span: Span) -> dict:
+    """The span editor's extras: actors named like the span's text, and the affiliation chain."""
+    suggested = list(project.actors.named(span.quote.strip())[:5])
+    return {
+        "suggested_actors": suggested,
+        "named_ids": {actor.pk for actor in suggested},
+        "actor_chain": span.actor.affiliation_chain() if span.actor_id else [],
+    }
+
+
+def _workspace(request, project, annotation_set, *, active_span_id=None) -> HttpResponse:
+    if not request.htmx:
+        url = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
+        return redirect(f"{url}?span={active_span_id}" if active_span_id else url)
+    # Reread the set: the service changed its status and version on its own copy.
+    annotation_set = AnnotationSet.objects.select_related("article", "guideline_version").get(
+        pk=annotation_set.pk
+    )
+    context = workspace_context(request, project, annotation_set, active_span_id=active_span_id)
+    return render_page(request, TEMPLATE, context, partial="workspace")
+
+
+def _edit_set(request, slug: str, set_id: int) -> tuple[Project, AnnotationSet]:
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    return project, get_annotation_set_for_user(request.user, project, set_id, for_edit=True)
+
+
+# The page
+
+
+@login_required
+@require_GET
+def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
+    """An annotator's page for one article; opening it starts the annotator's set."""
+    project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    article = get_article_for_user(request.user, project, article_id)
+    annotation_set = services.annotation_set_open(article=article, user=request.user)
+    annotation_set.article = article
+    span_id = request.GET.get("span", "")
+    context = workspace_context(
+        request,
+        project,
+        annotation_set,
+        active_span_id=int(span_id) if span_id.isdigit() else None,
+    )
+    return render_page(request, TEMPLATE, context)
+
+
+# Spans
+
+
+@login_required
+@require_POST
+@shows_refusals
+def span_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    project, annotation_set = _edit_set(request, slug, set_id)
+    data = valid_or_raise(SpanCreateForm(request.POST, project=project))
+    span = services.span_create(annotation_set=annotation_set, user=request.user, **data)
+    return _workspace(request, project, annotation_set, active_span_id=span.pk)
+
+
+@login_required
+@require_GET
+def span_detail(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
+) -> HttpResponse:
+    """The span editor (relabel, note, actor, delete, claims) in the side panel."""
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    span = get_span_for_user(request.user, project, set_id, span_id)
+    if not request.htmx:
+        url = reverse("annotations:annotate", args=[project.slug, span.annotation_set.article_id])
+        return redirect(f"{url}?span={span.pk}")
+    context = workspace_context(request, project, span.annotation_set, active_span_id=span.pk)
+    return render_page(request, TEMPLATE, context, partial="editor")
+
+
+@login_required
+@require_POST
+@shows_refusals
+def span_update(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
+) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    form = SpanUpdateForm(request.POST, project=project)
+    valid_or_raise(form)
+    services.span_update(span=span, user=request.user, **form.changes())
+    return _workspace(request, project, span.annotation_set, active_span_id=span.pk)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def span_delete(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
+) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    services.span_delete(span=span, user=request.user)
+    return _workspace(request, project, span.annotation_set)
+
+
+# Actors
+
+
+@login_required
+@require_GET
+def actor_search(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
+) -> HttpResponse:
+    """Type-ahead over the registry's names and aliases; actors named like the span come first."""
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    query = request.GET.get("q", "").strip()
+    named = list(project.actors.named(span.quote.strip())[:5])
+    options = named
+    if query:
+        matching = list(project.actors.matching(query)[:20])
+        options = [a for a in named if a in matching] + [a for a in matching if a not in named]
+    context = {
+        "project": project,
+        "annotation_set": span.annotation_set,
+        "active_span": span,
+        "options": options,
+        "named_ids": {actor.pk for actor in named},
+        "query": query,
+    }
+    return render_page(request, TEMPLATE, context, partial="actor-options")
+
+
+@login_required
+@require_POST
+@shows_refusals
+def actor_create_inline(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
+) -> HttpResponse:
+    """Add an actor to the registry from the annotate page and link the span to it."""
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    check_can_create_actors(request.user, project)
+    data = valid_or_raise(InlineActorForm(request.POST))
+    quote = span.quote.strip()
+    try:
+        actor = services.actor_save(
+            project=project,
+            name=data["name"],
+            kind=data["kind"],
+            aliases=[quote] if quote != data["name"].strip() else [],
+            user=request.user,
+        )
+    except ValidationError as error:
+        raise ValidationError(" ".join(error.messages)) from None
+    services.span_update(span=span, actor=actor, user=request.user)
+    return _workspace(request, project, span.annotation_set, active_span_id=span.pk)
+
+
+# Alias suggestions
+
+
+@dataclass
+class Suggestion:
+    start: int
+    end: int
+    quote: str
+    actor: Actor
+
+    @property
+    def key(self) -> str:
+        return f"{self.start}-{self.end}-{self.actor.pk}"
+
+
+def _actor_names(project: Project) -> dict[str, Actor]:
+    names: dict[str, Actor] = {}
+    for actor in project.actors.prefetch_related("aliases"):
+        names.setdefault(actor.name, actor)
+        for alias in actor.aliases.all():
+            names.setdefault(alias.name, actor)
+    return names
+
+
+def alias_suggestions(project: Project, annotation_set: AnnotationSet) -> list[Suggestion]:
+    """A span for every occurrence of a registry name or alias that no actor-linked span covers
+    yet; longer names win where occurrences overlap."""
+    body = annotation_set.article.body
+    taken = [
+        (s.start, s.end)
+        for s in annotation_set.spans.select_related("label")
+        if s.actor_id is not None or s.label.kind == Label.Kind.ENTITY
+    ]
+    found: list[Suggestion] = []
+    for name, actor in sorted(_actor_names(project).items(), key=lambda kv: -len(kv[0])):
+        if not name.strip():
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        for match in pattern.finditer(body):
+            start, end = match.span()
+            overlaps = any(s < end and start < e for s, e in taken)
+            overlaps = overlaps or any(x.start < end and start < x.end for x in found)
+            if not overlaps:
+                found.append(Suggestion(start, end, match.group(), actor))
+    return sorted(found, key=lambda s: s.start)
+
+
+def _suggestion_label(project: Project) -> Label | None:
+    labels = list(project.labels.all())
+    for label in labels:
+        if label.name == "actor":
+            return label
+    entity = [label for label in labels if label.kind == Label.Kind.ENTITY]
+    return (entity or labels or [None])[0]
+
+
+@login_required
+@require_GET
+def suggestions(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    project, annotation_set = _edit_set(request, slug, set_id)
+    context = {
+        "project": project,
+        "annotation_set": annotation_set,
+        "suggestions": alias_suggestions(project, annotation_set),
+        "suggestion_label": _suggestion_label(project),
+    }
+    return render_page(request, TEMPLATE, context, partial="suggestions")
+
+
+@login_required
+@require_POST
+@shows_refusals
+def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Accept one or several suggestions: each "start-end-actor" must still be an occurrence of
+    that actor's name or alias."""
+    project, annotation_set = _edit_set(request, slug, set_id)
+    label = _suggestion_label(project)
+    if label is None:
+        raise ValidationError("The project has no labels; a manager must add some first.")
+    keys = request.POST.getlist("suggestion")
+    if not keys:
+        raise ValidationError("Choose at least one suggestion to accept.")
+    names = _actor_names(project)
+    body = annotation_set.article.body
+    spans = []
+    for key in keys:
+        try:
+            start, end, actor_id = (int(part) for part in key.split("-"))
+        except ValueError:
+            raise ValidationError(f"{key!r} is not a suggestion.") from None
+        quote = body[start:end] if 0 <= start < end <= len(body) else None
+        actor = names.get(quote) if quote else None
+        if actor is None or actor.pk != actor_id:
+            raise ValidationError(f"The text at {start}-{end} is not a name of that actor.")
+        spans.append({"start": start, "end": end, "quote": quote, "label": label, "actor": actor})
+    services.span_create_many(annotation_set=annotation_set, spans=spans, user=request.user)
+    return _workspace(request, project, annotation_set)
+
+
+# Claims
+
+
+@login_required
+@require_POST
+@shows_refusals
+def claim_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    project, annotation_set = _edit_set(request, slug, set_id)
+    data = valid_or_raise(ClaimForm(request.POST, annotation_set=annotation_set))
+    services.claim_create(annotation_set=annotation_set, user=request.user, **data)
+    return _workspace(request, project, annotation_set, active_span_id=data["span"].pk)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def claim_delete(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, claim_id: int
+) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    claim = get_claim_for_user(request.user, project, set_id, claim_id, for_edit=True)
+    services.claim_delete(claim=claim, user=request.user)
+    return _workspace(request, project, claim.annotation_set)
+
+
+# Threat assessment and submitting
+
+
+@login_required
+@require_POST
+@shows_refusals
+def threat_assessment_set(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int
+) -> HttpResponse:
+    project, annotation_set = _edit_set(request, slug, set_id)
+    data = valid_or_raise(ThreatAssessmentForm(request.POST, annotation_set=annotation_set))
+    services.threat_assessment_set(annotation_set=annotation_set, user=request.user, **data)
+    return _workspace(request, project, annotation_set)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def threat_assessment_delete(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int
+) -> HttpResponse:
+    project, annotation_set = _edit_set(request, slug, set_id)
+    services.threat_assessment_delete(annotation_set=annotation_set, user=request.user)
+    return _workspace(request, project, annotation_set)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def annotation_set_submit(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int
+) -> HttpResponse:
+    """Hand the set in for review; it is locked from then on."""
+    project, annotation_set = _edit_set(request, slug, set_id)
+    services.annotation_set_submit(annotation_set=annotation_set, user=request.user)
+    messages.success(request, "Submitted for review. Your annotations are now locked.")
+    url = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

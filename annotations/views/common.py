@@ -1,0 +1,63 @@
+"""What every browser view shares: htmx-aware rendering and refusals shown on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django_htmx.http import reswap, retarget
+
+from annotations.errors import Conflict
+from workbench.http import AuthenticatedHttpRequest
+
+
+def render_page(
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or only its `partial` when htmx asked for it."""
+    name = f"{template}#{partial}" if partial and request.htmx else template
+    return render(request, name, context, status=status)
+
+
+def refusal(request: AuthenticatedHttpRequest, message: str, status: int) -> HttpResponse:
+    """A 4xx answer whose message the page shows in its #errors region (or as a page)."""
+    if request.htmx:
+        response = render(
+            request, "annotations/fragments/error.html", {"message": message}, status=status
+        )
+        return reswap(retarget(response, "#errors"), "innerHTML")
+    return render(
+        request,
+        "annotations/error.html",
+        {"message": message, "back": request.headers.get("referer", "")},
+        status=status,
+    )
+
+
+def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Bad input (ValidationError) answers 400, a refused state change (Conflict) 409."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as error:
+            return refusal(request, " ".join(error.messages), 400)
+        except Conflict as error:
+            return refusal(request, error.message, 409)
+        except ProtectedError as error:
+            used = len(error.protected_objects)
+            return refusal(
+                request, f"This is still used by {used} annotation(s); it cannot be deleted.", 409
+            )
+
+    return wrapper

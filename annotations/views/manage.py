@@ -1,0 +1,211 @@
+"""Managers edit a project's vocabulary: labels, claim types, threat scale, guidelines, actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from annotations.access import MANAGER, get_project_for_user
+from annotations.forms import (
+    ActorForm,
+    ClaimTypeForm,
+    GuidelinesForm,
+    LabelForm,
+    ThreatLevelForm,
+    valid_or_raise,
+)
+from annotations.models import Actor, ActorAlias, ClaimType, Label, ThreatLevel
+from annotations.services import actor_save, guidelines_update
+from annotations.views.common import render_page, shows_refusals
+from workbench.http import AuthenticatedHttpRequest
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    kind: str
+    title: str
+    model: type
+    form: type
+    help: str
+
+
+VOCABULARIES = {
+    v.kind: v
+    for v in (
+        Vocabulary(
+            "labels",
+            "Labels",
+            Label,
+            LabelForm,
+            "What annotators mark. A hotkey is one lower-case letter or digit.",
+        ),
+        Vocabulary("claim-types", "Claim types", ClaimType, ClaimTypeForm, "Kinds of claim."),
+        Vocabulary(
+            "threat-scale",
+            "Threat scale",
+            ThreatLevel,
+            ThreatLevelForm,
+            "The ordinal threat levels, lowest rank first.",
+        ),
+    )
+}
+
+
+def _vocabulary(kind: str) -> Vocabulary:
+    if kind not in VOCABULARIES:
+        raise Http404("No such list.")
+    return VOCABULARIES[kind]
+
+
+def _vocabulary_page(request, project, vocabulary: Vocabulary, *, status=200) -> HttpResponse:
+    items = vocabulary.model.objects.filter(project=project)
+    rows = [(item, vocabulary.form(instance=item, prefix=f"item-{item.pk}")) for item in items]
+    context = {
+        "project": project,
+        "vocabulary": vocabulary,
+        "vocabularies": VOCABULARIES.values(),
+        "rows": rows,
+        "new_form": vocabulary.form(prefix="new"),
+    }
+    return render_page(
+        request, "annotations/vocabulary.html", context, partial="items", status=status
+    )
+
+
+@login_required
+@require_GET
+def vocabulary(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    return _vocabulary_page(request, project, _vocabulary(kind))
+
+
+@login_required
+@require_POST
+@shows_refusals
+def vocabulary_save(
+    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int | None = None
+) -> HttpResponse:
+    """Add an item (no pk) or change one."""
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    vocabulary = _vocabulary(kind)
+    if pk is None:
+        instance, prefix = vocabulary.model(project=project), "new"
+    else:
+        instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
+        if instance is None:
+            raise Http404("No such item.")
+        prefix = f"item-{pk}"
+    form = vocabulary.form(request.POST, instance=instance, prefix=prefix)
+    valid_or_raise(form)
+    form.save()
+    if not request.htmx:
+        return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
+    return _vocabulary_page(request, project, vocabulary)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def vocabulary_delete(
+    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
+) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    vocabulary = _vocabulary(kind)
+    instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
+    if instance is None:
+        raise Http404("No such item.")
+    instance.delete()
+    if not request.htmx:
+        return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
+    return _vocabulary_page(request, project, vocabulary)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@shows_refusals
+def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The current guidelines; saving a change adds a new version."""
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    if request.method == "POST":
+        form = GuidelinesForm(request.POST)
+        data = valid_or_raise(form)
+        guidelines_update(project=project, text=data["text"], user=request.user)
+    current = project.current_guideline()
+    form = GuidelinesForm(initial={"text": current.text if current else ""})
+    versions = project.guideline_versions.select_related("created_by").order_by("-number")
+    context = {
+        "project": project,
+        "vocabularies": VOCABULARIES.values(),
+        "form": form,
+        "current": current,
+        "versions": versions,
+    }
+    return render_page(request, "annotations/guidelines.html", context, partial="guidelines")
+
+
+def _actors(project, query: str):
+    actors = project.actors.select_related("affiliation").prefetch_related(
+        Prefetch("aliases", queryset=ActorAlias.objects.order_by("name"))
+    )
+    return actors.matching(query) if query else actors
+
+
+@login_required
+@require_GET
+def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    query = request.GET.get("q", "").strip()
+    context = {
+        "project": project,
+        "vocabularies": VOCABULARIES.values(),
+        "actors": _actors(project, query),
+        "query": query,
+        "form": ActorForm(project=project),
+    }
+    return render_page(request, "annotations/actor_list.html", context, partial="actors")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@shows_refusals
+def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    """Add an actor (no pk) or change one, with its aliases and affiliation."""
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    actor = None
+    if pk is not None:
+        actor = Actor.objects.filter(project=project, pk=pk).first()
+        if actor is None:
+            raise Http404("No such actor.")
+    if request.method == "POST":
+        form = ActorForm(request.POST, project=project, actor=actor)
+        valid_or_raise(form)
+        try:
+            actor_save(project=project, actor=actor, user=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise ValidationError(
+                    " ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+                ) from None
+            raise
+        url = reverse("annotations:actor-list", args=[project.slug])
+        if request.htmx:
+            from django_htmx.http import HttpResponseClientRedirect
+
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+    if actor is None:
+        return redirect("annotations:actor-list", slug=project.slug)
+    context = {
+        "project": project,
+        "vocabularies": VOCABULARIES.values(),
+        "actor": actor,
+        "form": ActorForm(project=project, actor=actor),
+    }
+    return render_page(request, "annotations/actor_edit.html", context)

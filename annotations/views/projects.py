@@ -1,0 +1,139 @@
+"""Projects, their article lists, the annotator's queue and uploading articles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from annotations.access import ANNOTATOR, ANY_ROLE, MANAGER, get_project_for_user
+from annotations.forms import ArticleUploadForm
+from annotations.importing import ImportRejected, import_articles
+from annotations.models import AnnotationSet, Project, Role
+from annotations.queues import next_article_for
+from annotations.views.common import render_page
+from workbench.http import AuthenticatedHttpRequest
+
+NOT_STARTED = "not_started"
+STATUS_CHOICES = [
+    (NOT_STARTED, "Not started"),
+    (AnnotationSet.Status.IN_PROGRESS, "In progress"),
+    (AnnotationSet.Status.SUBMITTED, "Submitted"),
+    (AnnotationSet.Status.APPROVED, "Approved"),
+    (AnnotationSet.Status.CHANGES_REQUESTED, "Changes requested"),
+]
+STATUS_NAMES = dict(STATUS_CHOICES) | {AnnotationSet.Status.ASSIGNED: "Not started"}
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    projects = Project.objects.for_user(request.user)
+    return render(request, "annotations/project_list.html", {"projects": projects})
+
+
+@login_required
+@require_GET
+def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    my_status = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=request.user).values(
+        "status"
+    )[:1]
+    articles = project.articles.only("id", "title", "source", "published").annotate(
+        my_status=Subquery(my_status)
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        articles = articles.filter(title__icontains=query)
+    status = request.GET.get("status", "")
+    if status == NOT_STARTED:
+        articles = articles.exclude(
+            pk__in=AnnotationSet.objects.filter(annotator=request.user)
+            .exclude(status=AnnotationSet.Status.ASSIGNED)
+            .values("article_id")
+        )
+    elif status in STATUS_NAMES:
+        articles = articles.filter(my_status=status)
+    page = Paginator(articles.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for article in page:
+        article.my_status_name = STATUS_NAMES.get(article.my_status or NOT_STARTED)
+    context = {
+        "project": project,
+        "page": page,
+        "query": query,
+        "status": status,
+        "status_choices": STATUS_CHOICES,
+        "is_manager": Role.MANAGER in project.user_roles,
+        "is_annotator": Role.ANNOTATOR in project.user_roles,
+    }
+    return render_page(request, "annotations/article_list.html", context, partial="articles")
+
+
+@login_required
+@require_GET
+def queue_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Open the next article in my queue."""
+    project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    after = request.GET.get("after")
+    article = next_article_for(
+        request.user, project, after=int(after) if after and after.isdigit() else None
+    )
+    if article is None:
+        messages.info(request, "Your queue is empty: nothing is waiting for you.")
+        return redirect(project.get_absolute_url())
+    return redirect("annotations:annotate", slug=project.slug, article_id=article.pk)
+
+
+@login_required
+@require_GET
+def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The project's label colours as a stylesheet (inline styles are barred by the CSP)."""
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    rules = [
+        f".label-{pk} {{ --label-colour: {colour}; }}"
+        for pk, colour in project.labels.values_list("pk", "colour")
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    form = ArticleUploadForm(request.POST or None, request.FILES or None)
+    error, status = "", 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = import_articles(
+                    project=project,
+                    filename=upload.name,
+                    data=upload.read(),
+                    format=form.cleaned_data["format"] or None,
+                    user=request.user,
+                    annotator=request.user,
+                )
+            except ImportRejected as rejected:
+                error, status = str(rejected), 400
+            else:
+                text = f"Imported {report.imported} article(s) from {report.filename}"
+                if report.duplicates:
+                    text += f"; skipped {len(report.duplicates)} already in the project"
+                messages.success(request, text + ".")
+                return redirect(project.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "annotations/article_upload.html",
+        {"project": project, "form": form, "error": error},
+        status=status,
+    )

@@ -1,0 +1,261 @@
+// The workbench's one script: text selection to code-point offsets, the label popup, hotkeys,
+// and small helpers for htmx (refusals shown on the page). No inline scripts anywhere, so the
+// strict Content-Security-Policy stays on. Everything is delegated from `document`, because
+// htmx swaps the annotate page's regions in and out.
+
+const BODY_ID = "article-body";
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+
+/**
+ * How many Unicode code points `text` holds. Browsers measure text in UTF-16 code units
+ * (an emoji or a flag letter counts 2); the server counts code points. This is the one place
+ * where browser offsets become server offsets.
+ */
+export function codePointLength(text) {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+function articleBody() {
+  const body = document.getElementById(BODY_ID);
+  return body && body.dataset.editable === "true" ? body : null;
+}
+
+function isTyping(target) {
+  return (
+    target instanceof Element &&
+    (target.closest("input, textarea, select, [contenteditable]") !== null)
+  );
+}
+
+/**
+ * The current selection inside the article body as {start, end, quote} in code points,
+ * clamped to the body; null if nothing in the body is selected.
+ */
+export function selectedSpan() {
+  const body = articleBody();
+  const selection = window.getSelection();
+  if (!body || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0).cloneRange();
+  if (!range.intersectsNode(body)) return null;
+  const whole = document.createRange();
+  whole.selectNodeContents(body);
+  if (range.compareBoundaryPoints(Range.START_TO_START, whole) < 0) {
+    range.setStart(whole.startContainer, whole.startOffset);
+  }
+  if (range.compareBoundaryPoints(Range.END_TO_END, whole) > 0) {
+    range.setEnd(whole.endContainer, whole.endOffset);
+  }
+  if (range.collapsed) return null;
+  const before = document.createRange();
+  before.setStart(whole.startContainer, whole.startOffset);
+  before.setEnd(range.startContainer, range.startOffset);
+  let quote = range.toString();
+  let start = codePointLength(before.toString());
+  let end = start + codePointLength(quote);
+  const snap = document.getElementById("snap-words");
+  if (snap && snap.checked) {
+    const chars = Array.from(body.textContent);
+    while (start < end && /\s/u.test(chars[start])) start += 1;
+    while (end > start && /\s/u.test(chars[end - 1])) end -= 1;
+    while (start > 0 && WORD.test(chars[start - 1]) && WORD.test(chars[start])) start -= 1;
+    while (end < chars.length && WORD.test(chars[end]) && WORD.test(chars[end - 1])) end += 1;
+    if (start >= end) return null;
+    quote = chars.slice(start, end).join("");
+  }
+  return { start, end, quote, rect: range.getBoundingClientRect() };
+}
+
+// The label popup
+
+let pending = null;
+
+function popup() {
+  return document.getElementById("label-popup");
+}
+
+function openPopup(span) {
+  const box = popup();
+  if (!box) return;
+  pending = span;
+  const quote = document.getElementById("popup-quote");
+  quote.textContent = span.quote.length > 80 ? `${span.quote.slice(0, 79)}…` : span.quote;
+  box.hidden = false;
+  const top = span.rect.bottom + window.scrollY + 6;
+  const left = Math.max(8, Math.min(span.rect.left + window.scrollX, window.innerWidth - 340));
+  box.style.top = `${top}px`;
+  box.style.left = `${left}px`;
+}
+
+function closePopup() {
+  const box = popup();
+  if (box) box.hidden = true;
+  pending = null;
+}
+
+function labelSelection(labelId, span) {
+  const form = document.getElementById("span-form");
+  if (!form || !span) return;
+  form.elements.start.value = span.start;
+  form.elements.end.value = span.end;
+  form.elements.quote.value = span.quote;
+  form.elements.label.value = labelId;
+  closePopup();
+  window.getSelection()?.removeAllRanges();
+  form.requestSubmit();
+}
+
+function labelForHotkey(key) {
+  const box = popup();
+  if (!box || key.length !== 1) return null;
+  for (const button of box.querySelectorAll(".label-choice")) {
+    if (button.dataset.hotkey && button.dataset.hotkey === key.toLowerCase()) {
+      return button.dataset.label;
+    }
+  }
+  return null;
+}
+
+function offerSelection() {
+  const span = selectedSpan();
+  if (span) openPopup(span);
+  else closePopup();
+}
+
+document.addEventListener("mouseup", (event) => {
+  if (popup()?.contains(event.target)) return;
+  // Let the browser settle the selection first.
+  window.setTimeout(offerSelection, 0);
+});
+
+document.addEventListener("keyup", (event) => {
+  const body = articleBody();
+  if (body && event.shiftKey && body.contains(event.target)) offerSelection();
+});
+
+// Keep the selection when a popup button is pressed.
+document.addEventListener("mousedown", (event) => {
+  if (popup()?.contains(event.target)) event.preventDefault();
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && pending) {
+    closePopup();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+  const label = labelForHotkey(event.key);
+  if (!label) return;
+  const span = pending || selectedSpan();
+  if (!span) return;
+  event.preventDefault();
+  labelSelection(label, span);
+});
+
+// Clicks: label choices, highlights (cycling through nested spans), rejecting suggestions.
+
+let lastHighlight = { element: null, index: 0 };
+
+document.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  if (!target) return;
+  const choice = target.closest(".label-choice");
+  if (choice) {
+    labelSelection(choice.dataset.label, pending);
+    return;
+  }
+  if (target.closest(".popup-close")) {
+    closePopup();
+    return;
+  }
+  const reject = target.closest(".reject-suggestion");
+  if (reject) {
+    const item = reject.closest("li");
+    const next = item.nextElementSibling || item.previousElementSibling;
+    item.remove();
+    next?.querySelector("button")?.focus();
+    return;
+  }
+  const highlight = target.closest(`#${BODY_ID} .seg[data-spans]`);
+  if (highlight && window.getSelection()?.isCollapsed) {
+    const ids = highlight.dataset.spans.split(" ").reverse(); // innermost first
+    const index = lastHighlight.element === highlight ? (lastHighlight.index + 1) % ids.length : 0;
+    lastHighlight = { element: highlight, index };
+    document.querySelector(`#span-list .span-link[data-span-id="${ids[index]}"]`)?.click();
+  }
+});
+
+// A claim's span and claimant highlighted together while the claim is hovered or focused.
+
+function linkedSegments(claim) {
+  const ids = [claim.dataset.span, claim.dataset.claimantSpan].filter(Boolean);
+  return ids.flatMap((id) => Array.from(document.querySelectorAll(`.seg[data-spans~="${id}"]`)));
+}
+
+function markClaim(event, on) {
+  const claim = event.target instanceof Element ? event.target.closest(".claim") : null;
+  if (!claim) return;
+  claim.classList.toggle("is-linked", on);
+  for (const segment of linkedSegments(claim)) segment.classList.toggle("is-linked", on);
+}
+
+document.addEventListener("mouseover", (event) => markClaim(event, true));
+document.addEventListener("mouseout", (event) => markClaim(event, false));
+document.addEventListener("focusin", (event) => markClaim(event, true));
+document.addEventListener("focusout", (event) => markClaim(event, false));
+
+// The span being edited is outlined in the text.
+
+function markActiveSpan() {
+  for (const segment of document.querySelectorAll(".seg.is-active")) {
+    segment.classList.remove("is-active");
+  }
+  const id = document.getElementById("editor")?.dataset.activeSpan;
+  if (!id) return;
+  for (const segment of document.querySelectorAll(`.seg[data-spans~="${id}"]`)) {
+    segment.classList.add("is-active");
+  }
+}
+
+document.addEventListener("DOMContentLoaded", markActiveSpan);
+
+// htmx: show refusals (400/409 come with a message retargeted to #errors), clear them after a
+// success, and move focus to the span editor after a span was added or chosen.
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if (status === 400 || status === 409 || status === 403 || status === 404) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+    if (status === 403 || status === 404) {
+      const errors = document.getElementById("errors");
+      if (errors) {
+        errors.textContent =
+          status === 403 ? "You may not do that here." : "That no longer exists.";
+      }
+      event.detail.shouldSwap = false;
+    }
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const errors = document.getElementById("errors");
+  if (errors && event.detail.successful && event.detail.target !== errors) {
+    errors.textContent = "";
+  }
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  markActiveSpan();
+  const source = event.detail.requestConfig?.elt;
+  const fromSpanPicker =
+    source instanceof Element && (source.id === "span-form" || source.closest("#span-list"));
+  if (fromSpanPicker && event.detail.successful !== false) {
+    const editor = document.getElementById("editor");
+    if (editor?.dataset.activeSpan) {
+      editor.tabIndex = -1;
+      editor.focus({ preventScroll: true });
+    }
+  }
+});
