@@ -8,11 +8,13 @@ shifted boundaries, other labels) and the adjudicated gold set.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -190,8 +192,24 @@ def disagree(rng: random.Random, mentions: list[Mention], labels: list[str]) -> 
     return result
 
 
+PASSWORD = "bench-password"
+
+
+@functools.cache
+def _password_hash() -> str:
+    # Hashing is slow on purpose; hash once and give every bench user the same password.
+    return make_password(PASSWORD)
+
+
+def ensure_user(username: str):
+    """A user whose password is PASSWORD."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"password": _password_hash()}
+    )
+    return user
+
+
 def ensure_users(project: Project, prefix: str):
-    User = get_user_model()
     users = {}
     for name, role in [
         ("manager", Role.MANAGER),
@@ -199,10 +217,7 @@ def ensure_users(project: Project, prefix: str):
         ("annotator2", Role.ANNOTATOR),
         ("reviewer", Role.REVIEWER),
     ]:
-        user, created = User.objects.get_or_create(username=f"{prefix}-{name}")
-        if created:
-            user.set_password("bench-password")
-            user.save(update_fields=["password"])
+        user = ensure_user(f"{prefix}-{name}")
         Membership.objects.get_or_create(user=user, project=project, role=role)
         users[name] = user
     return users

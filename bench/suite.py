@@ -1,0 +1,421 @@
+"""The measurements of `python -m bench`, run inside one configured database.
+
+Each measurement is a small function registered with `@measurement("name")`: it takes a
+`Sized` context (a generated project of one size and its users) and returns a dict of figures.
+A feature that is not built yet raises `Unavailable` (an ImportError or an unknown URL name
+counts as that), so the suite keeps running and the report says what is missing.
+
+Run alone as `python -m bench.suite --sizes 5,10 --output out.json` with DJANGO_SETTINGS_MODULE
+and DATABASE_URL already set; `python -m bench` does that for each database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import statistics
+import sys
+import time
+import traceback
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MEASUREMENTS: dict[str, Callable[[Sized], dict]] = {}
+
+
+class Unavailable(Exception):
+    """The feature this measurement needs is not built (yet)."""
+
+
+def measurement(name: str):
+    def register(function):
+        MEASUREMENTS[name] = function
+        return function
+
+    return register
+
+
+@dataclass
+class Sized:
+    """One generated project of `size` articles, and what the measurements share."""
+
+    size: int
+    project: object
+    users: dict
+    repeats: int
+    workdir: Path
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.project.slug
+
+
+# Helpers
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summarise_ms(samples: list[float]) -> dict:
+    return {
+        "median_ms": round(statistics.median(samples) * 1000, 2),
+        "p95_ms": round(percentile(samples, 0.95) * 1000, 2),
+        "n": len(samples),
+    }
+
+
+def timed(function: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def peak_memory_mb(function: Callable[[], object]) -> tuple[float, object]:
+    """Peak Python heap (tracemalloc) while `function` runs, above what was allocated before."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        result = function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return round((peak - base) / 2**20, 2), result
+
+
+def reverse_or_unavailable(name: str, args: list) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        raise Unavailable(f"no URL named {name!r} yet") from None
+
+
+def query_count(function: Callable[[], object]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return len(queries)
+
+
+def repeat_requests(send: Callable[[], object], repeats: int, *, after=None) -> list[float]:
+    """Server time of `repeats` requests (after two warm-ups); `after` runs untimed after each."""
+    samples = []
+    for index in range(repeats + 2):
+        elapsed, response = timed(send)
+        check_response(response)
+        if after is not None:
+            after(response)
+        if index >= 2:
+            samples.append(elapsed)
+    return samples
+
+
+def check_response(response) -> None:
+    if response.status_code >= 400:
+        body = response.content[:300].decode(errors="replace")
+        raise RuntimeError(f"HTTP {response.status_code}: {body}")
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Setting up the articles the page measurements open
+
+
+def annotation_set_with_spans(sized: Sized, n_spans: int, *, article_index: int):
+    """An in-progress set of the bench page user with `n_spans` spans (nested and overlapping
+    once there are more than the article's ~80 mentions), a few claims and a threat
+    assessment."""
+    from annotations.models import (
+        AnnotationSet,
+        Claim,
+        Membership,
+        Role,
+        Span,
+        ThreatAssessment,
+    )
+    from bench.generate import ensure_user
+
+    key = ("set", n_spans)
+    if key in sized.cache:
+        return sized.cache[key]
+    project = sized.project
+    user = ensure_user(f"{sized.slug}-page")
+    Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
+    article = project.articles.order_by("id")[article_index]
+    gold = list(
+        Span.objects.filter(annotation_set__article=article, annotation_set__is_gold=True)
+        .select_related("label")
+        .order_by("start")
+    )
+    labels = list(project.labels.all())
+    annotation_set, _ = AnnotationSet.objects.update_or_create(
+        article=article,
+        annotator=user,
+        defaults={
+            "status": AnnotationSet.Status.IN_PROGRESS,
+            "guideline_version": project.current_guideline(),
+        },
+    )
+    annotation_set.spans.all().delete()
+    rows = []
+    body = article.body
+    for index in range(n_spans):
+        mention = gold[index % len(gold)]
+        round_ = index // len(gold)
+        start = max(0, mention.start - round_)
+        end = min(len(body), mention.end + round_ // 2)
+        label = mention.label if round_ == 0 else labels[round_ % len(labels)]
+        rows.append(
+            Span(
+                annotation_set=annotation_set,
+                start=start,
+                end=end,
+                quote=body[start:end],
+                label=label,
+                actor=mention.actor,
+            )
+        )
+    spans = Span.objects.bulk_create(rows)
+    actors = list(project.actors.all()[:5])
+    claim_type = project.claim_types.first()
+    claims = []
+    for span in [s for s in spans if s.label.name == "claim"][:8]:
+        claim = Claim.objects.create(
+            annotation_set=annotation_set,
+            span=span,
+            claimant=actors[0],
+            claim_type=claim_type,
+            reliability="B",
+            credibility=2,
+        )
+        claim.targets.set(actors[1:3])
+        claims.append(claim)
+    assessment, _ = ThreatAssessment.objects.update_or_create(
+        annotation_set=annotation_set,
+        defaults={"level": project.threat_levels.first(), "rationale": "Forces massing."},
+    )
+    assessment.claims.set(claims)
+    sized.cache[key] = (user, annotation_set)
+    return user, annotation_set
+
+
+def free_stretch(annotation_set) -> tuple[int, int, str]:
+    """Offsets of a word no span of the set starts at, for creating spans."""
+    body = annotation_set.article.body
+    start = body.index("Analysts") if "Analysts" in body else 0
+    end = start + 8
+    return start, end, body[start:end]
+
+
+# Import
+
+
+@measurement("import")
+def measure_import(sized: Sized) -> dict:
+    from annotations.importing import import_articles
+    from bench.generate import create_project, write_jsonl
+
+    slug = f"import-{sized.size}"
+    project, users = create_project(slug)
+    path = sized.workdir / f"{slug}.jsonl"
+    spans = write_jsonl(
+        path, sized.size, seed=sized.size + 1, annotator=users["annotator1"].username
+    )
+    data = path.read_bytes()
+    seconds, report = timed(
+        lambda: import_articles(project=project, filename=path.name, data=data, format="jsonl")
+    )
+    path.unlink()
+    if report.imported != sized.size or report.span_count != spans:
+        raise RuntimeError(f"imported {report.imported} articles and {report.span_count} spans")
+    return {
+        "articles": sized.size,
+        "spans": spans,
+        "seconds": round(seconds, 3),
+        "articles_per_s": round(sized.size / seconds, 1),
+        "spans_per_s": round(spans / seconds),
+    }
+
+
+# The annotate page
+
+
+def _annotate_page(sized: Sized, n_spans: int, article_index: int) -> dict:
+    user, annotation_set = annotation_set_with_spans(sized, n_spans, article_index=article_index)
+    url = reverse_or_unavailable("annotations:annotate", [sized.slug, annotation_set.article_id])
+    client = client_for(user)
+    samples = repeat_requests(lambda: client.get(url), sized.repeats)
+    return {**summarise_ms(samples), "queries": query_count(lambda: client.get(url))}
+
+
+@measurement("annotate_page_80")
+def measure_annotate_page_80(sized: Sized) -> dict:
+    return _annotate_page(sized, 80, 0)
+
+
+@measurement("annotate_page_1000")
+def measure_annotate_page_1000(sized: Sized) -> dict:
+    return _annotate_page(sized, 1000, 1)
+
+
+# Creating a span
+
+
+def _delete_created(annotation_set, before: set[int]):
+    from annotations.models import Span
+
+    def delete(_response):
+        Span.objects.filter(annotation_set=annotation_set).exclude(pk__in=before).delete()
+
+    return delete
+
+
+@measurement("span_create_htmx")
+def measure_span_create_htmx(sized: Sized) -> dict:
+    user, annotation_set = annotation_set_with_spans(sized, 80, article_index=0)
+    url = reverse_or_unavailable("annotations:span-create", [sized.slug, annotation_set.pk])
+    start, end, quote = free_stretch(annotation_set)
+    label = sized.project.labels.get(name="event")
+    data = {"start": start, "end": end, "quote": quote, "label": label.pk}
+    client = client_for(user)
+    before = set(annotation_set.spans.values_list("pk", flat=True))
+    samples = repeat_requests(
+        lambda: client.post(url, data, headers={"HX-Request": "true"}),
+        sized.repeats,
+        after=_delete_created(annotation_set, before),
+    )
+    queries = query_count(lambda: client.post(url, data, headers={"HX-Request": "true"}))
+    _delete_created(annotation_set, before)(None)
+    return {**summarise_ms(samples), "queries": queries}
+
+
+@measurement("span_create_api")
+def measure_span_create_api(sized: Sized) -> dict:
+    from django.test import Client
+
+    try:
+        from accounts.services import api_token_create
+    except ImportError:
+        raise Unavailable("no API tokens yet") from None
+    user, annotation_set = annotation_set_with_spans(sized, 80, article_index=0)
+    url = reverse_or_unavailable("api:span-list", [sized.slug, annotation_set.pk])
+    _, key = api_token_create(owner=user, name="bench")
+    start, end, quote = free_stretch(annotation_set)
+    data = {"start": start, "end": end, "quote": quote, "label": "event"}
+    client = Client(headers={"Authorization": f"Token {key}"})
+    before = set(annotation_set.spans.values_list("pk", flat=True))
+
+    def send():
+        return client.post(url, data, content_type="application/json")
+
+    samples = repeat_requests(send, sized.repeats, after=_delete_created(annotation_set, before))
+    queries = query_count(send)
+    _delete_created(annotation_set, before)(None)
+    return {**summarise_ms(samples), "queries": queries}
+
+
+# Run
+
+
+def run_suite(
+    sizes: list[int],
+    *,
+    repeats: int = 50,
+    workdir: Path,
+    only: list[str] | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Generate a project of each size and run every measurement on it."""
+    from django.db import connection
+
+    from bench.generate import generate_project
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict = {"database": database_description(connection), "sizes": {}}
+    for size in sizes:
+        log(f"[{connection.vendor}] generating a project of {size} articles")
+        seconds, project = timed(lambda size=size: generate_project(f"bench-{size}", size))
+        users = {m.user.username: m.user for m in project.memberships.select_related("user")}
+        sized = Sized(size, project, users, repeats, workdir)
+        figures: dict = {"generate": {"seconds": round(seconds, 2)}}
+        for name, function in MEASUREMENTS.items():
+            if only and name not in only:
+                continue
+            log(f"[{connection.vendor}] {size} articles: {name}")
+            figures[name] = run_one(function, sized)
+        results["sizes"][str(size)] = figures
+    return results
+
+
+def run_one(function, sized: Sized) -> dict:
+    from django.urls import NoReverseMatch
+
+    try:
+        return function(sized)
+    except (Unavailable, ImportError, NoReverseMatch) as missing:
+        return {"unavailable": str(missing)}
+    except Exception as error:  # report it and go on with the other measurements
+        traceback.print_exc()
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def database_description(connection) -> dict:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+        else:
+            cursor.execute("SELECT 'SQLite ' || sqlite_version()")
+        version = cursor.fetchone()[0]
+    return {"vendor": connection.vendor, "version": version.split(" on ")[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import os
+
+    import django
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--only", default="", help="comma-separated measurement names")
+    parser.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    results = run_suite(
+        [int(size) for size in args.sizes.split(",")],
+        repeats=args.repeats,
+        workdir=Path(settings.BASE_DIR) / "var" / "bench",
+        only=[name for name in args.only.split(",") if name],
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    Path(args.output).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
