@@ -86,7 +86,7 @@ def assignment_withdraw(*, annotation_set: AnnotationSet, user) -> None:
     project = annotation_set.article.project
     _require_role(user, project, Role.MANAGER, "Only the project's managers withdraw assignments.")
     annotation_set = (
-        AnnotationSet.objects.select_for_update()
+        AnnotationSet.objects.select_for_update(of=("self",))
         .select_related("article", "annotator")
         .get(pk=annotation_set.pk)
     )
@@ -215,7 +215,7 @@ def _check_may_review(user, annotation_set: AnnotationSet) -> None:
 
 def _lock_submitted(annotation_set: AnnotationSet, what: str) -> AnnotationSet:
     locked = (
-        AnnotationSet.objects.select_for_update()
+        AnnotationSet.objects.select_for_update(of=("self",))
         .select_related("article__project", "annotator")
         .get(pk=annotation_set.pk)
     )
