@@ -72,14 +72,16 @@ export function selectedSpan() {
 let pending = null;
 
 function popup() {
-  return document.getElementById("label-popup");
+  // No id: htmx copies the attributes of same-id elements across swaps, and a copied
+  // style attribute would be an inline style the CSP blocks.
+  return document.querySelector(".label-popup");
 }
 
 function openPopup(span) {
   const box = popup();
   if (!box) return;
   pending = span;
-  const quote = document.getElementById("popup-quote");
+  const quote = box.querySelector(".popup-quote");
   quote.textContent = span.quote.length > 80 ? `${span.quote.slice(0, 79)}…` : span.quote;
   box.hidden = false;
   const top = span.rect.bottom + window.scrollY + 6;

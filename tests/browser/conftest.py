@@ -47,6 +47,17 @@ def page(browser):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
+    # Console errors include Content-Security-Policy violations (an inline script or style).
+    console_errors = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "/favicon.ico" not in message.location.get("url", "")
+            and console_errors.append(message.text)
+        ),
+    )
+    page.console_errors = console_errors
     yield page
     context.close()
 
