@@ -7,6 +7,16 @@ import sys
 from django.conf import settings
 
 
+# Variables the test run itself sets, which a real deployment would not have.
+LEAKY_VARIABLES = {
+    "SECRET_KEY",
+    "DEBUG",
+    "SECURE_SSL_REDIRECT",
+    "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def run_manage(*args, **env):
     environment = {
         k: v
