@@ -18,11 +18,7 @@ LEAKY_VARIABLES = {
 
 
 def run_manage(*args, **env):
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "DATABASE_URL"}
-    }
+    environment = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES}
     environment.update(env)
     environment["DJANGO_SETTINGS_MODULE"] = "workbench.settings"
     return subprocess.run(
