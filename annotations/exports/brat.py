@@ -1,0 +1,66 @@
+"""brat standoff: a zip of ``<id>.txt`` (the text) and ``<id>.ann`` per annotation set.
+
+Text-bound annotations ``T<n>\\t<label> <start> <end>\\t<quote>``; label spaces become
+underscores (brat types cannot hold spaces); a span across a line break is written as brat's
+discontinuous fragments (``start end;start end``) around the line breaks. Linked actors and
+notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines. Offsets are Unicode code points. Entries
+carry a fixed date so the same data gives the same zip bytes.
+"""
+
+import zipfile
+
+NAME = "brat"
+SUFFIXES = (".zip",)
+DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def brat_type(label: str) -> str:
+    return "_".join(label.split()) or "label"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span cut around line breaks (brat's text field cannot hold one)."""
+    pieces, piece_start = [], start
+    for offset in range(start, end):
+        if text[offset] == "\n":
+            if piece_start < offset:
+                pieces.append((piece_start, offset))
+            piece_start = offset + 1
+    if piece_start < end:
+        pieces.append((piece_start, end))
+    return pieces or [(start, end)]
+
+
+def ann_lines(record: dict) -> list[str]:
+    text = record["text"]
+    lines, note_number = [], 0
+    for number, span in enumerate(record["spans"], start=1):
+        pieces = fragments(text, span["start"], span["end"])
+        where = ";".join(f"{s} {e}" for s, e in pieces)
+        quote = " ".join(text[s:e] for s, e in pieces)
+        lines.append(f"T{number}\t{brat_type(span['label'])} {where}\t{quote}")
+        notes = []
+        if span["actor"]:
+            notes.append(f"actor: {span['actor']['name']}")
+        if span["note"]:
+            notes.append(span["note"])
+        if notes:
+            note_number += 1
+            note = " | ".join(notes).replace("\n", " ").replace("\t", " ")
+            lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{note}")
+    return lines
+
+
+def write(records, files, meta) -> None:
+    with zipfile.ZipFile(files[".zip"], "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for record in records:
+            stem = record["id"] + (f"-{record['annotator']}" if record["annotator"] else "")
+            for name, content in (
+                (f"{stem}.txt", record["text"]),
+                (f"{stem}.ann", "\n".join(ann_lines(record)) + "\n"),
+            ):
+                info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, content.encode())

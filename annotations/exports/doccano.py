@@ -1,0 +1,23 @@
+"""doccano JSONL (sequence labelling): ``{"id", "text", "label": [[start, end, label], ...]}``
+plus the article's title, external id and annotator, which doccano keeps as metadata.
+Offsets are Unicode code points, end exclusive."""
+
+import orjson
+
+NAME = "doccano"
+SUFFIXES = (".jsonl",)
+DESCRIPTION = "doccano JSONL (sequence labelling)"
+
+
+def write(records, files, meta) -> None:
+    out = files[".jsonl"]
+    for record in records:
+        row = {
+            "id": record["id"],
+            "text": record["text"],
+            "label": [[s["start"], s["end"], s["label"]] for s in record["spans"]],
+            "title": record["title"],
+            "external_id": record["external_id"],
+            "annotator": record["annotator"],
+        }
+        out.write(orjson.dumps(row) + b"\n")

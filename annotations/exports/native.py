@@ -1,0 +1,27 @@
+"""Native JSONL: one annotation set on one article per line, everything the workbench knows.
+
+Keys of a line: id (a stable article id: the first 16 hex digits of the text's SHA-256, the
+same in every project), external_id, title, text, source, url, published, language, sha256,
+metadata, gold, annotator (null for gold), spans [{id, start, end, quote, label, actor {name,
+kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets, type,
+reliability, credibility, grading, note}], threat_assessment {level, rank, rationale, claims} |
+null, provenance {annotators, reviewer, adjudicated_at, guideline_version} and rejected (the
+annotators' minority labels the adjudication overrode, with their reason codes). Span and claim
+ids are positions inside the line. Offsets are Unicode code points, end exclusive.
+"""
+
+import orjson
+
+NAME = "native"
+SUFFIXES = (".jsonl",)
+DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
+
+
+def dumps(record: dict) -> bytes:
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def write(records, files, meta) -> None:
+    out = files[".jsonl"]
+    for record in records:
+        out.write(dumps(record))

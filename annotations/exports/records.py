@@ -1,0 +1,462 @@
+"""The one reader behind every export: a project's selected annotation sets as plain records.
+
+Articles are read in chunks (``.iterator(chunk_size=...)``) and everything about a chunk comes
+from a handful of ``values_list`` queries, so memory stays flat however large the project is
+and no ORM object is built per span. Each record is one annotation set on one article, in the
+native JSONL shape (see ``native.py``); the other formats are views of it.
+
+Determinism: records come in article-id order; inside a record, spans are sorted by
+(start, end, label, actor, note) and claims by (span, type, claimant, ...), and refer to each
+other by position, not by database id, so the same data always gives the same bytes and a
+re-imported project exports the same file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Article,
+    Claim,
+    ClaimType,
+    Label,
+    Project,
+    Span,
+    ThreatAssessment,
+    ThreatLevel,
+)
+
+CHUNK_SIZE = 100
+
+GOLD = "gold"
+ANNOTATORS = "annotators"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which annotation sets an export reads.
+
+    ``gold``: the approved gold set of each article (the default, what releases hold).
+    ``annotators``: the annotators' own sets (managers only), optionally only some annotators'
+    and only some statuses.
+    """
+
+    sets: str = GOLD
+    annotators: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Selection:
+        data = dict(data or {})
+        sets = data.pop("sets", GOLD)
+        if sets not in (GOLD, ANNOTATORS):
+            raise ValidationError(
+                {"filter": f"'sets' must be 'gold' or 'annotators', not {sets!r}."}
+            )
+        annotators = data.pop("annotators", []) or []
+        statuses = data.pop("statuses", []) or []
+        if data:
+            raise ValidationError({"filter": f"Unknown filter key(s): {sorted(data)}."})
+        if not isinstance(annotators, list) or not all(isinstance(a, str) for a in annotators):
+            raise ValidationError({"filter": "'annotators' must be a list of usernames."})
+        valid = set(AnnotationSet.Status.values)
+        if not isinstance(statuses, list) or not set(statuses) <= valid:
+            raise ValidationError({"filter": f"'statuses' must be a list of {sorted(valid)}."})
+        return cls(sets, tuple(sorted(annotators)), tuple(sorted(statuses)))
+
+    def as_dict(self) -> dict:
+        data: dict = {"sets": self.sets}
+        if self.annotators:
+            data["annotators"] = list(self.annotators)
+        if self.statuses:
+            data["statuses"] = list(self.statuses)
+        return data
+
+    def annotation_sets(self, project: Project):
+        sets = AnnotationSet.objects.filter(article__project=project)
+        if self.sets == GOLD:
+            sets = sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED)
+        else:
+            sets = sets.filter(is_gold=False)
+            if self.annotators:
+                sets = sets.filter(annotator__username__in=self.annotators)
+            if self.statuses:
+                sets = sets.filter(status__in=self.statuses)
+        return sets
+
+
+@dataclass
+class Vocabulary:
+    """The project's labels, claim types, threat levels and actors, loaded once."""
+
+    labels: dict[int, str]
+    label_names: list[str]
+    claim_types: dict[int, str]
+    levels: dict[int, tuple[str, int]]
+    actors: dict[int, dict]
+    actor_ids: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, project: Project) -> Vocabulary:
+        labels = dict(Label.objects.filter(project=project).values_list("id", "name"))
+        label_names = list(
+            Label.objects.filter(project=project)
+            .order_by("position", "name")
+            .values_list("name", flat=True)
+        )
+        actors = {
+            pk: {"name": name, "kind": kind, "external_id": external_id}
+            for pk, name, kind, external_id in Actor.objects.filter(project=project).values_list(
+                "id", "name", "kind", "external_id"
+            )
+        }
+        return cls(
+            labels=labels,
+            label_names=label_names,
+            claim_types=dict(ClaimType.objects.filter(project=project).values_list("id", "name")),
+            levels={
+                pk: (name, rank)
+                for pk, name, rank in ThreatLevel.objects.filter(project=project).values_list(
+                    "id", "name", "rank"
+                )
+            },
+            actors=actors,
+        )
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def count_sets(project: Project, selection: Selection) -> int:
+    return selection.annotation_sets(project).count()
+
+
+def iter_records(
+    project: Project,
+    selection: Selection = Selection(),  # noqa: B008 - frozen, so sharing is safe
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict]:
+    """Every selected annotation set as a native record, in a stable order."""
+    vocabulary = Vocabulary.load(project)
+    selected = selection.annotation_sets(project)
+    articles = (
+        Article.objects.filter(project=project, pk__in=selected.values("article_id"))
+        .order_by("id")
+        .values_list(
+            "id",
+            "external_id",
+            "title",
+            "body",
+            "source",
+            "url",
+            "published",
+            "language",
+            "body_sha256",
+            "metadata",
+        )
+    )
+    chunk: list[tuple] = []
+    for row in articles.iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield from _chunk_records(chunk, selected, vocabulary)
+            if progress:
+                progress(len(chunk))
+            chunk = []
+    if chunk:
+        yield from _chunk_records(chunk, selected, vocabulary)
+        if progress:
+            progress(len(chunk))
+
+
+def _chunk_records(articles: list[tuple], selected, vocabulary: Vocabulary) -> Iterator[dict]:
+    article_ids = [row[0] for row in articles]
+    sets = list(
+        selected.filter(article_id__in=article_ids).values_list(
+            "id", "article_id", "annotator__username", "is_gold", "guideline_version__number"
+        )
+    )
+    set_ids = [row[0] for row in sets]
+    spans_by_set: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Span.objects.filter(annotation_set_id__in=set_ids)
+        .values_list(
+            "annotation_set_id", "id", "start", "end", "quote", "label_id", "actor_id", "note"
+        )
+        .iterator(chunk_size=2000)
+    ):
+        spans_by_set[row[0]].append(row)
+    claims_by_set: dict[int, list[tuple]] = defaultdict(list)
+    claim_ids = []
+    for row in Claim.objects.filter(annotation_set_id__in=set_ids).values_list(
+        "annotation_set_id",
+        "id",
+        "span_id",
+        "claimant_id",
+        "claimant_span_id",
+        "claim_type_id",
+        "reliability",
+        "credibility",
+        "note",
+    ):
+        claims_by_set[row[0]].append(row)
+        claim_ids.append(row[1])
+    targets: dict[int, list[int]] = defaultdict(list)
+    for claim_id, actor_id in Claim.targets.through.objects.filter(
+        claim_id__in=claim_ids
+    ).values_list("claim_id", "actor_id"):
+        targets[claim_id].append(actor_id)
+    assessments = {
+        row[0]: row[1:]
+        for row in ThreatAssessment.objects.filter(annotation_set_id__in=set_ids).values_list(
+            "annotation_set_id", "id", "level_id", "rationale"
+        )
+    }
+    assessed_claims: dict[int, list[int]] = defaultdict(list)
+    for assessment_id, claim_id in ThreatAssessment.claims.through.objects.filter(
+        threatassessment_id__in=[row[0] for row in assessments.values()]
+    ).values_list("threatassessment_id", "claim_id"):
+        assessed_claims[assessment_id].append(claim_id)
+    review = _review_facts(article_ids, [row[0] for row in sets if row[3]])
+
+    sets_by_article: dict[int, list[tuple]] = defaultdict(list)
+    for row in sets:
+        sets_by_article[row[1]].append(row)
+    for article in articles:
+        article_sets = sorted(sets_by_article[article[0]], key=lambda r: (r[3], r[2] or ""))
+        for set_id, _, annotator, is_gold, guideline in article_sets:
+            yield _record(
+                article,
+                set_id=set_id,
+                annotator=annotator,
+                is_gold=is_gold,
+                guideline=guideline,
+                spans=spans_by_set[set_id],
+                claims=claims_by_set[set_id],
+                targets=targets,
+                assessment=assessments.get(set_id),
+                assessed_claims=assessed_claims,
+                review=review,
+                vocabulary=vocabulary,
+            )
+
+
+def _review_facts(article_ids: list[int], gold_set_ids: list[int]) -> dict:
+    """Who annotated each article, who adjudicated it and when, and what was rejected."""
+    annotators: dict[int, set[str]] = defaultdict(set)
+    for article_id, username in (
+        AnnotationSet.objects.filter(
+            article_id__in=article_ids,
+            is_gold=False,
+            status__in=[AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED],
+        )
+        .values_list("article_id", "annotator__username")
+        .iterator()
+    ):
+        annotators[article_id].add(username)
+    facts: dict = {"annotators": annotators, "adjudication": {}, "rejected": defaultdict(list)}
+    try:
+        Decision = apps.get_model("annotations", "AdjudicationDecision")
+    except LookupError:  # the review models are not installed
+        return facts
+    if not gold_set_ids:
+        return facts
+    decisions = list(
+        Decision.objects.filter(gold_set_id__in=gold_set_ids).values_list(
+            "id",
+            "gold_set_id",
+            "key",
+            "kind",
+            "outcome",
+            "reason_code",
+            "note",
+            "gold_span_id",
+            "decided_by__username",
+            "decided_at",
+        )
+    )
+    last: dict[int, tuple] = {}
+    for row in decisions:
+        gold_set_id, decided_by, decided_at = row[1], row[8], row[9]
+        if gold_set_id not in last or decided_at > last[gold_set_id][1]:
+            last[gold_set_id] = (decided_by, decided_at)
+    facts["adjudication"] = last
+    overridden = {row[0]: row for row in decisions if row[5]}
+    if not overridden:
+        return facts
+    links = Decision.spans.through.objects.filter(
+        adjudicationdecision_id__in=list(overridden)
+    ).values_list("adjudicationdecision_id", "span_id")
+    span_ids = defaultdict(list)
+    for decision_id, span_id in links:
+        span_ids[decision_id].append(span_id)
+    wanted = {span_id for ids in span_ids.values() for span_id in ids}
+    wanted |= {row[7] for row in overridden.values() if row[7]}
+    spans = {
+        row[0]: row[1:]
+        for row in Span.objects.filter(pk__in=wanted).values_list(
+            "id", "start", "end", "quote", "label__name", "annotation_set__annotator__username"
+        )
+    }
+    for decision_id, row in overridden.items():
+        gold_span = spans.get(row[7])
+        for span_id in span_ids[decision_id]:
+            start, end, quote, label, annotator = spans[span_id]
+            if gold_span is not None and gold_span[:2] == (start, end) and gold_span[3] == label:
+                continue
+            facts["rejected"][row[1]].append(
+                {
+                    "kind": row[3],
+                    "start": start,
+                    "end": end,
+                    "quote": quote,
+                    "label": label,
+                    "annotator": annotator,
+                    "outcome": row[4],
+                    "reason_code": row[5],
+                    "note": row[6],
+                }
+            )
+    return facts
+
+
+def _record(
+    article: tuple,
+    *,
+    set_id: int,
+    annotator,
+    is_gold,
+    guideline,
+    spans,
+    claims,
+    targets,
+    assessment,
+    assessed_claims,
+    review,
+    vocabulary: Vocabulary,
+) -> dict:
+    (article_id, external_id, title, body, source, url, published, language, sha, metadata) = (
+        article
+    )
+    labels, actors = vocabulary.labels, vocabulary.actors
+    span_rows = sorted(
+        spans,
+        key=lambda s: (
+            s[2],
+            s[3],
+            labels[s[5]],
+            actors[s[6]]["name"] if s[6] else "",
+            s[7],
+            s[1],
+        ),
+    )
+    span_index = {row[1]: index for index, row in enumerate(span_rows)}
+    out_spans = [
+        {
+            "id": index,
+            "start": start,
+            "end": end,
+            "quote": quote,
+            "label": labels[label_id],
+            "actor": actors[actor_id] if actor_id else None,
+            "note": note,
+        }
+        for index, (_, _, start, end, quote, label_id, actor_id, note) in enumerate(span_rows)
+    ]
+
+    def actor_name(actor_id):
+        return actors[actor_id]["name"] if actor_id else ""
+
+    claim_rows = sorted(
+        claims,
+        key=lambda c: (
+            span_index[c[2]],
+            vocabulary.claim_types[c[5]],
+            actor_name(c[3]),
+            span_index.get(c[4], -1),
+            c[6],
+            c[7] or 0,
+            c[8],
+            c[1],
+        ),
+    )
+    claim_index = {row[1]: index for index, row in enumerate(claim_rows)}
+    out_claims = []
+    for index, row in enumerate(claim_rows):
+        _, claim_id, span_id, claimant, claimant_span, type_id, reliability, credibility, note = row
+        out_claims.append(
+            {
+                "id": index,
+                "span": span_index[span_id],
+                "claimant": actors[claimant] if claimant else None,
+                "claimant_span": span_index.get(claimant_span),
+                "targets": sorted(
+                    (actors[a] for a in targets.get(claim_id, ())), key=lambda a: a["name"]
+                ),
+                "type": vocabulary.claim_types[type_id],
+                "reliability": reliability,
+                "credibility": credibility,
+                "grading": f"{reliability}{credibility or ''}",
+                "note": note,
+            }
+        )
+    threat = None
+    if assessment is not None:
+        assessment_id, level_id, rationale = assessment
+        level, rank = vocabulary.levels[level_id]
+        threat = {
+            "level": level,
+            "rank": rank,
+            "rationale": rationale,
+            "claims": sorted(claim_index[c] for c in assessed_claims.get(assessment_id, ())),
+        }
+    provenance = {
+        "annotators": [annotator],
+        "reviewer": None,
+        "adjudicated_at": None,
+        "guideline_version": guideline,
+    }
+    rejected: list[dict] = []
+    if is_gold:
+        reviewer, adjudicated_at = review["adjudication"].get(set_id, (None, None))
+        provenance |= {
+            "annotators": sorted(review["annotators"].get(article_id, ())),
+            "reviewer": reviewer,
+            "adjudicated_at": _iso(adjudicated_at),
+        }
+        rejected = sorted(
+            review["rejected"].get(set_id, ()),
+            key=lambda r: (r["start"], r["end"], r["label"], r["annotator"] or ""),
+        )
+    return {
+        "id": sha[:16],
+        "external_id": external_id,
+        "title": title,
+        "text": body,
+        "source": source,
+        "url": url,
+        "published": published.isoformat() if published else None,
+        "language": language,
+        "sha256": sha,
+        "metadata": metadata,
+        "gold": is_gold,
+        "annotator": annotator,
+        "spans": out_spans,
+        "claims": out_claims,
+        "threat_assessment": threat,
+        "provenance": provenance,
+        "rejected": rejected,
+    }

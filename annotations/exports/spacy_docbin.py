@@ -1,0 +1,81 @@
+"""spaCy ``.spacy`` DocBin: ``doc.spans["sc"]`` holds every span (overlaps included),
+``doc.ents`` the non-overlapping ones by the rule in ``tokens.py``. Needs spaCy (the optional
+``spacy`` extra). Tokens are those of ``tokens.py`` plus whitespace tokens, so each Doc's
+text is exactly the article's text and every span is a run of whole tokens.
+Each Doc's ``user_data`` holds the article id and annotator. A DocBin is one serialised
+object, so docs are gathered in memory until the file is written (compact token arrays, about
+the size of the output).
+"""
+
+NAME = "spacy"
+SUFFIXES = (".spacy",)
+DESCRIPTION = "spaCy DocBin (doc.spans keeps overlaps, doc.ents the non-overlapping ones)"
+SPANS_KEY = "sc"
+
+
+def available() -> bool:
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def words_and_spaces(text: str, tokens, cuts) -> tuple[list[str], list[bool]]:
+    """spaCy words and trailing-space flags whose Doc text is exactly `text`: a single space
+    after a token is its trailing space; other whitespace becomes whitespace tokens (cut at
+    span edges too), as spaCy's own tokenizer does."""
+    words: list[str] = []
+    spaces: list[bool] = []
+
+    def gap(start: int, end: int) -> None:
+        if start < end and words and text[start] == " " and not spaces[-1]:
+            spaces[-1] = True
+            start += 1
+        piece_start = start
+        for offset in range(start + 1, end + 1):
+            if offset == end or offset in cuts:
+                if piece_start < offset:
+                    words.append(text[piece_start:offset])
+                    spaces.append(False)
+                piece_start = offset
+
+    position = 0
+    for start, end in tokens:
+        gap(position, start)
+        words.append(text[start:end])
+        spaces.append(False)
+        position = end
+    gap(position, len(text))
+    return words, spaces
+
+
+def write(records, files, meta) -> None:
+    try:
+        import spacy
+        from spacy.tokens import Doc, DocBin
+    except ImportError as error:
+        raise RuntimeError(
+            "The spaCy export needs spaCy: pip install 'workbench[spacy]'."
+        ) from error
+    from annotations.exports.tokens import span_cuts, split_overlaps, tokenize
+
+    vocab = spacy.blank("xx").vocab
+    docbin = DocBin(attrs=[], store_user_data=True)
+    for record in records:
+        text = record["text"]
+        cuts = span_cuts(record["spans"])
+        words, spaces = words_and_spaces(text, tokenize(text, cuts), cuts)
+        doc = Doc(vocab, words=words, spaces=spaces)
+        assert doc.text == text
+
+        def to_span(span, doc=doc):
+            return doc.char_span(span["start"], span["end"], label=span["label"])
+
+        doc.spans[SPANS_KEY] = [to_span(span) for span in record["spans"]]
+        kept, _ = split_overlaps(record["spans"])
+        doc.ents = [to_span(span) for span in kept]
+        doc.user_data["id"] = record["id"]
+        doc.user_data["annotator"] = record["annotator"]
+        docbin.add(doc)
+    files[".spacy"].write(docbin.to_bytes())

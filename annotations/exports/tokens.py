@@ -1,0 +1,97 @@
+"""Tokens for the token-level formats (BIO, spaCy), and the rule for overlapping spans.
+
+A token is a run of letters, digits and marks, or one symbol or punctuation character with
+whatever is joined to it (combining marks, variation selectors, zero-width joiners and what
+they join, skin-tone modifiers, the second regional indicator of a flag), so an emoji, a flag
+or a letter with a combining accent is never cut in two. Tokens are also cut at every span
+boundary, so every span is exactly a run of whole tokens.
+
+Overlapping spans cannot all be expressed as BIO tags or ``doc.ents``. The rule: sort spans
+by start, then longest first, then by label name; keep a span when it overlaps no span kept
+before it. So the earliest-starting span wins, and between spans starting together the
+longest wins. Every span that loses is reported (never silently dropped).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")
+
+
+def _joins_previous(ch: str) -> bool:
+    """Characters that belong to the character before them."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch).startswith("M")
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors
+        or 0x1F3FB <= code <= 0x1F3FF  # skin-tone modifiers
+        or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
+        or code == 0x200D  # zero-width joiner
+    )
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def tokenize(text: str, cuts: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Token offsets [(start, end), ...] in code points, never crossing a position in `cuts`."""
+    tokens: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        if _is_word(ch):
+            i += 1
+            while i < n and i not in cuts and (_is_word(text[i]) or _joins_previous(text[i])):
+                i += 1
+        else:
+            i += 1
+            if _regional(ch) and i < n and _regional(text[i]) and i not in cuts:
+                i += 1
+            while i < n and i not in cuts and _joins_previous(text[i]):
+                joiner = text[i] == "\u200d"
+                i += 1
+                if joiner and i < n and i not in cuts and not text[i].isspace():
+                    i += 1
+        tokens.append((start, i))
+    return tokens
+
+
+def split_overlaps(spans: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(kept, dropped) by the rule in this module's docstring; both in text order."""
+    ordered = sorted(spans, key=lambda s: (s["start"], -(s["end"] - s["start"]), s["label"]))
+    kept: list[dict] = []
+    dropped: list[dict] = []
+    for span in ordered:
+        if kept and span["start"] < kept[-1]["end"]:
+            dropped.append(span)
+        else:
+            kept.append(span)
+    return kept, dropped
+
+
+def span_cuts(spans: list[dict]) -> set[int]:
+    return {offset for span in spans for offset in (span["start"], span["end"])}
+
+
+def bio_tags(tokens: list[tuple[int, int]], kept: list[dict]) -> list[str]:
+    """BIO tags for the tokens from non-overlapping spans whose edges are token edges."""
+    tags = ["O"] * len(tokens)
+    index_of_start = {start: i for i, (start, _) in enumerate(tokens)}
+    for span in kept:
+        i = index_of_start.get(span["start"])
+        if i is None:  # the span starts in whitespace; start at the first token inside it
+            i = next((k for k, (s, _) in enumerate(tokens) if s >= span["start"]), len(tokens))
+        first = True
+        while i < len(tokens) and tokens[i][1] <= span["end"]:
+            tags[i] = ("B-" if first else "I-") + span["label"]
+            first = False
+            i += 1
+    return tags

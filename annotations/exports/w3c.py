@@ -1,0 +1,79 @@
+"""W3C Web Annotation Data Model (JSON-LD): an AnnotationCollection whose first page lists
+one Annotation per span. Each annotation stands alone (its own ``@context``), has an IRI id
+(``urn:uuid:`` derived from the article, the set and the span, so it is stable), motivation
+``tagging``, a TextualBody with the label (purpose ``tagging``), one for the linked actor
+(purpose ``identifying``), and a SpecificResource target on the article with a
+TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end in Unicode
+code points, as the model requires)."""
+
+import uuid
+
+import orjson
+
+NAME = "w3c"
+SUFFIXES = (".jsonld",)
+DESCRIPTION = "W3C Web Annotation JSON-LD (TextQuote + TextPosition selectors)"
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+NAMESPACE = uuid.UUID("0b7d0c53-3c39-4b1c-9d5e-6a1f3e0a5a11")
+CONTEXT_CHARS = 32
+
+
+def source_iri(record: dict) -> str:
+    return record["url"] or f"urn:sha256:{record['sha256']}"
+
+
+def annotation(record: dict, span: dict) -> dict:
+    text = record["text"]
+    who = record["annotator"] or "gold"
+    body = [{"type": "TextualBody", "value": span["label"], "purpose": "tagging"}]
+    if span["actor"]:
+        body.append(
+            {
+                "type": "TextualBody",
+                "value": span["actor"]["name"],
+                "purpose": "identifying",
+            }
+        )
+    if span["note"]:
+        body.append({"type": "TextualBody", "value": span["note"], "purpose": "commenting"})
+    item = {
+        "@context": CONTEXT,
+        "id": "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}")),
+        "type": "Annotation",
+        "motivation": "tagging",
+        "body": body,
+        "target": {
+            "type": "SpecificResource",
+            "source": source_iri(record),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": span["quote"],
+                    "prefix": text[max(0, span["start"] - CONTEXT_CHARS) : span["start"]],
+                    "suffix": text[span["end"] : span["end"] + CONTEXT_CHARS],
+                },
+                {"type": "TextPositionSelector", "start": span["start"], "end": span["end"]},
+            ],
+        },
+    }
+    if record["annotator"]:
+        item["creator"] = {"type": "Person", "nickname": record["annotator"]}
+    return item
+
+
+def write(records, files, meta) -> None:
+    out = files[".jsonld"]
+    head = {
+        "@context": CONTEXT,
+        "id": f"urn:workbench:project:{meta['project']}",
+        "type": "AnnotationCollection",
+        "label": f"Annotations of {meta['project']}",
+    }
+    out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
+    first = True
+    for record in records:
+        for span in record["spans"]:
+            out.write(b"\n" if first else b",\n")
+            out.write(orjson.dumps(annotation(record, span)))
+            first = False
+    out.write(b"\n]}}\n")

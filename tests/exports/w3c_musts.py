@@ -1,0 +1,39 @@
+"""The W3C Web Annotation test suite's MUST assertions (../shared/w3c-web-annotation-tests),
+checked the way ../shared/README.md describes: every definitions/*.json in a registry under
+its file name, each schema listed in annotations/annotationMusts.test validated with
+Draft4Validator and a format checker; an "invalid" expectation passes when validation fails."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "w3c-web-annotation-tests"
+
+
+@cache
+def _validators():
+    registry = Registry()
+    for path in sorted((SUITE / "definitions").glob("*.json")):
+        schema = json.loads(path.read_text())
+        registry = registry.with_resource(path.name, Resource(schema, specification=DRAFT4))
+    musts = json.loads((SUITE / "annotations" / "annotationMusts.test").read_text())
+    validators = []
+    for name in musts["assertions"]:
+        schema = json.loads((SUITE / name).read_text())
+        validator = Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
+        validators.append((name, schema.get("expectedResult", "valid"), validator))
+    return validators
+
+
+def must_failures(annotation: dict) -> list[str]:
+    """The MUST assertions the annotation breaks (empty when it conforms)."""
+    failures = []
+    for name, expected, validator in _validators():
+        valid = validator.is_valid(annotation)
+        if valid != (expected == "valid"):
+            failures.append(f"{name}: {validator.schema.get('errorMessage', '')}")
+    return failures
