@@ -6,7 +6,6 @@ import sys
 
 from django.conf import settings
 
-
 # Variables the test run itself sets, which a real deployment would not have.
 LEAKY_VARIABLES = {
     "SECRET_KEY",
