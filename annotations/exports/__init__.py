@@ -39,7 +39,10 @@ def write_records(
             suffix: stack.enter_context(open(path, "wb"))  # noqa: SIM115
             for suffix, path in zip(module.SUFFIXES, paths, strict=True)
         }
-        module.write(records, files, {"labels": labels, "project": project})
+        writer = module.Writer(files, {"labels": labels, "project": project})
+        for record in records:
+            writer.add(record)
+        writer.close()
     return paths
 
 

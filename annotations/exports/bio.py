@@ -41,12 +41,19 @@ def tagged(record: dict):
     return tokens, tags, losers
 
 
-def write(records, files, meta) -> None:
-    names = tag_names(meta["labels"])
-    index = {name: i for i, name in enumerate(names)}
-    files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
-    jsonl, conll, overlaps = files[".jsonl"], files[".conll"], files[".overlaps.jsonl"]
-    for record in records:
+class Writer:
+    def __init__(self, files, meta):
+        names = tag_names(meta["labels"])
+        self.index = {name: i for i, name in enumerate(names)}
+        files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
+        self.files = files
+
+    def close(self) -> None:
+        pass
+
+    def add(self, record: dict) -> None:
+        jsonl, conll = self.files[".jsonl"], self.files[".conll"]
+        overlaps, index = self.files[".overlaps.jsonl"], self.index
         text = record["text"]
         tokens, tags, losers = tagged(record)
         words = [text[start:end] for start, end in tokens]

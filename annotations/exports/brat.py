@@ -52,15 +52,20 @@ def ann_lines(record: dict) -> list[str]:
     return lines
 
 
-def write(records, files, meta) -> None:
-    with zipfile.ZipFile(files[".zip"], "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for record in records:
-            stem = record["id"] + (f"-{record['annotator']}" if record["annotator"] else "")
-            for name, content in (
-                (f"{stem}.txt", record["text"]),
-                (f"{stem}.ann", "\n".join(ann_lines(record)) + "\n"),
-            ):
-                info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, content.encode())
+class Writer:
+    def __init__(self, files, meta):
+        self.archive = zipfile.ZipFile(files[".zip"], "w", compression=zipfile.ZIP_DEFLATED)
+
+    def add(self, record: dict) -> None:
+        stem = record["id"] + (f"-{record['annotator']}" if record["annotator"] else "")
+        for name, content in (
+            (f"{stem}.txt", record["text"]),
+            (f"{stem}.ann", "\n".join(ann_lines(record)) + "\n"),
+        ):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            self.archive.writestr(info, content.encode())
+
+    def close(self) -> None:
+        self.archive.close()

@@ -9,9 +9,14 @@ SUFFIXES = (".jsonl",)
 DESCRIPTION = "doccano JSONL (sequence labelling)"
 
 
-def write(records, files, meta) -> None:
-    out = files[".jsonl"]
-    for record in records:
+class Writer:
+    def __init__(self, files, meta):
+        self.out = files[".jsonl"]
+
+    def close(self) -> None:
+        pass
+
+    def add(self, record: dict) -> None:
         row = {
             "id": record["id"],
             "text": record["text"],
@@ -20,4 +25,4 @@ def write(records, files, meta) -> None:
             "external_id": record["external_id"],
             "annotator": record["annotator"],
         }
-        out.write(orjson.dumps(row) + b"\n")
+        self.out.write(orjson.dumps(row) + b"\n")

@@ -40,12 +40,16 @@ def task(record: dict) -> dict:
     }
 
 
-def write(records, files, meta) -> None:
-    out = files[".json"]
-    out.write(b"[")
-    first = True
-    for record in records:
-        out.write(b"\n" if first else b",\n")
-        out.write(orjson.dumps(task(record)))
-        first = False
-    out.write(b"\n]\n")
+class Writer:
+    def __init__(self, files, meta):
+        self.out = files[".json"]
+        self.out.write(b"[")
+        self.first = True
+
+    def add(self, record: dict) -> None:
+        self.out.write(b"\n" if self.first else b",\n")
+        self.out.write(orjson.dumps(task(record)))
+        self.first = False
+
+    def close(self) -> None:
+        self.out.write(b"\n]\n")

@@ -21,7 +21,12 @@ def dumps(record: dict) -> bytes:
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
-def write(records, files, meta) -> None:
-    out = files[".jsonl"]
-    for record in records:
-        out.write(dumps(record))
+class Writer:
+    def __init__(self, files, meta):
+        self.out = files[".jsonl"]
+
+    def add(self, record: dict) -> None:
+        self.out.write(dumps(record))
+
+    def close(self) -> None:
+        pass

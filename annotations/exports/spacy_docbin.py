@@ -50,26 +50,32 @@ def words_and_spaces(text: str, tokens, cuts) -> tuple[list[str], list[bool]]:
     return words, spaces
 
 
-def write(records, files, meta) -> None:
-    try:
-        import spacy
-        from spacy.tokens import Doc, DocBin
-    except ImportError as error:
-        raise RuntimeError(
-            "The spaCy export needs spaCy: pip install 'workbench[spacy]'."
-        ) from error
-    from annotations.exports.tokens import span_cuts, split_overlaps, tokenize
+class Writer:
+    def __init__(self, files, meta):
+        try:
+            import spacy
+            from spacy.tokens import DocBin
+        except ImportError as error:
+            raise RuntimeError(
+                "The spaCy export needs spaCy: pip install 'workbench[spacy]'."
+            ) from error
+        self.out = files[".spacy"]
+        self.vocab = spacy.blank("xx").vocab
+        self.docbin = DocBin(attrs=[], store_user_data=True)
 
-    vocab = spacy.blank("xx").vocab
-    docbin = DocBin(attrs=[], store_user_data=True)
-    for record in records:
+    def add(self, record: dict) -> None:
+        from spacy.tokens import Doc
+
+        from annotations.exports.tokens import span_cuts, split_overlaps, tokenize
+
         text = record["text"]
         cuts = span_cuts(record["spans"])
         words, spaces = words_and_spaces(text, tokenize(text, cuts), cuts)
-        doc = Doc(vocab, words=words, spaces=spaces)
-        assert doc.text == text
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if doc.text != text:
+            raise ValueError(f"Article {record['id']}: the tokens do not rebuild the text.")
 
-        def to_span(span, doc=doc):
+        def to_span(span):
             return doc.char_span(span["start"], span["end"], label=span["label"])
 
         doc.spans[SPANS_KEY] = [to_span(span) for span in record["spans"]]
@@ -77,5 +83,7 @@ def write(records, files, meta) -> None:
         doc.ents = [to_span(span) for span in kept]
         doc.user_data["id"] = record["id"]
         doc.user_data["annotator"] = record["annotator"]
-        docbin.add(doc)
-    files[".spacy"].write(docbin.to_bytes())
+        self.docbin.add(doc)
+
+    def close(self) -> None:
+        self.out.write(self.docbin.to_bytes())

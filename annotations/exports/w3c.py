@@ -61,19 +61,23 @@ def annotation(record: dict, span: dict) -> dict:
     return item
 
 
-def write(records, files, meta) -> None:
-    out = files[".jsonld"]
-    head = {
-        "@context": CONTEXT,
-        "id": f"urn:workbench:project:{meta['project']}",
-        "type": "AnnotationCollection",
-        "label": f"Annotations of {meta['project']}",
-    }
-    out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
-    first = True
-    for record in records:
+class Writer:
+    def __init__(self, files, meta):
+        self.out = files[".jsonld"]
+        head = {
+            "@context": CONTEXT,
+            "id": f"urn:workbench:project:{meta['project']}",
+            "type": "AnnotationCollection",
+            "label": f"Annotations of {meta['project']}",
+        }
+        self.out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
+        self.first = True
+
+    def add(self, record: dict) -> None:
         for span in record["spans"]:
-            out.write(b"\n" if first else b",\n")
-            out.write(orjson.dumps(annotation(record, span)))
-            first = False
-    out.write(b"\n]}}\n")
+            self.out.write(b"\n" if self.first else b",\n")
+            self.out.write(orjson.dumps(annotation(record, span)))
+            self.first = False
+
+    def close(self) -> None:
+        self.out.write(b"\n]}}\n")
