@@ -18,9 +18,12 @@ from annotations.models.core import (
     sha256_of,
     validate_span,
 )
+from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, HistoryRecord, ReasonCode
 
 __all__ = [
+    "Release",
+    "ReleaseFile",
     "AdjudicationDecision",
     "Comment",
     "HistoryRecord",
