@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import views
+from annotations import review_views, views
 
 app_name = "annotations"
 
@@ -9,6 +9,21 @@ annotation_set = project + "sets/<int:set_id>/"
 span = annotation_set + "spans/<int:span_id>/"
 
 urlpatterns = [
+    # Review: assignments, adjudication, comments, history, agreement (annotations.review_views).
+    path(project + "assignments/", review_views.assignments, name="assignments"),
+    path(project + "review/", review_views.review_list, name="review-list"),
+    path(project + "review/agreement/", review_views.agreement_dashboard, name="agreement"),
+    path(
+        project + "review/articles/<int:article_id>/",
+        review_views.adjudicate,
+        name="adjudicate",
+    ),
+    path(
+        project + "articles/<int:article_id>/history/",
+        review_views.article_history,
+        name="article-history",
+    ),
+    path(annotation_set + "review/", review_views.set_review, name="set-review"),
     path("", views.project_list, name="project-list"),
     path(project, views.article_list, name="article-list"),
     path(project + "next/", views.queue_next, name="queue-next"),
