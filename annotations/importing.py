@@ -17,7 +17,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotations.models import (
@@ -496,22 +496,47 @@ def _write_batch(project, records: list[ArticleRecord], user, guideline) -> list
                 for article, record in annotated
             ]
         )
-        Span.objects.bulk_create(
-            [
-                Span(
-                    annotation_set=annotation_set,
-                    start=span.start,
-                    end=span.end,
-                    quote=span.quote,
-                    label=span.label,
-                    actor=span.actor,
-                    note=span.note,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for annotation_set, (_, record) in zip(sets, annotated, strict=True)
-                for span in record.spans
-            ],
-            batch_size=2000,
+        rows = (
+            (
+                annotation_set.pk,
+                span.start,
+                span.end,
+                span.quote,
+                span.label.pk,
+                span.actor.pk if span.actor else None,
+                span.note,
+            )
+            for annotation_set, (_, record) in zip(sets, annotated, strict=True)
+            for span in record.spans
         )
+        _insert_spans(rows, now=now)
     return articles
+
+
+SPAN_COLUMNS = ("annotation_set", "start", "end", "quote", "label", "actor", "note")
+SPAN_COLUMNS += ("created_at", "updated_at")
+
+
+def _insert_spans(rows: Iterable[tuple], *, now: datetime.datetime) -> None:
+    """Insert span rows (values in SPAN_COLUMNS order, but for the two times, which are `now`)
+    without building model instances.
+
+    Imports are mostly spans, and the ORM's bulk_create spends ~5x longer preparing them than
+    the database takes to store them: PostgreSQL gets a COPY, other databases one executemany.
+    """
+    table = connection.ops.quote_name(Span._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Span._meta.get_field(name).column) for name in SPAN_COLUMNS
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, now, now))
+        else:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            placeholders = ", ".join(["%s"] * len(SPAN_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                ((*row, stamp, stamp) for row in rows),
+            )
