@@ -215,3 +215,17 @@ def test_it_draws_the_agreement_dashboard(client, reviewer, handed_in, urls):
     assert "<svg" in page and "style=" not in page
     assert "anna" in page and "alex" in page
     assert "0.6667" in page  # exact F1: Kremlin agreed, NATO marked by one only
+
+
+def test_it_shows_the_request_for_changes_on_the_annotators_page(
+    client, project, article, reviewer, annotator, handed_in
+):
+    anna, _ = handed_in
+    review.annotation_set_request_changes(
+        annotation_set=anna, user=reviewer, comment="Mark <NATO> too"
+    )
+    client.force_login(annotator)
+    page = client.get(reverse("annotations:annotate", args=[project.slug, article.pk])).text
+    assert "rita</span> requested changes" in page
+    assert "Mark &lt;NATO&gt; too" in page
+    assert reverse("annotations:set-review", args=[project.slug, anna.pk]) in page
