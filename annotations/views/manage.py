@@ -70,7 +70,6 @@ def _vocabulary_page(request, project, vocabulary: Vocabulary, *, status=200) ->
     context = {
         "project": project,
         "vocabulary": vocabulary,
-        "vocabularies": VOCABULARIES.values(),
         "rows": rows,
         "new_form": vocabulary.form(prefix="new"),
     }
@@ -142,7 +141,6 @@ def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     versions = project.guideline_versions.select_related("created_by").order_by("-number")
     context = {
         "project": project,
-        "vocabularies": VOCABULARIES.values(),
         "form": form,
         "current": current,
         "versions": versions,
@@ -164,7 +162,6 @@ def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context = {
         "project": project,
-        "vocabularies": VOCABULARIES.values(),
         "actors": _actors(project, query),
         "query": query,
         "form": ActorForm(project=project),
@@ -204,7 +201,6 @@ def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
         return redirect("annotations:actor-list", slug=project.slug)
     context = {
         "project": project,
-        "vocabularies": VOCABULARIES.values(),
         "actor": actor,
         "form": ActorForm(project=project, actor=actor),
     }
