@@ -101,3 +101,14 @@ def can_create_actors(user, project: Project) -> bool:
 def check_can_create_actors(user, project: Project) -> None:
     if not can_create_actors(user, project):
         raise PermissionDenied("Only managers may add actors to this project's registry.")
+
+
+def get_release_for_user(user, project: Project, version: int):
+    """A release of the project; any member may see and download it (the project is checked
+    by get_project_for_user first)."""
+    from annotations.models import Release
+
+    release = Release.objects.filter(project=project, version=version).first()
+    if release is None:
+        raise Http404("No such release.")
+    return release

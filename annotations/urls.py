@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import review_views, views
+from annotations import release_views, review_views, views
 
 app_name = "annotations"
 
@@ -57,4 +57,17 @@ urlpatterns = [
     path(annotation_set + "threat/", views.threat_assessment_set, name="threat-set"),
     path(annotation_set + "threat/delete/", views.threat_assessment_delete, name="threat-delete"),
     path(annotation_set + "submit/", views.annotation_set_submit, name="submit"),
+    # Releases (annotations.release_views).
+    path(project + "releases/", release_views.release_list, name="release-list"),
+    path(project + "releases/v<int:version>/", release_views.release_detail, name="release-detail"),
+    path(
+        project + "releases/v<int:version>/compare/",
+        release_views.release_compare_view,
+        name="release-compare",
+    ),
+    path(
+        project + "releases/v<int:version>/files/<int:file_id>/",
+        release_views.release_download,
+        name="release-download",
+    ),
 ]

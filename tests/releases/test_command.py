@@ -1,0 +1,68 @@
+import orjson
+import pytest
+from django.core.management import CommandError, call_command
+
+
+def test_it_exports_a_project_from_the_command_line(gold_project, tmp_path, capsys):
+    call_command(
+        "export_dataset",
+        "--project",
+        "demo",
+        "--format",
+        "native",
+        "--output",
+        str(tmp_path / "gold.jsonl"),
+    )
+    lines = (tmp_path / "gold.jsonl").read_bytes().splitlines()
+    assert len(lines) == 3
+    assert all(orjson.loads(line)["gold"] for line in lines)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_it_writes_each_file_of_a_multi_file_format(gold_project, tmp_path):
+    call_command(
+        "export_dataset",
+        "--project",
+        "demo",
+        "--format",
+        "bio",
+        "--output",
+        str(tmp_path / "gold"),
+        "--no-progress",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "gold.conll",
+        "gold.jsonl",
+        "gold.labels.json",
+        "gold.overlaps.jsonl",
+    ]
+
+
+def test_it_exports_annotators_sets_on_request(gold_project, tmp_path):
+    call_command(
+        "export_dataset",
+        "--project",
+        "demo",
+        "--format",
+        "doccano",
+        "--output",
+        str(tmp_path / "a.jsonl"),
+        "--annotators",
+        "anna",
+        "--no-progress",
+    )
+    [line] = (tmp_path / "a.jsonl").read_bytes().splitlines()
+    assert orjson.loads(line)["annotator"] == "anna"
+
+
+def test_it_names_an_unknown_project(db, tmp_path):
+    with pytest.raises(CommandError, match="No project with the slug 'nope'"):
+        call_command(
+            "export_dataset",
+            "--project",
+            "nope",
+            "--format",
+            "native",
+            "--output",
+            str(tmp_path / "x"),
+        )
