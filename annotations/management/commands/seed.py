@@ -159,5 +159,9 @@ class Command(BaseCommand):
         data = Path(SEED_ARTICLE).read_bytes()
         report = import_articles(project=project, filename=SEED_ARTICLE.name, data=data)
         if report.articles:
-            return report.articles[0]
+            article = report.articles[0]
+            article.source = "IRIA - International Relations Insights & Analysis"
+            article.language = "en"
+            article.save(update_fields=["source", "language"])
+            return article
         return project.articles.get(pk=report.duplicates[0].existing_article_id)
