@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,14 @@ def run_database(label: str, url: str, args) -> dict:
     """Run the suite in a child process against `url`; its figures, or an error."""
     output = WORKDIR / f"results-{label}.json"
     output.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    media = WORKDIR / f"media-{label}"
+    shutil.rmtree(media, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "MEDIA_ROOT": str(media),
+    }
     command = [
         sys.executable,
         "-m",

@@ -5,6 +5,7 @@
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789")
@@ -12,6 +13,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Release files of a benchmark go with its database (`python -m bench` gives each its own).
+os.environ.setdefault("MEDIA_ROOT", str(Path(__file__).resolve().parent.parent / "var/bench/media"))
 
 from workbench.settings import *  # noqa: E402,F403
 

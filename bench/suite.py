@@ -334,6 +334,95 @@ def measure_span_create_api(sized: Sized) -> dict:
     return {**summarise_ms(samples), "queries": queries}
 
 
+# Exports and releases
+
+
+def gold_span_count(project) -> int:
+    from annotations.models import Span
+
+    return Span.objects.filter(
+        annotation_set__article__project=project,
+        annotation_set__is_gold=True,
+        annotation_set__status="approved",
+    ).count()
+
+
+def _export(sized: Sized, format: str) -> dict:
+    from annotations.exports import export
+
+    stem = sized.workdir / f"export-{sized.slug}-{format}"
+    spans = sized.cache.setdefault("gold_spans", gold_span_count(sized.project))
+
+    def run():
+        return export(project=sized.project, format=format, stem=stem)
+
+    seconds, paths = timed(run)
+    size_mb = sum(path.stat().st_size for path in paths) / 2**20
+    peak_mb, paths = peak_memory_mb(run)
+    for path in paths:
+        path.unlink()
+    return {
+        "spans": spans,
+        "seconds": round(seconds, 3),
+        "spans_per_s": round(spans / seconds),
+        "peak_mb": peak_mb,
+        "file_mb": round(size_mb, 1),
+    }
+
+
+@measurement("export_jsonl")
+def measure_export_jsonl(sized: Sized) -> dict:
+    return _export(sized, "native")
+
+
+@measurement("export_bio")
+def measure_export_bio(sized: Sized) -> dict:
+    return _export(sized, "bio")
+
+
+@measurement("export_w3c")
+def measure_export_w3c(sized: Sized) -> dict:
+    return _export(sized, "w3c")
+
+
+@measurement("release")
+def measure_release(sized: Sized) -> dict:
+    """A full release in every format, built inline (the bench settings run tasks at once)."""
+    from annotations.exports import FORMATS, spacy_docbin
+    from annotations.models import Release
+    from annotations.releases import release_create
+
+    formats = [name for name in FORMATS if name != "spacy" or spacy_docbin.available()]
+    manager = sized.users[f"{sized.slug}-manager"]
+    seconds, release = timed(
+        lambda: release_create(project=sized.project, user=manager, formats=formats)
+    )
+    release = Release.objects.get(pk=release.pk)
+    if release.status != "ready":
+        raise RuntimeError(f"the release is {release.status}: {getattr(release, 'error', '')}")
+    return {"seconds": round(seconds, 2), "formats": len(formats)}
+
+
+# Review
+
+
+@measurement("agreement")
+def measure_agreement(sized: Sized) -> dict:
+    from annotations.agreement import project_agreement
+
+    seconds, _ = timed(lambda: project_agreement(sized.project))
+    return {"seconds": round(seconds, 3)}
+
+
+@measurement("adjudication")
+def measure_adjudication(sized: Sized) -> dict:
+    article = sized.project.articles.order_by("id")[2]
+    url = reverse_or_unavailable("annotations:adjudicate", [sized.slug, article.pk])
+    client = client_for(sized.users[f"{sized.slug}-reviewer"])
+    samples = repeat_requests(lambda: client.get(url), sized.repeats)
+    return {**summarise_ms(samples), "queries": query_count(lambda: client.get(url))}
+
+
 # Run
 
 
