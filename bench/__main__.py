@@ -20,49 +20,23 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKDIR = ROOT / "var" / "bench"
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bench_workbench"
+from bench.databases import (
+    POSTGRES_SERVER,
+    ROOT,
+    WORKDIR,
+    postgres_is_up,
+    recreate_postgres,
+    sqlite_url,
+)
+
+DEFAULT_POSTGRES_URL = POSTGRES_SERVER + "/bench_workbench"
 SMOKE_SIZES = "4,8"
 SMOKE_REPEATS = 3
 
 
 def log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
-
-
-def sqlite_url(name: str) -> str:
-    path = WORKDIR / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database named in `url` (never one the app itself uses)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("bench"):
-        raise SystemExit(f"refusing to drop {name!r}: a benchmark database's name starts 'bench'")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def postgres_is_up(url: str) -> bool:
-    import psycopg
-
-    parts = urlsplit(url)
-    try:
-        psycopg.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=3).close()
-    except psycopg.OperationalError:
-        return False
-    return True
 
 
 def run_database(label: str, url: str, args) -> dict:

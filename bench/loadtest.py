@@ -1,0 +1,461 @@
+"""A bounded load test: simulated annotators against gunicorn on PostgreSQL, on loopback only.
+
+    python -m bench.loadtest [--users 50] [--duration 60] [--articles 200] [--think 0.5-1.5]
+
+Creates (dropping any old one) the PostgreSQL database `bench_loadtest`, seeds a generated
+project and one annotator account per simulated user, starts gunicorn on 127.0.0.1 on a free
+port, and runs one thread per annotator. Each logs in (session cookie + CSRF token) before the
+clock starts, then until the time is up: opens the next article of its queue, creates a few
+spans through the annotate page's htmx endpoint, deletes one, and submits the set. Between
+actions it waits a random "think time". Afterwards gunicorn is stopped and every span the
+server said it saved (and that was not deleted) is looked up in the database.
+
+Prints throughput, p50/p95/p99 latency per kind of request and errors; exits non-zero on any
+error, any lost span or any span that should have been deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.databases import POSTGRES_SERVER, ROOT, WORKDIR, drop_postgres, recreate_postgres
+
+DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
+SLUG = "load"
+DELETE_URL = re.compile(r"/sets/(\d+)/spans/(\d+)/delete/")
+SET_URL = re.compile(r"/projects/[\w-]+/sets/(\d+)/spans/")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
+
+
+# Seeding and checking (in this process, through the ORM)
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+
+
+def seed(users: int, articles: int) -> dict:
+    from django.core.management import call_command
+
+    from annotations.models import Membership, Role
+    from bench.generate import PASSWORD, ensure_user, generate_project
+
+    call_command("migrate", verbosity=0)
+    project = generate_project(SLUG, articles, seed=11)
+    names = []
+    for number in range(users):
+        user = ensure_user(f"load-annotator-{number:02d}")
+        Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
+        names.append(user.username)
+    return {
+        "usernames": names,
+        "password": PASSWORD,
+        "bodies": dict(project.articles.values_list("id", "body")),
+        "labels": list(project.labels.values_list("id", flat=True)),
+    }
+
+
+def stored_spans(set_ids: list[int]) -> collections.Counter:
+    from annotations.models import Span
+
+    rows = Span.objects.filter(annotation_set_id__in=set_ids).values_list(
+        "id", "annotation_set_id", "start", "end", "label_id"
+    )
+    return collections.Counter(rows)
+
+
+# The server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "workbench.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def wait_until_serving(base: str, server: subprocess.Popen, timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            if httpx.get(f"{base}/accounts/login/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+# The simulated annotators
+
+
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    logins: list[float] = field(default_factory=list)
+    # (span id, set id, start, end, label id) the server said it saved and did not delete
+    saved: set[tuple] = field(default_factory=set)
+    deleted: set[tuple] = field(default_factory=set)
+    sets: set[int] = field(default_factory=set)
+    submitted: int = 0
+    ready: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
+
+class Annotator(threading.Thread):
+    def __init__(self, base, username, password, seeded, results, start, deadline, think, rng):
+        super().__init__(daemon=True, name=username)
+        self.base, self.username, self.password = base, username, password
+        self.seeded, self.results = seeded, results
+        self.start_event, self.deadline, self.think, self.rng = start, deadline, think, rng
+
+    def request(self, kind: str, method: str, path: str, *, timed=True, ok=(200,), **kwargs):
+        began = time.perf_counter()
+        try:
+            response = self.client.request(method, self.base + path, **kwargs)
+        except Exception as error:
+            self.results.error(f"{self.username} {kind} {path}: {type(error).__name__}: {error}")
+            return None
+        elapsed = time.perf_counter() - began
+        if response.status_code not in ok:
+            self.results.error(f"{self.username} {kind} {path}: HTTP {response.status_code}")
+            return None
+        if timed:
+            with self.results.lock:
+                self.results.latencies[kind].append(elapsed)
+        return response
+
+    def htmx(self) -> dict:
+        return {"HX-Request": "true", "X-CSRFToken": self.client.cookies.get("csrftoken", "")}
+
+    def pause(self) -> None:
+        low, high = self.think
+        time.sleep(self.rng.uniform(low, high))
+
+    def run(self) -> None:
+        import httpx
+
+        with httpx.Client(timeout=30) as self.client:
+            try:
+                logged_in = self.login()
+            finally:
+                with self.results.lock:
+                    self.results.ready += 1
+            self.start_event.wait()
+            if not logged_in:
+                return
+            while time.monotonic() < self.deadline:
+                self.annotate_one()
+
+    def login(self) -> bool:
+        page = self.request("login page", "GET", "/accounts/login/", timed=False)
+        if page is None:
+            return False
+        match = CSRF_INPUT.search(page.text)
+        began = time.perf_counter()
+        done = self.request(
+            "login",
+            "POST",
+            "/accounts/login/",
+            timed=False,
+            ok=(302,),
+            data={
+                "username": self.username,
+                "password": self.password,
+                "csrfmiddlewaretoken": match.group(1) if match else "",
+            },
+        )
+        with self.results.lock:
+            self.results.logins.append(time.perf_counter() - began)
+        return done is not None
+
+    def annotate_one(self) -> None:
+        queue = self.request("queue", "GET", f"/projects/{SLUG}/next/", ok=(302,))
+        if queue is None:
+            return self.pause()
+        location = queue.headers["location"]
+        article_id = int(location.rstrip("/").rsplit("/", 1)[1])
+        page = self.request("annotate page", "GET", location)
+        if page is None:
+            return self.pause()
+        match = SET_URL.search(page.text)
+        if match is None:
+            self.results.error(f"{self.username}: no span form on {location}")
+            return self.pause()
+        set_id = int(match.group(1))
+        with self.results.lock:
+            self.results.sets.add(set_id)
+        body = self.seeded["bodies"][article_id]
+        mine = []
+        for _ in range(self.rng.randint(3, 6)):
+            if time.monotonic() >= self.deadline:
+                return
+            self.pause()
+            span = self.create_span(set_id, body)
+            if span:
+                mine.append(span)
+        if mine and time.monotonic() < self.deadline:
+            self.pause()
+            self.delete_span(self.rng.choice(mine))
+        if time.monotonic() < self.deadline:
+            self.pause()
+            submitted = self.request(
+                "submit", "POST", f"/projects/{SLUG}/sets/{set_id}/submit/", headers=self.htmx()
+            )
+            if submitted is not None:
+                with self.results.lock:
+                    self.results.submitted += 1
+
+    def create_span(self, set_id: int, body: str) -> tuple | None:
+        words = [m.span() for m in re.finditer(r"\w+(?:[ \u00a0]\w+){0,2}", body)]
+        start, end = self.rng.choice(words)
+        label = self.rng.choice(self.seeded["labels"])
+        response = self.request(
+            "create span",
+            "POST",
+            f"/projects/{SLUG}/sets/{set_id}/spans/",
+            headers=self.htmx(),
+            data={"start": start, "end": end, "quote": body[start:end], "label": label},
+        )
+        if response is None:
+            return None
+        match = DELETE_URL.search(response.text)
+        if match is None or int(match.group(1)) != set_id:
+            self.results.error(f"{self.username}: the span editor did not come back")
+            return None
+        span = (int(match.group(2)), set_id, start, end, label)
+        with self.results.lock:
+            self.results.saved.add(span)
+        return span
+
+    def delete_span(self, span: tuple) -> None:
+        span_id, set_id = span[0], span[1]
+        response = self.request(
+            "delete span",
+            "POST",
+            f"/projects/{SLUG}/sets/{set_id}/spans/{span_id}/delete/",
+            headers=self.htmx(),
+        )
+        if response is not None:
+            with self.results.lock:
+                self.results.saved.discard(span)
+                self.results.deleted.add(span)
+
+
+# Report
+
+
+def summary(results: Results, duration: float) -> dict:
+    kinds = {}
+    everything = []
+    for kind, samples in sorted(results.latencies.items()):
+        everything += samples
+        kinds[kind] = stats(samples)
+    total = stats(everything) if everything else {}
+    return {
+        "requests": len(everything),
+        "throughput_per_s": round(len(everything) / duration, 1),
+        "all": total,
+        "by_kind": kinds,
+        "logins": stats(results.logins) if results.logins else {},
+        "submitted_sets": results.submitted,
+        "errors": len(results.errors),
+        "first_errors": results.errors[:10],
+    }
+
+
+def stats(samples: list[float]) -> dict:
+    return {
+        "n": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 1),
+        "p95_ms": round(percentile(samples, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(samples, 0.99) * 1000, 1),
+        "max_ms": round(max(samples) * 1000, 1),
+    }
+
+
+def print_summary(report: dict) -> None:
+    print(f"\n{report['users']} annotators for {report['duration_s']} s against {report['server']}")
+    print(f"{report['requests']} requests, {report['throughput_per_s']} per second")
+    print(f"{'':16}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for kind, row in [
+        ("all", report["all"]),
+        *report["by_kind"].items(),
+        ("(login)", report["logins"]),
+    ]:
+        if row:
+            cells = "".join(f"{row[k]:>9}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
+            print(f"{kind:16}{row['n']:>7}{cells}")
+    print(f"sets submitted: {report['submitted_sets']}")
+    print(f"errors: {report['errors']}")
+    for line in report["first_errors"]:
+        print(f"  {line}")
+    print(
+        f"spans the server said it saved: {report['spans_saved']}, "
+        f"lost: {report['spans_lost']}, deleted but still there: {report['spans_not_deleted']}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bounded load test; see docs/performance.md.")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load")
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--think", default="0.5-1.5", help="seconds between actions, low-high")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL"))
+    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--output", default=str(ROOT / "bench-results" / "loadtest.json"))
+    args = parser.parse_args(argv)
+    think = tuple(float(x) for x in args.think.split("-"))
+    url = args.database_url or DATABASE_URL
+
+    recreate_postgres(url)
+    setup_django(url)
+    log(f"seeding {args.articles} articles and {args.users} annotators")
+    seeded = seed(args.users, args.articles)
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    server = start_gunicorn(port, args.workers, args.threads)
+    results = Results()
+    try:
+        wait_until_serving(base, server)
+        log(f"gunicorn serving on {base} ({args.workers} workers x {args.threads} threads)")
+        start = threading.Event()
+        threads = []
+        rng = random.Random(6)
+        for username in seeded["usernames"]:
+            threads.append(
+                Annotator(
+                    base,
+                    username,
+                    seeded["password"],
+                    seeded,
+                    results,
+                    start,
+                    None,
+                    think,
+                    random.Random(rng.random()),
+                )
+            )
+        for thread in threads:
+            thread.start()
+        log("logging in")
+        while results.ready < len(threads):
+            time.sleep(0.1)
+        deadline = time.monotonic() + args.duration
+        for thread in threads:
+            thread.deadline = deadline
+        log(f"{len(results.logins)} logged in; {args.duration:.0f} s of annotating")
+        began = time.monotonic()
+        start.set()
+        for thread in threads:
+            thread.join(timeout=max(1, deadline - time.monotonic()) + 60)
+        elapsed = time.monotonic() - began
+        hung = [thread.name for thread in threads if thread.is_alive()]
+        if hung:
+            results.error(f"{len(hung)} annotators still waiting after the deadline")
+    finally:
+        stop(server)
+
+    expected = set(results.saved)
+    stored = stored_spans(sorted(results.sets))
+    stored_ids = {row[0]: row for row in stored}
+    lost = [span for span in expected if stored_ids.get(span[0]) != span]
+    not_deleted = [span for span in results.deleted if span[0] in stored_ids]
+    report = {
+        "server": f"gunicorn {args.workers}x{args.threads} gthread, PostgreSQL",
+        "users": args.users,
+        "duration_s": round(elapsed, 1),
+        "think_s": list(think),
+        **summary(results, elapsed),
+        "spans_saved": len(expected),
+        "spans_lost": len(lost),
+        "spans_not_deleted": len(not_deleted),
+    }
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
+    print_summary(report)
+    connections.close_all()
+    if not args.keep_database:
+        drop_postgres(url)
+    failed = report["errors"] or lost or not_deleted or not expected
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
