@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
         "LabelKindEnum": "annotations.models.Label.Kind",
         "ActorKindEnum": "annotations.models.Actor.Kind",
         "ReliabilityEnum": "annotations.models.Reliability",
+        "AnnotationSetStatusEnum": "annotations.models.AnnotationSet.Status",
+        "ReleaseStatusEnum": "annotations.models.Release.Status",
+        "ReasonCodeEnum": "annotations.models.ReasonCode",
     },
 }
 

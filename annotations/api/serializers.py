@@ -15,6 +15,8 @@ from annotations.models import (
     Label,
     Membership,
     Project,
+    ReasonCode,
+    Release,
     Reliability,
     Span,
     ThreatAssessment,
@@ -334,3 +336,138 @@ class ApiTokenCreatedOutput(ApiTokenOutput):
 class ApiTokenInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class AssignmentInput(serializers.Serializer):
+    annotator = serializers.CharField(max_length=150, help_text="The annotator's username.")
+
+
+class RequestChangesInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=10000, help_text="What should change.")
+
+
+class CommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.CharField(source="author.username")
+    body = serializers.CharField()
+    span = serializers.IntegerField(source="span_id", allow_null=True)
+    claim = serializers.IntegerField(source="claim_id", allow_null=True)
+    threat_assessment = serializers.BooleanField(
+        source="threat_assessment_id", help_text="The comment is on the threat assessment."
+    )
+    requests_changes = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+    span = _id_field(required=False, allow_null=True, default=None)
+    claim = _id_field(required=False, allow_null=True, default=None)
+    threat_assessment = serializers.BooleanField(
+        required=False, default=False, help_text="Comment on the set's threat assessment."
+    )
+
+
+class AdjudicationInput(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The gold set's version you saw; a stale one gets 409.",
+    )
+
+
+class AdjudicationDecisionInput(AdjudicationInput):
+    key = serializers.CharField(max_length=100, help_text='The merged item, e.g. "span:21-34".')
+    outcome = serializers.ChoiceField(choices=["accepted", "rejected"])
+    source_id = _id_field(required=False, allow_null=True, default=None)
+    reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices,
+        allow_blank=True,
+        required=False,
+        default="",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class AdjudicationDecisionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    outcome = serializers.CharField()
+    reason_code = serializers.CharField()
+    note = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.username")
+    decided_at = serializers.DateTimeField()
+
+
+class ReleaseFileOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    format = serializers.CharField()
+    split = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, release_file) -> str:
+        from django.urls import reverse
+
+        release = release_file.release
+        return reverse(
+            "api:release-file-download",
+            args=[release.project.slug, release.version, release_file.pk],
+        )
+
+
+class ReleaseOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Release.Status.choices)
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    filter = serializers.JSONField()
+    formats = serializers.ListField(child=serializers.CharField())
+    split_seed = serializers.IntegerField()
+    split_ratios = serializers.DictField(child=serializers.FloatField())
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReleaseDetailOutput(ReleaseOutput):
+    card = serializers.JSONField()
+    files = ReleaseFileOutput(many=True, source="files.all")
+
+
+class ReleaseFilterInput(serializers.Serializer):
+    sets = serializers.ChoiceField(choices=["gold", "annotators"], default="gold")
+    annotators = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, default=list
+    )
+    statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=AnnotationSet.Status.choices),
+        required=False,
+        default=list,
+    )
+
+
+class SplitRatiosInput(serializers.Serializer):
+    train = serializers.FloatField(min_value=0, max_value=1, default=0.8)
+    dev = serializers.FloatField(min_value=0, max_value=1, default=0.1)
+    test = serializers.FloatField(min_value=0, max_value=1, default=0.1)
+
+
+class ReleaseInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["native", "bio", "spacy", "doccano", "labelstudio", "w3c", "brat"]
+        ),
+        min_length=1,
+    )
+    filter = ReleaseFilterInput(required=False)
+    split_seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
+    split_ratios = SplitRatiosInput(required=False)

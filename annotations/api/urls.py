@@ -21,6 +21,8 @@ app_name = "api"
 
 P = "projects/<slug:slug>/"
 S = P + "annotation-sets/<id:set_id>/"
+A = P + "articles/<id:article_id>/"
+R = P + "releases/<id:version>/"
 
 urlpatterns = [
     path("tokens/", views.TokenList.as_view(), name="token-list"),
@@ -44,6 +46,29 @@ urlpatterns = [
     path(S + "spans/<id:span_id>/", views.SpanDetail.as_view(), name="span-detail"),
     path(S + "claims/", views.ClaimList.as_view(), name="claim-list"),
     path(S + "claims/<id:claim_id>/", views.ClaimDetail.as_view(), name="claim-detail"),
+    path(S + "approve/", views.AnnotationSetApprove.as_view(), name="annotation-set-approve"),
+    path(
+        S + "request-changes/",
+        views.AnnotationSetRequestChanges.as_view(),
+        name="annotation-set-request-changes",
+    ),
+    path(S + "comments/", views.CommentList.as_view(), name="comment-list"),
+    path(A + "assignments/", views.AssignmentCreate.as_view(), name="assignment-create"),
+    path(A + "adjudication/decisions/", views.AdjudicationDecide.as_view(), name="adjudicate"),
+    path(
+        A + "adjudication/accept-unanimous/",
+        views.AdjudicationAcceptUnanimous.as_view(),
+        name="adjudication-accept-unanimous",
+    ),
+    path(A + "gold-set/approve/", views.GoldSetApprove.as_view(), name="gold-set-approve"),
+    path(P + "agreement/", views.Agreement.as_view(), name="agreement"),
+    path(P + "releases/", views.ReleaseList.as_view(), name="release-list"),
+    path(R, views.ReleaseDetail.as_view(), name="release-detail"),
+    path(
+        R + "files/<id:file_id>/",
+        views.ReleaseFileDownload.as_view(),
+        name="release-file-download",
+    ),
     path(
         S + "threat-assessment/",
         views.ThreatAssessmentDetail.as_view(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -561,3 +562,220 @@ class ThreatAssessmentDetail(SetScoped, APIView):
             annotation_set=self.annotation_set(for_edit=True), user=request.user
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Review: assignments, transitions, comments, adjudication, agreement.
+
+
+class AssignmentCreate(ProjectScoped, APIView):
+    @extend_schema(request=s.AssignmentInput, responses={201: s.AnnotationSetOutput})
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Assign the article to an annotator (managers only)."""
+        from annotations.review import assignment_create
+
+        project = self.project(MANAGER)
+        article = get_article_for_user(request.user, project, article_id)
+        data = _input(s.AssignmentInput, request.data)
+        membership = (
+            project.memberships.filter(user__username=data["annotator"])
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise ValidationError(
+                {"annotator": f"{data['annotator']!r} is not a member of the project."}
+            )
+        annotation_set = assignment_create(
+            article=article, annotator=membership.user, user=request.user
+        )
+        return Response(s.AnnotationSetOutput(annotation_set).data, status=201)
+
+
+class AnnotationSetApprove(SetScoped, APIView):
+    @extend_schema(request=None, responses={200: s.AnnotationSetOutput})
+    def post(self, request: Request, slug: str, set_id: int) -> Response:
+        """Approve a submitted set (reviewers)."""
+        from annotations.review import annotation_set_approve
+
+        annotation_set = annotation_set_approve(
+            annotation_set=self.annotation_set(), user=request.user
+        )
+        return Response(s.AnnotationSetOutput(annotation_set).data)
+
+
+class AnnotationSetRequestChanges(SetScoped, APIView):
+    @extend_schema(request=s.RequestChangesInput, responses={200: s.AnnotationSetOutput})
+    def post(self, request: Request, slug: str, set_id: int) -> Response:
+        """Send a submitted set back to its annotator with a comment (reviewers)."""
+        from annotations.review import annotation_set_request_changes
+
+        data = _input(s.RequestChangesInput, request.data)
+        annotation_set = annotation_set_request_changes(
+            annotation_set=self.annotation_set(), user=request.user, comment=data["comment"]
+        )
+        return Response(s.AnnotationSetOutput(annotation_set).data)
+
+
+class CommentList(SetScoped, generics.ListAPIView):
+    serializer_class = s.CommentOutput
+
+    def get_queryset(self):
+        from annotations.models import Comment
+
+        return Comment.objects.filter(annotation_set=self.annotation_set()).select_related("author")
+
+    @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
+    def post(self, request: Request, slug: str, set_id: int) -> Response:
+        """Comment on the set, or on one of its spans or claims or its threat assessment."""
+        from annotations.review import comment_create
+
+        annotation_set = self.annotation_set()
+        data = _input(s.CommentInput, request.data)
+        claim = None
+        if data["claim"] is not None:
+            claim = Claim.objects.filter(annotation_set=annotation_set, pk=data["claim"]).first()
+            if claim is None:
+                raise ValidationError({"claim": f"No claim {data['claim']} in this set."})
+        assessment = None
+        if data["threat_assessment"]:
+            assessment = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+            if assessment is None:
+                raise ValidationError({"threat_assessment": "This set has no threat assessment."})
+        comment = comment_create(
+            annotation_set=annotation_set,
+            user=request.user,
+            body=data["body"],
+            span=_span(annotation_set, data["span"], "span"),
+            claim=claim,
+            threat_assessment=assessment,
+        )
+        return Response(s.CommentOutput(comment).data, status=201)
+
+
+class AdjudicationDecide(ProjectScoped, APIView):
+    @extend_schema(
+        request=s.AdjudicationDecisionInput, responses={201: s.AdjudicationDecisionOutput}
+    )
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Accept an annotator's version of a merged item into the gold set, or reject it
+        (reviewers). Overriding an annotator needs a reason code."""
+        from annotations import review
+
+        article = get_article_for_user(request.user, self.project(), article_id)
+        data = _input(s.AdjudicationDecisionInput, request.data)
+        common = {
+            "article": article,
+            "user": request.user,
+            "key": data["key"],
+            "reason_code": data["reason_code"],
+            "note": data["note"],
+            "expected_version": data["expected_version"],
+        }
+        if data["outcome"] == "accepted":
+            decision = review.adjudication_accept(source_id=data["source_id"], **common)
+        else:
+            decision = review.adjudication_reject(**common)
+        return Response(s.AdjudicationDecisionOutput(decision).data, status=201)
+
+
+class AdjudicationAcceptUnanimous(ProjectScoped, APIView):
+    @extend_schema(
+        request=s.AdjudicationInput, responses={200: s.AdjudicationDecisionOutput(many=True)}
+    )
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Accept every item all annotators marked the same way (reviewers)."""
+        from annotations.review import adjudication_accept_unanimous
+
+        article = get_article_for_user(request.user, self.project(), article_id)
+        data = _input(s.AdjudicationInput, request.data)
+        decisions = adjudication_accept_unanimous(
+            article=article, user=request.user, expected_version=data["expected_version"]
+        )
+        return Response(s.AdjudicationDecisionOutput(decisions, many=True).data)
+
+
+class GoldSetApprove(ProjectScoped, APIView):
+    @extend_schema(request=s.AdjudicationInput, responses={200: s.AnnotationSetOutput})
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Close adjudication: approve the article's gold set (reviewers)."""
+        from annotations.review import gold_set_approve
+
+        article = get_article_for_user(request.user, self.project(), article_id)
+        data = _input(s.AdjudicationInput, request.data)
+        gold = gold_set_approve(
+            article=article, user=request.user, expected_version=data["expected_version"]
+        )
+        return Response(s.AnnotationSetOutput(gold).data)
+
+
+class Agreement(ProjectScoped, APIView):
+    @extend_schema(
+        responses={200: {"type": "object", "additionalProperties": True}},
+        description="Inter-annotator agreement figures (reviewers and managers).",
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        from annotations.agreement import project_agreement
+
+        project = self.project({Role.REVIEWER, Role.MANAGER})
+        return Response(project_agreement(project))
+
+
+# Releases
+
+
+class ReleaseList(ProjectScoped, generics.ListAPIView):
+    serializer_class = s.ReleaseOutput
+
+    def get_queryset(self):
+        return self.project().releases.select_related("created_by")
+
+    @extend_schema(request=s.ReleaseInput, responses={202: s.ReleaseDetailOutput})
+    def post(self, request: Request, slug: str) -> Response:
+        """Define a release (managers); it is built in the background: poll its status."""
+        from annotations.releases import release_create
+
+        project = self.project(MANAGER)
+        data = _input(s.ReleaseInput, request.data)
+        release = release_create(
+            project=project,
+            user=request.user,
+            name=data["name"],
+            formats=data["formats"],
+            filter=data.get("filter"),
+            split_seed=data["split_seed"],
+            split_ratios=dict(data["split_ratios"]) if "split_ratios" in data else None,
+        )
+        release.refresh_from_db()
+        return Response(s.ReleaseDetailOutput(release).data, status=202)
+
+
+class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
+    serializer_class = s.ReleaseDetailOutput
+
+    def get_object(self):
+        from annotations.access import get_release_for_user
+
+        return get_release_for_user(self.request.user, self.project(), self.kwargs["version"])
+
+
+class ReleaseFileDownload(ProjectScoped, APIView):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, slug: str, version: int, file_id: int):
+        """Download one file of a ready release (any member)."""
+        from django.http import FileResponse
+
+        from annotations.access import get_release_for_user
+        from annotations.releases import media_root
+
+        release = get_release_for_user(request.user, self.project(), version)
+        release_file = release.files.filter(pk=file_id).first()
+        if release_file is None or release.status != "ready":
+            raise Http404("No such file.")
+        path = media_root() / release_file.path
+        if not path.is_file():
+            raise Http404("The file is missing from storage.")
+        return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)

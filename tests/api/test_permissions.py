@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotations.models import Claim, ThreatAssessment
+from annotations.models import Claim, Release, ReleaseFile, ThreatAssessment
 from tests.factories import ActorFactory, SpanFactory
 
 NOT_AUTHENTICATED = ["anonymous", "bad_token", "revoked_token", "expired_token"]
@@ -11,7 +11,7 @@ MEMBERS = ["annotator", "annotator2", "reviewer", "manager"]
 
 
 @pytest.fixture
-def world(project, article, annotation_set, annotator2, reviewer, manager):
+def world(project, article, annotation_set, annotator2, reviewer, manager, settings, tmp_path):
     """An annotator's set with a span, a claim and a threat assessment."""
     label = project.labels.get(name="actor")
     span = SpanFactory(annotation_set=annotation_set, start=0, end=7, label=label)
@@ -22,6 +22,14 @@ def world(project, article, annotation_set, annotator2, reviewer, manager):
         annotation_set=annotation_set, level=project.threat_levels.first()
     )
     actor = ActorFactory(project=project, name="Russia")
+    settings.MEDIA_ROOT = str(tmp_path)
+    release = Release.objects.create(
+        project=project, version=1, formats=["native"], status="ready", created_by=manager
+    )
+    (tmp_path / "r.jsonl").write_bytes(b"{}\n")
+    release_file = ReleaseFile.objects.create(
+        release=release, format="native", split="train", path="r.jsonl", size=3, sha256="0" * 64
+    )
     return {
         "slug": project.slug,
         "article": article.pk,
@@ -29,6 +37,7 @@ def world(project, article, annotation_set, annotator2, reviewer, manager):
         "span": span.pk,
         "claim": claim.pk,
         "actor": actor.pk,
+        "file": release_file.pk,
     }
 
 
@@ -84,6 +93,50 @@ CASES = [
     ("get", S + "threat-assessment/", None, OWN_SET_READ),
     ("put", S + "threat-assessment/", {"level": "severe"}, _own_set_write(200)),
     ("delete", S + "threat-assessment/", None, _own_set_write(204)),
+    ("get", S + "comments/", None, OWN_SET_READ),
+    (
+        "post",
+        S + "comments/",
+        {"body": "Why this label?", "span": "{span}"},
+        {"annotator": 201, "annotator2": 404, "reviewer": 201, "manager": 201},
+    ),
+    # The set is in progress, so a reviewer's transition is refused as a conflict.
+    (
+        "post",
+        S + "approve/",
+        {},
+        {**OWN_SET_READ, "annotator": 403, "reviewer": 409, "manager": 403},
+    ),
+    (
+        "post",
+        S + "request-changes/",
+        {"comment": "Mark the claimant."},
+        {**OWN_SET_READ, "annotator": 403, "reviewer": 409, "manager": 403},
+    ),
+    ("post", P + "articles/{article}/assignments/", {"annotator": "alex"}, MANAGER_ONLY),
+    (
+        "post",
+        P + "articles/{article}/adjudication/accept-unanimous/",
+        {},
+        # Not adjudicable yet: the annotator's set is still in progress.
+        {"annotator": 403, "annotator2": 403, "reviewer": 409, "manager": 403},
+    ),
+    (
+        "post",
+        P + "articles/{article}/gold-set/approve/",
+        {},
+        {"annotator": 403, "annotator2": 403, "reviewer": 409, "manager": 403},
+    ),
+    (
+        "get",
+        P + "agreement/",
+        None,
+        {"annotator": 403, "annotator2": 403, "reviewer": 200, "manager": 200},
+    ),
+    ("get", P + "releases/", None, READ),
+    ("post", P + "releases/", {"formats": ["native"]}, {**MANAGER_ONLY, "manager": 202}),
+    ("get", P + "releases/1/", None, READ),
+    ("get", P + "releases/1/files/{file}/", None, READ),
 ]
 
 
