@@ -105,6 +105,8 @@ function labelSelection(labelId, span) {
   form.elements.label.value = labelId;
   closePopup();
   window.getSelection()?.removeAllRanges();
+  // A region swapped in a moment ago may not be wired up by htmx yet (it does so on settle).
+  window.htmx?.process(form);
   form.requestSubmit();
 }
 

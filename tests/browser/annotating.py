@@ -59,8 +59,17 @@ _RANGE_SELECT = """
 """
 
 
+BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def wait_until_settled(page) -> None:
+    """Wait until htmx has finished swapping, so the text no longer moves."""
+    page.locator(BUSY).first.wait_for(state="detached")
+
+
 def drag_select(page, text: str, nth: int = 0) -> None:
     """Select `text` in the article body with a real mouse drag."""
+    wait_until_settled(page)
     rects = page.evaluate(_CHAR_RECTS, [text, nth])
     first, last = rects["first"], rects["last"]
     page.mouse.move(first["left"] + 1, (first["top"] + first["bottom"]) / 2)
@@ -71,4 +80,5 @@ def drag_select(page, text: str, nth: int = 0) -> None:
 
 def range_select(page, text: str, nth: int = 0) -> str:
     """Select `text` in the article body with a DOM Range; returns what the browser selected."""
+    wait_until_settled(page)
     return page.evaluate(_RANGE_SELECT, [text, nth])
