@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test install install-dev migrate seed worker lint format bench bench-smoke loadtest migrations-check clean
+.PHONY: run test install install-dev migrate seed worker lint format bench bench-smoke loadtest migrations-check schemathesis clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "Python 3.13 or newer is needed (set PYTHON=...)")'
@@ -60,6 +60,10 @@ format: install-dev
 
 migrations-check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Fuzz the API from its OpenAPI schema against a live server (SCHEMATHESIS_MAX_TIME seconds).
+schemathesis: install-dev
+	.ci/schemathesis.sh
 
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
