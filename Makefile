@@ -66,7 +66,7 @@ schemathesis: install-dev
 	.ci/schemathesis.sh
 
 bench: install-dev
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench --postgres $(BENCH_ARGS)
 
 bench-smoke: install-dev
 	$(BIN)/python -m bench --smoke

@@ -217,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         if not use_postgres:
             log(f"PostgreSQL is not reachable at {postgres_url}; smoke run on SQLite only")
 
+    if any(int(size) < 3 for size in args.sizes.split(",")):
+        parser.error("each size must be at least 3 articles")
+    if use_postgres and not postgres_is_up(postgres_url):
+        raise SystemExit(
+            f"PostgreSQL is not reachable at {postgres_url}: start it, point BENCH_POSTGRES_URL "
+            "at a server, or measure SQLite alone with `python -m bench`."
+        )
     databases = {}
     if not args.no_sqlite:
         databases["sqlite"] = run_database("sqlite", sqlite_url("bench"), args)
