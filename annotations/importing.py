@@ -24,15 +24,19 @@ from annotations.models import (
     Actor,
     AnnotationSet,
     Article,
+    Claim,
+    ClaimType,
     Label,
     Membership,
     Project,
     Span,
+    ThreatAssessment,
+    ThreatLevel,
     sha256_of,
 )
 from annotations.text import check_span_offsets, normalise_text
 
-FORMATS = ("text", "html", "jsonl", "csv")
+FORMATS = ("text", "html", "jsonl", "csv", "native", "doccano")
 EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
@@ -67,6 +71,25 @@ class SpanRecord:
 
 
 @dataclass
+class ClaimRecord:
+    span: int  # position in the record's spans
+    claim_type: ClaimType
+    claimant: Actor | None = None
+    claimant_span: int | None = None
+    targets: list[Actor] = field(default_factory=list)
+    reliability: str = ""
+    credibility: int | None = None
+    note: str = ""
+
+
+@dataclass
+class ThreatRecord:
+    level: ThreatLevel
+    rationale: str = ""
+    claims: list[int] = field(default_factory=list)  # positions in the record's claims
+
+
+@dataclass
 class ArticleRecord:
     line: int
     title: str
@@ -79,6 +102,8 @@ class ArticleRecord:
     metadata: dict = field(default_factory=dict)
     spans: list[SpanRecord] = field(default_factory=list)
     annotator_id: int | None = None
+    claims: list[ClaimRecord] = field(default_factory=list)
+    threat: ThreatRecord | None = None
 
     @property
     def sha256(self) -> str:
@@ -215,6 +240,57 @@ class _Parser:
             records.append(self.record_from(item, number))
         return records
 
+    def parse_native(self, text: str) -> list[ArticleRecord]:
+        """The workbench's own JSONL export: JSONL with claims and a threat assessment. Each
+        line is one annotation set, so a line without spans still makes an (empty) set."""
+        self.every_line_is_a_set = True
+        return self.parse_jsonl(text)
+
+    def parse_doccano(self, text: str) -> list[ArticleRecord]:
+        """doccano JSONL: "text" and "label" [[start, end, label], ...] (or "entities" with
+        start_offset / end_offset / label); other keys that name article fields are kept.
+        Each line is one annotator's work, so a line without labels still makes a set."""
+        self.every_line_is_a_set = True
+        records = []
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise self.reject(
+                    number, f"malformed JSON: {error.msg} at column {error.colno}."
+                ) from None
+            if not isinstance(item, dict):
+                raise self.reject(number, "each line must be a JSON object.")
+            spans = []
+            labels = item.get("label", item.get("labels", [])) or []
+            entities = item.get("entities") or []
+            if not isinstance(labels, list) or not isinstance(entities, list):
+                raise self.reject(number, "'label' and 'entities' must be lists.")
+            for position, entry in enumerate(labels, start=1):
+                if not (isinstance(entry, list) and len(entry) == 3):
+                    raise self.reject(
+                        number, f"label {position} must be [start, end, label], not {entry!r}."
+                    )
+                spans.append({"start": entry[0], "end": entry[1], "label": entry[2]})
+            for position, entry in enumerate(entities, start=1):
+                if not isinstance(entry, dict):
+                    raise self.reject(number, f"entity {position} must be a JSON object.")
+                spans.append(
+                    {
+                        "start": entry.get("start_offset"),
+                        "end": entry.get("end_offset"),
+                        "label": entry.get("label"),
+                    }
+                )
+            converted = {k: item[k] for k in (*ARTICLE_FIELDS, "text") if k in item}
+            if isinstance(item.get("annotator"), str):
+                converted["annotator"] = item["annotator"]
+            converted["spans"] = spans
+            records.append(self.record_from(converted, number))
+        return records
+
     def parse_csv(self, text: str) -> list[ArticleRecord]:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
@@ -297,13 +373,99 @@ class _Parser:
         spans = item.get("spans") or []
         if not isinstance(spans, list):
             raise self.reject(line, "'spans' must be a list.")
-        if spans:
+        if spans or getattr(self, "every_line_is_a_set", False):
             record.annotator_id = self.annotator_for(item.get("annotator"), line)
             record.spans = [
                 self.span_from(raw, body, span, line, position)
                 for position, span in enumerate(spans, start=1)
             ]
+        if item.get("claims") or item.get("threat_assessment"):
+            self.claims_from(item, record, spans, line)
         return record
+
+    def claims_from(self, item: dict, record: ArticleRecord, spans: list, line: int) -> None:
+        """Claims and the threat assessment of a native line; they point at spans (and claims)
+        by the "id" each has in the line (or its position)."""
+        span_at = {}
+        for position, span in enumerate(spans):
+            span_at.setdefault(span.get("id", position), position)
+        claims = item.get("claims") or []
+        if not isinstance(claims, list):
+            raise self.reject(line, "'claims' must be a list.")
+        claim_at = {}
+        for position, claim in enumerate(claims):
+            where = f"claim {position + 1}"
+            if not isinstance(claim, dict):
+                raise self.reject(line, f"{where} must be a JSON object.")
+            claim_at.setdefault(claim.get("id", position), position)
+            if claim.get("span") not in span_at:
+                raise self.reject(line, f"{where}: 'span' {claim.get('span')!r} is no span here.")
+            claimant_span = claim.get("claimant_span")
+            if claimant_span is not None and claimant_span not in span_at:
+                raise self.reject(line, f"{where}: 'claimant_span' {claimant_span!r} is no span.")
+            type_name = claim.get("type", claim.get("claim_type"))
+            claim_type = self.claim_types.get(type_name) if isinstance(type_name, str) else None
+            if claim_type is None:
+                raise self.reject(
+                    line,
+                    f"{where}: unknown claim type {type_name!r}; "
+                    f"the project's claim types are {sorted(self.claim_types)}.",
+                )
+            targets = claim.get("targets") or []
+            if not isinstance(targets, list):
+                raise self.reject(line, f"{where}: 'targets' must be a list of actors.")
+            reliability = claim.get("reliability") or ""
+            if reliability not in {"", "A", "B", "C", "D", "E", "F"}:
+                raise self.reject(line, f"{where}: reliability must be A-F, not {reliability!r}.")
+            credibility = claim.get("credibility")
+            if credibility is not None and credibility not in range(1, 7):
+                raise self.reject(line, f"{where}: credibility must be 1-6, not {credibility!r}.")
+            note = claim.get("note") or ""
+            if not isinstance(note, str):
+                raise self.reject(line, f"{where}: 'note' must be a string.")
+            record.claims.append(
+                ClaimRecord(
+                    span=span_at[claim["span"]],
+                    claim_type=claim_type,
+                    claimant=self.actor_from(claim.get("claimant"), line, where),
+                    claimant_span=None if claimant_span is None else span_at[claimant_span],
+                    targets=[self.actor_from(target, line, where) for target in targets],
+                    reliability=reliability,
+                    credibility=credibility,
+                    note=note,
+                )
+            )
+        threat = item.get("threat_assessment")
+        if threat:
+            if not isinstance(threat, dict):
+                raise self.reject(line, "'threat_assessment' must be a JSON object.")
+            level = self.threat_levels.get(threat.get("level"))
+            if level is None:
+                raise self.reject(
+                    line,
+                    f"threat assessment: unknown level {threat.get('level')!r}; "
+                    f"the project's levels are {sorted(self.threat_levels)}.",
+                )
+            rationale = threat.get("rationale") or ""
+            if not isinstance(rationale, str):
+                raise self.reject(line, "threat assessment: 'rationale' must be a string.")
+            on = threat.get("claims") or []
+            if not isinstance(on, list) or any(c not in claim_at for c in on):
+                raise self.reject(line, "threat assessment: 'claims' must name claims of the line.")
+            record.threat = ThreatRecord(level, rationale, [claim_at[c] for c in on])
+        if (record.claims or record.threat) and record.annotator_id is None:
+            record.annotator_id = self.annotator_for(item.get("annotator"), line)
+
+    def actor_from(self, value, line: int, where: str) -> Actor | None:
+        if not value:
+            return None
+        name = value.get("name") if isinstance(value, dict) else value
+        if not isinstance(name, str):
+            raise self.reject(line, f"{where}: an actor must be given by name.")
+        actor = self.actors.get(name.casefold())
+        if actor is None:
+            raise self.reject(line, f"{where}: no actor named {name!r} in the registry.")
+        return actor
 
     def span_from(self, raw: str, body: str, span, line: int, position: int) -> SpanRecord:
         where = f"span {position}"
@@ -359,6 +521,18 @@ class _Parser:
         return self.members[username]
 
     # Project vocabulary, loaded once per file
+
+    @property
+    def claim_types(self) -> dict[str, ClaimType]:
+        if getattr(self, "_claim_types", None) is None:
+            self._claim_types = {c.name: c for c in self.project.claim_types.all()}
+        return self._claim_types
+
+    @property
+    def threat_levels(self) -> dict[str, ThreatLevel]:
+        if getattr(self, "_threat_levels", None) is None:
+            self._threat_levels = {t.name: t for t in self.project.threat_levels.all()}
+        return self._threat_levels
 
     @property
     def labels(self) -> dict[str, Label]:
@@ -480,7 +654,9 @@ def _write_batch(project, records: list[ArticleRecord], user, guideline) -> list
             for record in records
         ]
     )
-    annotated = [(a, r) for a, r in zip(articles, records, strict=True) if r.spans]
+    annotated = [
+        (a, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None
+    ]
     if annotated:
         now = timezone.now()
         sets = AnnotationSet.objects.bulk_create(
@@ -510,7 +686,77 @@ def _write_batch(project, records: list[ArticleRecord], user, guideline) -> list
             for span in record.spans
         )
         _insert_spans(rows, now=now)
+        _write_claims(sets, [record for _, record in annotated])
     return articles
+
+
+def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:
+    """Claims and threat assessments of imported sets, pointing at the spans just stored."""
+    pending = [(s, r) for s, r in zip(sets, records, strict=True) if r.claims or r.threat]
+    if not pending:
+        return
+    stored: dict[tuple, list[int]] = {}
+    for pk, set_id, start, end, label_id, actor_id, note in Span.objects.filter(
+        annotation_set__in=[s for s, _ in pending]
+    ).values_list("id", "annotation_set_id", "start", "end", "label_id", "actor_id", "note"):
+        stored.setdefault((set_id, start, end, label_id, actor_id, note), []).append(pk)
+    claims, owners = [], []
+    for annotation_set, record in pending:
+        taken: dict[tuple, int] = {}
+        span_ids = []
+        for span in record.spans:
+            key = (
+                annotation_set.pk,
+                span.start,
+                span.end,
+                span.label.pk,
+                span.actor.pk if span.actor else None,
+                span.note,
+            )
+            index = taken.get(key, 0)
+            taken[key] = index + 1
+            span_ids.append(stored[key][index])
+        for claim in record.claims:
+            claims.append(
+                Claim(
+                    annotation_set=annotation_set,
+                    span_id=span_ids[claim.span],
+                    claim_type=claim.claim_type,
+                    claimant=claim.claimant,
+                    claimant_span_id=(
+                        None if claim.claimant_span is None else span_ids[claim.claimant_span]
+                    ),
+                    reliability=claim.reliability,
+                    credibility=claim.credibility,
+                    note=claim.note,
+                )
+            )
+            owners.append((annotation_set, record, claim))
+    claims = Claim.objects.bulk_create(claims)
+    Claim.targets.through.objects.bulk_create(
+        Claim.targets.through(claim_id=stored_claim.pk, actor_id=target.pk)
+        for stored_claim, (_, _, claim) in zip(claims, owners, strict=True)
+        for target in {t.pk: t for t in claim.targets}.values()
+    )
+    claim_ids: dict[int, list[int]] = {}
+    for stored_claim, (annotation_set, _, _) in zip(claims, owners, strict=True):
+        claim_ids.setdefault(annotation_set.pk, []).append(stored_claim.pk)
+    threatened = [(s, r) for s, r in pending if r.threat]
+    assessments = ThreatAssessment.objects.bulk_create(
+        ThreatAssessment(
+            annotation_set=annotation_set,
+            level=record.threat.level,
+            rationale=record.threat.rationale,
+        )
+        for annotation_set, record in threatened
+    )
+    ThreatAssessment.claims.through.objects.bulk_create(
+        ThreatAssessment.claims.through(
+            threatassessment_id=assessment.pk, claim_id=claim_ids[annotation_set.pk][position]
+        )
+        for assessment, (annotation_set, record) in zip(assessments, threatened, strict=True)
+        for position in sorted(set(record.threat.claims))
+    )
 
 
 SPAN_COLUMNS = ("annotation_set", "start", "end", "quote", "label", "actor", "note")
