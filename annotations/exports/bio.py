@@ -7,7 +7,8 @@ Files:
   sentence-final punctuation, except inside a span);
 - ``.jsonl``: one article per line with ``id``, ``tokens``, ``ner_tags`` (integers) and
   ``offsets`` ([[start, end], ...] in code points);
-- ``.labels.json``: the tag names, in the order the integers index;
+- ``.labels.json``: the tag names, in the order the integers index (whitespace in a label
+  becomes "_", since CoNLL columns are split on whitespace);
 - ``.overlaps.jsonl``: each span left out because it overlapped another, with the span that
   won (the rule is in ``tokens.py``).
 """
@@ -22,10 +23,16 @@ DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
 
 
+def tag_label(label: str) -> str:
+    """A label as it appears in a tag: CoNLL columns are split on whitespace, so "military
+    force" becomes "military_force"."""
+    return "_".join(label.split())
+
+
 def tag_names(labels: list[str]) -> list[str]:
     names = ["O"]
     for label in labels:
-        names += [f"B-{label}", f"I-{label}"]
+        names += [f"B-{tag_label(label)}", f"I-{tag_label(label)}"]
     return names
 
 
@@ -33,7 +40,7 @@ def tagged(record: dict):
     """(tokens as offsets, tags, dropped spans with the span that beat each)."""
     kept, dropped = split_overlaps(record["spans"])
     tokens = tokenize(record["text"], span_cuts(record["spans"]))
-    tags = bio_tags(tokens, kept)
+    tags = bio_tags(tokens, [span | {"label": tag_label(span["label"])} for span in kept])
     losers = []
     for span in dropped:
         winner = next(k for k in kept if k["start"] < span["end"] and span["start"] < k["end"])

@@ -227,3 +227,18 @@ def test_it_writes_the_same_bytes_twice(gold_project, tmp_path, format):
     second = write(gold_project, format, tmp_path / "b")
     for suffix, path in first.items():
         assert path.read_bytes() == second[suffix].read_bytes()
+
+
+def test_it_keeps_labels_with_spaces_in_one_conll_column(project, tmp_path):
+    from spacy.training.converters import conll_ner_to_docs
+
+    from tests.exports.conftest import add_span, gold_set
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(project=project, body="Russian armoured units moved west.")
+    add_span(gold_set(article), "Russian armoured units", "military force")
+    files = write(project, "bio", tmp_path)
+    [doc] = conll_ner_to_docs(files[".conll"].read_text(), n_sents=10)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Russian armoured units", "military_force")]
+    names = json.loads(files[".labels.json"].read_text())
+    assert "B-military_force" in names
