@@ -1,32 +1,129 @@
-"""Which articles an annotator works on next. One function, so the rule can change in one place
-(the review issue switches it to assignments) without touching the views."""
+"""Which articles an annotator works on next. One module, so the rule lives in one place.
+
+An annotator's queue is, in this order:
+1. their own sets still open: sent back with changes requested first, then in progress, then
+   assigned (oldest first within each);
+2. then the articles that still need annotators (fewer annotator sets than the project's
+   `annotators_per_article`, and not adjudicated yet) on which they have no set.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models import Value as V
+from django.db.models.functions import Coalesce
 
+from annotations import services
+from annotations.errors import Conflict
 from annotations.models import AnnotationSet, Article, Project
 
-DONE_STATUSES = (AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED)
+Status = AnnotationSet.Status
+DONE_STATUSES = (Status.SUBMITTED, Status.APPROVED)
+OPEN_ORDER = (Status.CHANGES_REQUESTED, Status.IN_PROGRESS, Status.ASSIGNED)
+NEEDS_ANNOTATORS = len(OPEN_ORDER)  # the rank of articles I have no set on
+
+
+def annotator_set_count() -> Subquery:
+    """How many annotators' sets (not gold) the outer article has."""
+    return Subquery(
+        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def adjudicated() -> Exists:
+    """The outer article's gold set is approved: it takes no more annotators."""
+    return Exists(
+        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True, status=Status.APPROVED)
+    )
 
 
 def queue_for(user, project: Project) -> QuerySet[Article]:
-    """The articles waiting for `user` in `project`, in the order to work on them.
+    """The articles waiting for `user` in `project`, in the order to work on them; each carries
+    `queue_rank` (0 changes requested, 1 in progress, 2 assigned, 3 needs annotators),
+    `my_set_created` and `my_status`."""
+    mine = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=user)
+    rank = Case(
+        *(When(my_status=status, then=V(index)) for index, status in enumerate(OPEN_ORDER)),
+        default=V(NEEDS_ANNOTATORS),
+        output_field=IntegerField(),
+    )
+    return (
+        Article.objects.filter(project=project)
+        .annotate(
+            my_status=Subquery(mine.values("status")[:1]),
+            my_set_created=Subquery(mine.values("created_at")[:1]),
+            annotators=Coalesce(annotator_set_count(), 0),
+            is_adjudicated=adjudicated(),
+        )
+        .filter(
+            Q(my_status__in=OPEN_ORDER)
+            | Q(
+                my_status__isnull=True,
+                annotators__lt=project.annotators_per_article,
+                is_adjudicated=False,
+            )
+        )
+        .annotate(queue_rank=rank)
+        .order_by("queue_rank", "my_set_created", "pk")
+    )
 
-    Until assignments exist: every article of the project that the user has not handed in
-    (no set yet, or a set that is assigned, in progress or sent back with changes requested).
-    """
-    done = AnnotationSet.objects.filter(
-        article__project=project, annotator=user, status__in=DONE_STATUSES
-    ).values("article_id")
-    return Article.objects.filter(project=project).exclude(pk__in=done).order_by("id")
+
+def _after(queue: QuerySet[Article], article_id: int) -> QuerySet[Article]:
+    """The part of the queue that comes after article `article_id` (empty if it is not in it)."""
+    here = queue.filter(pk=article_id).values("queue_rank", "my_set_created").first()
+    if here is None:
+        return queue.none()
+    rank, created = here["queue_rank"], here["my_set_created"]
+    if created is None:
+        later = Q(queue_rank__gt=rank) | Q(queue_rank=rank, pk__gt=article_id)
+    else:
+        later = (
+            Q(queue_rank__gt=rank)
+            | Q(queue_rank=rank, my_set_created__gt=created)
+            | Q(queue_rank=rank, my_set_created=created, pk__gt=article_id)
+        )
+    return queue.filter(later)
 
 
-def next_article_for(user, project: Project, *, after: int | None = None) -> Article | None:
-    """The first article in the user's queue (after article id `after`, wrapping round)."""
-    queue = queue_for(user, project)
+def next_article_for(
+    user, project: Project, *, after: int | None = None, skip: frozenset[int] = frozenset()
+) -> Article | None:
+    """The first article in the user's queue (after article id `after`, wrapping round),
+    leaving out the ids in `skip`."""
+    queue = queue_for(user, project).exclude(pk__in=skip)
     if after is not None:
-        following = queue.filter(pk__gt=after).first()
+        following = _after(queue, after).first()
         if following is not None:
             return following
     return queue.first()
+
+
+def open_next_article(user, project: Project, *, after: int | None = None) -> Article | None:
+    """The next article in the user's queue, with the user's set on it opened (created when the
+    article still needs annotators). An article that filled up meanwhile (another annotator
+    opened it first) is passed over for the one after it."""
+    skip: set[int] = set()
+    while True:
+        article = next_article_for(user, project, after=after, skip=frozenset(skip))
+        if article is None or article.my_status is not None:
+            return article
+        try:
+            services.annotation_set_open(article=article, user=user)
+        except Conflict:
+            skip.add(article.pk)
+            continue
+        return article

@@ -464,10 +464,36 @@ def label_create(
 
 
 def annotation_set_open(*, article, user) -> AnnotationSet:
-    """The user's annotation set on the article, created (assigned) on first opening."""
-    annotation_set, _ = AnnotationSet.objects.select_related("article").get_or_create(
-        article=article,
-        annotator=user,
-        defaults={"guideline_version": article.project.current_guideline},
-    )
+    """The user's annotation set on the article; opening an article the user has no set on
+    creates one (assigned) only while the article still needs annotators (fewer annotator sets
+    than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict."""
+    mine = AnnotationSet.objects.select_related("article").filter(article=article, annotator=user)
+    annotation_set = mine.first()
+    if annotation_set is not None:
+        return annotation_set
+    with transaction.atomic():
+        # One opener at a time per project (as assignment does), so two annotators opening
+        # the last free place at once cannot both take it.
+        project = Project.objects.select_for_update().get(pk=article.project_id)
+        annotation_set = mine.first()
+        if annotation_set is not None:
+            return annotation_set
+        sets = AnnotationSet.objects.filter(article=article)
+        if sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED).exists():
+            raise Conflict("This article is adjudicated; it takes no more annotators.")
+        wanted = project.annotators_per_article
+        if sets.filter(is_gold=False).count() >= wanted:
+            raise Conflict(
+                f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
+                "ask a manager to assign it to you."
+            )
+        annotation_set = AnnotationSet.objects.create(
+            article=article, annotator=user, guideline_version=project.current_guideline()
+        )
+        history.record(
+            user=user,
+            action="create",
+            obj=annotation_set,
+            after={"status": annotation_set.status, "annotator": user.get_username()},
+        )
     return annotation_set

@@ -30,6 +30,7 @@ from annotations.access import (
     get_project_for_user,
     get_span_for_user,
 )
+from annotations.errors import Conflict
 from annotations.forms import (
     ClaimForm,
     InlineActorForm,
@@ -184,7 +185,19 @@ def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> H
     """An annotator's page for one article; opening it starts the annotator's set."""
     project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
     article = get_article_for_user(request.user, project, article_id)
-    annotation_set = services.annotation_set_open(article=article, user=request.user)
+    try:
+        annotation_set = services.annotation_set_open(article=article, user=request.user)
+    except Conflict as refused:
+        # The article has all its annotators: the user may read it, not annotate it.
+        context = {
+            "project": project,
+            "article": article,
+            "annotation_set": None,
+            "editable": False,
+            "closed_message": refused.message,
+            "segments": segments_of(article.body, []),
+        }
+        return render_page(request, TEMPLATE, context)
     annotation_set.article = article
     span_id = request.GET.get("span", "")
     context = workspace_context(

@@ -14,7 +14,7 @@ from annotations.access import ANNOTATOR, ANY_ROLE, MANAGER, get_project_for_use
 from annotations.forms import ArticleUploadForm
 from annotations.importing import ImportRejected, import_articles
 from annotations.models import AnnotationSet, Project, Role
-from annotations.queues import next_article_for
+from annotations.queues import open_next_article
 from annotations.views.common import render_page
 from workbench.http import AuthenticatedHttpRequest
 
@@ -77,10 +77,10 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def queue_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """Open the next article in my queue."""
+    """Open the next article in my queue (taking my place on it, if it still needs annotators)."""
     project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
     after = request.GET.get("after")
-    article = next_article_for(
+    article = open_next_article(
         request.user, project, after=int(after) if after and after.isdigit() else None
     )
     if article is None:

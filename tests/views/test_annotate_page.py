@@ -84,4 +84,4 @@ def test_it_renders_the_page_in_the_same_number_of_queries_for_10_and_1000_spans
     assert response.text.count('class="span-link"') == count
 
 
-QUERIES = 17
+QUERIES = 16

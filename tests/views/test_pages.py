@@ -57,9 +57,9 @@ def test_it_filters_by_status_and_searches_titles(
     assert "<html" not in response.text  # only the list fragment
 
 
-def test_it_queues_every_article_i_have_not_handed_in(annotator, project, articles):
-    queued = set(queue_for(annotator, project).values_list("title", flat=True))
-    assert queued == {"Report not started", "Report in progress", "Report changes requested"}
+def test_it_queues_my_open_sets_then_articles_that_need_annotators(annotator, project, articles):
+    queued = list(queue_for(annotator, project).values_list("title", flat=True))
+    assert queued == ["Report changes requested", "Report in progress", "Report not started"]
 
 
 def test_it_opens_the_next_article_in_my_queue(client, annotator, project, articles):
@@ -67,9 +67,9 @@ def test_it_opens_the_next_article_in_my_queue(client, annotator, project, artic
     url = reverse("annotations:queue-next", args=[project.slug])
     first = client.get(url)
     assert first["Location"] == reverse(
-        "annotations:annotate", args=[project.slug, articles["not_started"].pk]
+        "annotations:annotate", args=[project.slug, articles["changes_requested"].pk]
     )
-    following = client.get(url, {"after": articles["not_started"].pk})
+    following = client.get(url, {"after": articles["changes_requested"].pk})
     assert following["Location"].endswith(f"/articles/{articles['in_progress'].pk}/")
 
 
