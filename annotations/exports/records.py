@@ -81,7 +81,10 @@ class Selection:
         return data
 
     def annotation_sets(self, project: Project):
-        sets = AnnotationSet.objects.filter(article__project=project)
+        return self.narrow(AnnotationSet.objects.filter(article__project=project))
+
+    def narrow(self, sets):
+        """`sets` cut down to the selected ones (without the project condition)."""
         if self.sets == GOLD:
             sets = sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED)
         else:
@@ -172,20 +175,24 @@ def iter_records(
     for row in articles.iterator(chunk_size=chunk_size):
         chunk.append(row)
         if len(chunk) >= chunk_size:
-            yield from _chunk_records(chunk, selected, vocabulary)
+            yield from _chunk_records(chunk, selection, vocabulary)
             if progress:
                 progress(len(chunk))
             chunk = []
     if chunk:
-        yield from _chunk_records(chunk, selected, vocabulary)
+        yield from _chunk_records(chunk, selection, vocabulary)
         if progress:
             progress(len(chunk))
 
 
-def _chunk_records(articles: list[tuple], selected, vocabulary: Vocabulary) -> Iterator[dict]:
+def _chunk_records(articles: list[tuple], selection, vocabulary: Vocabulary) -> Iterator[dict]:
+    # Each query names its rows by the chunk's ids and asks for no ordering: the articles are
+    # the project's already, and records sort their contents themselves.
     article_ids = [row[0] for row in articles]
     sets = list(
-        selected.filter(article_id__in=article_ids).values_list(
+        selection.narrow(AnnotationSet.objects.filter(article_id__in=article_ids))
+        .order_by()
+        .values_list(
             "id", "article_id", "annotator__username", "is_gold", "guideline_version__number"
         )
     )
@@ -193,24 +200,28 @@ def _chunk_records(articles: list[tuple], selected, vocabulary: Vocabulary) -> I
     spans_by_set: dict[int, list[tuple]] = defaultdict(list)
     for row in (
         Span.objects.filter(annotation_set_id__in=set_ids)
+        .order_by()
         .values_list(
             "annotation_set_id", "id", "start", "end", "quote", "label_id", "actor_id", "note"
         )
-        .iterator(chunk_size=2000)
     ):
         spans_by_set[row[0]].append(row)
     claims_by_set: dict[int, list[tuple]] = defaultdict(list)
     claim_ids = []
-    for row in Claim.objects.filter(annotation_set_id__in=set_ids).values_list(
-        "annotation_set_id",
-        "id",
-        "span_id",
-        "claimant_id",
-        "claimant_span_id",
-        "claim_type_id",
-        "reliability",
-        "credibility",
-        "note",
+    for row in (
+        Claim.objects.filter(annotation_set_id__in=set_ids)
+        .order_by()
+        .values_list(
+            "annotation_set_id",
+            "id",
+            "span_id",
+            "claimant_id",
+            "claimant_span_id",
+            "claim_type_id",
+            "reliability",
+            "credibility",
+            "note",
+        )
     ):
         claims_by_set[row[0]].append(row)
         claim_ids.append(row[1])
@@ -221,9 +232,9 @@ def _chunk_records(articles: list[tuple], selected, vocabulary: Vocabulary) -> I
         targets[claim_id].append(actor_id)
     assessments = {
         row[0]: row[1:]
-        for row in ThreatAssessment.objects.filter(annotation_set_id__in=set_ids).values_list(
-            "annotation_set_id", "id", "level_id", "rationale"
-        )
+        for row in ThreatAssessment.objects.filter(annotation_set_id__in=set_ids)
+        .order_by()
+        .values_list("annotation_set_id", "id", "level_id", "rationale")
     }
     assessed_claims: dict[int, list[int]] = defaultdict(list)
     for assessment_id, claim_id in ThreatAssessment.claims.through.objects.filter(
@@ -263,6 +274,7 @@ def _review_facts(article_ids: list[int], gold_set_ids: list[int]) -> dict:
             is_gold=False,
             status__in=[AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED],
         )
+        .order_by()
         .values_list("article_id", "annotator__username")
         .iterator()
     ):
@@ -275,7 +287,9 @@ def _review_facts(article_ids: list[int], gold_set_ids: list[int]) -> dict:
     if not gold_set_ids:
         return facts
     decisions = list(
-        Decision.objects.filter(gold_set_id__in=gold_set_ids).values_list(
+        Decision.objects.filter(gold_set_id__in=gold_set_ids)
+        .order_by()
+        .values_list(
             "id",
             "gold_set_id",
             "key",
@@ -307,7 +321,9 @@ def _review_facts(article_ids: list[int], gold_set_ids: list[int]) -> dict:
     wanted |= {row[7] for row in overridden.values() if row[7]}
     spans = {
         row[0]: row[1:]
-        for row in Span.objects.filter(pk__in=wanted).values_list(
+        for row in Span.objects.filter(pk__in=wanted)
+        .order_by()
+        .values_list(
             "id", "start", "end", "quote", "label__name", "annotation_set__annotator__username"
         )
     }
