@@ -235,8 +235,11 @@ def create_project(slug: str, *, prefix: str | None = None) -> tuple[Project, di
     return project, ensure_users(project, prefix or slug)
 
 
-def generate_project(slug: str, n_articles: int, *, seed: int = 1, batch: int = 200) -> Project:
-    """A project of `n_articles` articles, each with two annotators' sets and a gold set."""
+def generate_project(
+    slug: str, n_articles: int, *, seed: int = 1, batch: int = 200, annotated: bool = True
+) -> Project:
+    """A project of `n_articles` articles, each with two annotators' sets and a gold set
+    (or, with annotated=False, none: articles waiting for annotators)."""
     rng = random.Random(seed)
     project, users = create_project(slug)
     labels = {label.name: label for label in project.labels.all()}
@@ -251,6 +254,9 @@ def generate_project(slug: str, n_articles: int, *, seed: int = 1, batch: int = 
             for number in range(offset, min(offset + batch, n_articles))
         ]
         with transaction.atomic():
+            if not annotated:
+                _write_articles(project, generated)
+                continue
             _write(
                 project,
                 generated,
@@ -266,11 +272,8 @@ def generate_project(slug: str, n_articles: int, *, seed: int = 1, batch: int = 
     return project
 
 
-def _write(
-    project, generated, rng, users, labels, actors, claim_types, levels, guideline, label_names
-):
-    now = timezone.now()
-    articles = Article.objects.bulk_create(
+def _write_articles(project, generated) -> list[Article]:
+    return Article.objects.bulk_create(
         Article(
             project=project,
             title=g.title,
@@ -281,6 +284,13 @@ def _write(
         )
         for g in generated
     )
+
+
+def _write(
+    project, generated, rng, users, labels, actors, claim_types, levels, guideline, label_names
+):
+    now = timezone.now()
+    articles = _write_articles(project, generated)
     set_rows = []
     for article in articles:
         for name in ("annotator1", "annotator2"):

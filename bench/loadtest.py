@@ -39,6 +39,7 @@ DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
 SLUG = "load"
 DELETE_URL = re.compile(r"/sets/(\d+)/spans/(\d+)/delete/")
 SET_URL = re.compile(r"/projects/[\w-]+/sets/(\d+)/spans/")
+ARTICLE_URL = re.compile(r"/articles/(\d+)/$")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -70,7 +71,10 @@ def seed(users: int, articles: int) -> dict:
     from bench.generate import PASSWORD, ensure_user, generate_project
 
     call_command("migrate", verbosity=0)
-    project = generate_project(SLUG, articles, seed=11)
+    project = generate_project(SLUG, articles, seed=11, annotated=False)
+    # Enough work that no annotator runs out: each article takes three annotators.
+    project.annotators_per_article = 3
+    project.save(update_fields=["annotators_per_article"])
     names = []
     for number in range(users):
         user = ensure_user(f"load-annotator-{number:02d}")
@@ -213,7 +217,11 @@ class Annotator(threading.Thread):
             if not logged_in:
                 return
             while time.monotonic() < self.deadline:
-                self.annotate_one()
+                try:
+                    self.annotate_one()
+                except Exception as error:  # count it and carry on, as a person would
+                    self.results.error(f"{self.username}: {type(error).__name__}: {error}")
+                    self.pause()
 
     def login(self) -> bool:
         page = self.request("login page", "GET", "/accounts/login/", timed=False)
@@ -242,7 +250,11 @@ class Annotator(threading.Thread):
         if queue is None:
             return self.pause()
         location = queue.headers["location"]
-        article_id = int(location.rstrip("/").rsplit("/", 1)[1])
+        article = ARTICLE_URL.search(location)
+        if article is None:
+            self.results.error(f"{self.username}: the queue sent me to {location}")
+            return self.pause()
+        article_id = int(article.group(1))
         page = self.request("annotate page", "GET", location)
         if page is None:
             return self.pause()
@@ -368,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bounded load test; see docs/performance.md.")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
-    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--think", default="0.5-1.5", help="seconds between actions, low-high")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
