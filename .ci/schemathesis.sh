@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the API from its own OpenAPI schema: serve the app on 127.0.0.1 with a freshly seeded
-# throwaway database and a token, run schemathesis for a bounded time, fail on any server error.
+# throwaway database and a token, run schemathesis for a bounded time, fail on any server error
+# or any response that does not match the schema.
 # Usage: .ci/schemathesis.sh   (SCHEMATHESIS_MAX_TIME=seconds, default 150)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +41,7 @@ status=0
 timeout --kill-after=10 "$(( ${SCHEMATHESIS_MAX_TIME:-150} + 60 ))" \
     $BIN/schemathesis --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" \
     --header "Authorization: Token $TOKEN" \
-    --checks not_a_server_error \
+    --checks not_a_server_error,response_schema_conformance \
     --max-time "${SCHEMATHESIS_MAX_TIME:-150}" \
     --workers 2 \
     --request-timeout 30 \
