@@ -121,3 +121,29 @@ def test_it_refuses_a_malformed_filter(annotation_set, reviewer):
     response = token_client(reviewer).get(url)
     assert response.status_code == 400
     assert set(response.json()) == {"updated_since", "status"}
+
+
+def test_it_imports_native_jsonl_with_claims_as_the_named_annotators_sets(manager, annotator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    line = (
+        b'{"text": "Russia warned NATO.", "annotator": "anna", '
+        b'"spans": [{"id": 0, "start": 0, "end": 6, "quote": "Russia", "label": "actor"}, '
+        b'{"id": 1, "start": 0, "end": 19, "quote": "Russia warned NATO.", "label": "claim"}], '
+        b'"claims": [{"id": 0, "span": 1, "claimant_span": 0, "type": "warning", '
+        b'"reliability": "C", "credibility": 3}], '
+        b'"threat_assessment": {"level": "low", "rationale": "", "claims": [0]}}\n'
+    )
+    upload = SimpleUploadedFile("predictions.jsonl", line)
+    response = token_client(manager).post(
+        "/api/v1/projects/demo/articles/import/",
+        {"file": upload, "format": "native"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    sets = token_client(annotator).get("/api/v1/projects/demo/annotation-sets/").json()["results"]
+    detail = token_client(annotator).get(f"/api/v1/projects/demo/annotation-sets/{sets[0]['id']}/")
+    body = detail.json()
+    assert [c["grading"] for c in body["claims"]] == ["C3"]
+    assert body["threat_assessment"]["level"] == "low"
+    assert body["annotator"] == "anna"
