@@ -131,6 +131,23 @@ def table(databases: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(report: dict) -> str:
+    """The table and the targets as Markdown, for docs/performance.md."""
+    columns, body = rows(report["databases"])
+    lines = [
+        "| figure | " + " | ".join(columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
+        *(f"| {key} | " + " | ".join(values) + " |" for key, values in body),
+        "",
+        "| target | database | figure | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for check in report["targets"]:
+        verdict = {True: "yes", False: "**no**", None: "not measured"}[check["met"]]
+        lines.append(f"| {check['target']} | {check['database']} | {check['value']} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
 def figure(result: dict, size: str, name: str, field: str):
     value = result.get("sizes", {}).get(size, {}).get(name, {}).get(field)
     return value if isinstance(value, int | float) else None
@@ -242,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2) + "\n")
+    output.with_suffix(".md").write_text(markdown(report))
     print_report(report)
-    print(f"\nFigures written to {output}")
+    print(f"\nFigures written to {output} (and {output.with_suffix('.md').name})")
     return 1 if failures(databases) else 0
 
 
