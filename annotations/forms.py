@@ -195,6 +195,21 @@ class ClaimForm(forms.Form):
         self.fields["targets"].queryset = actors
 
 
+class ClaimUpdateForm(ClaimForm):
+    """Change a claim: every field but its span. As when creating one, a claimant's span with
+    no claimant actor chosen makes the span's actor the claimant."""
+
+    def __init__(self, *args, annotation_set, **kwargs):
+        super().__init__(*args, annotation_set=annotation_set, **kwargs)
+        del self.fields["span"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("claimant") is None and data.get("claimant_span") is not None:
+            data["claimant"] = data["claimant_span"].actor
+        return data
+
+
 class ThreatAssessmentForm(forms.Form):
     level = forms.ModelChoiceField(
         label="Threat level",

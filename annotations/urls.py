@@ -53,6 +53,7 @@ urlpatterns = [
         annotation_set + "suggestions/accept/", views.suggestions_accept, name="suggestions-accept"
     ),
     path(annotation_set + "claims/", views.claim_create, name="claim-create"),
+    path(annotation_set + "claims/<int:claim_id>/edit/", views.claim_update, name="claim-update"),
     path(annotation_set + "claims/<int:claim_id>/delete/", views.claim_delete, name="claim-delete"),
     path(annotation_set + "threat/", views.threat_assessment_set, name="threat-set"),
     path(annotation_set + "threat/delete/", views.threat_assessment_delete, name="threat-delete"),

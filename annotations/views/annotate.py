@@ -33,6 +33,7 @@ from annotations.access import (
 from annotations.errors import Conflict
 from annotations.forms import (
     ClaimForm,
+    ClaimUpdateForm,
     InlineActorForm,
     SpanCreateForm,
     SpanUpdateForm,
@@ -427,6 +428,21 @@ def claim_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> H
     data = valid_or_raise(ClaimForm(request.POST, annotation_set=annotation_set))
     services.claim_create(annotation_set=annotation_set, user=request.user, **data)
     return _workspace(request, project, annotation_set, active_span_id=data["span"].pk)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def claim_update(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int, claim_id: int
+) -> HttpResponse:
+    """Change a claim's type, claimant, targets, Admiralty grading and note."""
+    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    claim = get_claim_for_user(request.user, project, set_id, claim_id, for_edit=True)
+    annotation_set = claim.annotation_set
+    data = valid_or_raise(ClaimUpdateForm(request.POST, annotation_set=annotation_set))
+    services.claim_update(claim=claim, user=request.user, **data)
+    return _workspace(request, project, annotation_set)
 
 
 @login_required

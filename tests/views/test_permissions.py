@@ -105,6 +105,12 @@ CASES = {
         },
         OWNER_EDITS,
     ),
+    "claim-update": (
+        "post",
+        lambda w: _set_args(w, w["claim"].pk),
+        lambda w: {"claim_type": w["claim"].claim_type_id, "reliability": "C"},
+        OWNER_EDITS,
+    ),
     "claim-delete": ("post", lambda w: _set_args(w, w["claim"].pk), {}, OWNER_EDITS),
     "threat-set": ("post", lambda w: _set_args(w), lambda w: {"level": w["level"].pk}, OWNER_EDITS),
     "threat-delete": ("post", lambda w: _set_args(w), {}, OWNER_EDITS),
