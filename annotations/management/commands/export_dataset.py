@@ -60,13 +60,16 @@ class Command(BaseCommand):
             file=self.stderr,
         ) as bar:
             # Progress comes per chunk of articles; an article has one gold set.
-            paths = export(
-                project=project,
-                format=format,
-                stem=Path(stem),
-                selection=selection,
-                progress=lambda articles: bar.update(min(articles, total - bar.n)),
-            )
+            try:
+                paths = export(
+                    project=project,
+                    format=format,
+                    stem=Path(stem),
+                    selection=selection,
+                    progress=lambda articles: bar.update(min(articles, total - bar.n)),
+                )
+            except (RuntimeError, OSError) as error:  # spaCy missing, disk full...
+                raise CommandError(f"The export failed: {error}") from None
             bar.update(total - bar.n)
         for written in paths:
             self.stdout.write(f"Wrote {written} ({written.stat().st_size} bytes)")
