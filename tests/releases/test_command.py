@@ -66,3 +66,37 @@ def test_it_names_an_unknown_project(db, tmp_path):
             "--output",
             str(tmp_path / "x"),
         )
+
+
+def test_it_leaves_no_half_written_file_when_the_export_fails(gold_project, tmp_path, monkeypatch):
+    from annotations.exports import native
+
+    def full_disk(self, record):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(native.Writer, "add", full_disk)
+    with pytest.raises(CommandError, match="No space left on device"):
+        call_command(
+            "export_dataset",
+            "--project",
+            "demo",
+            "--format",
+            "native",
+            "--output",
+            str(tmp_path / "gold.jsonl"),
+            "--no-progress",
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_names_a_missing_directory(gold_project, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command(
+            "export_dataset",
+            "--project",
+            "demo",
+            "--format",
+            "native",
+            "--output",
+            str(tmp_path / "nowhere" / "gold.jsonl"),
+        )

@@ -1,5 +1,7 @@
 """Export a project's gold data (or its annotators' sets) in one format, with a progress bar."""
 
+import os
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -49,7 +51,7 @@ class Command(BaseCommand):
             if stem.endswith(suffix):
                 stem = stem.removesuffix(suffix)
                 break
-        if path.parent and not path.parent.exists():
+        if not path.parent.is_dir():
             raise CommandError(f"The directory {path.parent} does not exist.")
         total = count_sets(project, selection)
         with tqdm(
@@ -60,16 +62,25 @@ class Command(BaseCommand):
             file=self.stderr,
         ) as bar:
             # Progress comes per chunk of articles; an article has one gold set.
-            try:
-                paths = export(
-                    project=project,
-                    format=format,
-                    stem=Path(stem),
-                    selection=selection,
-                    progress=lambda articles: bar.update(min(articles, total - bar.n)),
-                )
-            except (RuntimeError, OSError) as error:  # spaCy missing, disk full...
-                raise CommandError(f"The export failed: {error}") from None
+            # Write beside the destination and move into place, so a failed export leaves
+            # no half-written file under the requested name.
+            final = Path(stem)
+            with tempfile.TemporaryDirectory(dir=final.parent, prefix=".export-") as scratch:
+                try:
+                    written = export(
+                        project=project,
+                        format=format,
+                        stem=Path(scratch) / final.name,
+                        selection=selection,
+                        progress=lambda articles: bar.update(min(articles, total - bar.n)),
+                    )
+                except (RuntimeError, OSError) as error:  # spaCy missing, disk full...
+                    raise CommandError(f"The export failed: {error}") from None
+                paths = []
+                for path in written:
+                    target = final.parent / path.name
+                    os.replace(path, target)
+                    paths.append(target)
             bar.update(total - bar.n)
         for written in paths:
             self.stdout.write(f"Wrote {written} ({written.stat().st_size} bytes)")
