@@ -33,7 +33,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.databases import POSTGRES_SERVER, ROOT, WORKDIR, drop_postgres, recreate_postgres
+from bench.databases import (
+    POSTGRES_SERVER,
+    ROOT,
+    WORKDIR,
+    drop_postgres,
+    postgres_is_up,
+    recreate_postgres,
+)
 
 DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
 SLUG = "load"
@@ -391,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     think = tuple(float(x) for x in args.think.split("-"))
     url = args.database_url or DATABASE_URL
 
+    if not postgres_is_up(url):
+        raise SystemExit(f"PostgreSQL is not reachable at {url}; the load test needs it.")
     recreate_postgres(url)
     setup_django(url)
     log(f"seeding {args.articles} articles and {args.users} annotators")
