@@ -11,7 +11,7 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -224,8 +224,8 @@ class _Parser:
             )
         ]
 
-    def parse_jsonl(self, text: str) -> list[ArticleRecord]:
-        records = []
+    def json_lines(self, text: str) -> Iterator[tuple[int, dict]]:
+        """(line number, object) for every non-blank line; a bad line rejects the file."""
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
@@ -237,8 +237,10 @@ class _Parser:
                 ) from None
             if not isinstance(item, dict):
                 raise self.reject(number, "each line must be a JSON object.")
-            records.append(self.record_from(item, number))
-        return records
+            yield number, item
+
+    def parse_jsonl(self, text: str) -> list[ArticleRecord]:
+        return [self.record_from(item, number) for number, item in self.json_lines(text)]
 
     def parse_native(self, text: str) -> list[ArticleRecord]:
         """The workbench's own JSONL export: JSONL with claims and a threat assessment. Each
@@ -252,17 +254,7 @@ class _Parser:
         Each line is one annotator's work, so a line without labels still makes a set."""
         self.every_line_is_a_set = True
         records = []
-        for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise self.reject(
-                    number, f"malformed JSON: {error.msg} at column {error.colno}."
-                ) from None
-            if not isinstance(item, dict):
-                raise self.reject(number, "each line must be a JSON object.")
+        for number, item in self.json_lines(text):
             spans = []
             labels = item.get("label", item.get("labels", [])) or []
             entities = item.get("entities") or []
