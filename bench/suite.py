@@ -456,9 +456,14 @@ def run_suite(
     from bench.generate import generate_project
 
     workdir.mkdir(parents=True, exist_ok=True)
+    began = time.monotonic()
+
+    def clock() -> str:
+        return f"{time.monotonic() - began:5.0f}s"
+
     results: dict = {"database": database_description(connection), "sizes": {}}
     for size in sizes:
-        log(f"[{connection.vendor}] generating a project of {size} articles")
+        log(f"[{connection.vendor} {clock()}] generating a project of {size} articles")
         seconds, project = timed(lambda size=size: generate_project(f"bench-{size}", size))
         users = {m.user.username: m.user for m in project.memberships.select_related("user")}
         sized = Sized(size, project, users, repeats, workdir)
@@ -466,7 +471,7 @@ def run_suite(
         for name, function in MEASUREMENTS.items():
             if only and name not in only:
                 continue
-            log(f"[{connection.vendor}] {size} articles: {name}")
+            log(f"[{connection.vendor} {clock()}] {size} articles: {name}")
             figures[name] = run_one(function, sized)
         results["sizes"][str(size)] = figures
     return results
