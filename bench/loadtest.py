@@ -95,13 +95,20 @@ def seed(users: int, articles: int) -> dict:
     }
 
 
-def stored_spans(set_ids: list[int]) -> collections.Counter:
+def verify(results: Results) -> tuple[list[tuple], list[tuple]]:
+    """The spans the server said it saved that are not in the database as saved (lost), and
+    the spans it said it deleted that are still there."""
     from annotations.models import Span
 
-    rows = Span.objects.filter(annotation_set_id__in=set_ids).values_list(
-        "id", "annotation_set_id", "start", "end", "label_id"
-    )
-    return collections.Counter(rows)
+    stored = {
+        row[0]: row
+        for row in Span.objects.filter(annotation_set_id__in=results.sets).values_list(
+            "id", "annotation_set_id", "start", "end", "label_id"
+        )
+    }
+    lost = [span for span in results.saved if stored.get(span[0]) != span]
+    not_deleted = [span for span in results.deleted if span[0] in stored]
+    return lost, not_deleted
 
 
 # The server
@@ -454,10 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         stop(server)
 
     expected = set(results.saved)
-    stored = stored_spans(sorted(results.sets))
-    stored_ids = {row[0]: row for row in stored}
-    lost = [span for span in expected if stored_ids.get(span[0]) != span]
-    not_deleted = [span for span in results.deleted if span[0] in stored_ids]
+    lost, not_deleted = verify(results)
     report = {
         "server": f"gunicorn {args.workers}x{args.threads} gthread, PostgreSQL",
         "users": args.users,
