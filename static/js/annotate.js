@@ -157,6 +157,193 @@ document.addEventListener("keydown", (event) => {
   labelSelection(label, span);
 });
 
+// Keyboard mode on the article text. With the text focused (Tab), Left/Right move a visible
+// cursor to the previous/next word, Shift+Left/Right extend the selection by word, and with Alt
+// (or Ctrl) also held by one character. The selection is an ordinary DOM selection, so labelling
+// it (popup, hotkey) goes through selectedSpan() exactly as a mouse selection does. Positions
+// here are UTF-16 indexes into the body's text, used only to place DOM boundaries.
+
+const keyboard = { active: false, anchor: 0, focus: 0 };
+
+function isWordAt(text, index) {
+  const point = text.codePointAt(index);
+  return point !== undefined && WORD.test(String.fromCodePoint(point));
+}
+
+function stepRight(text, index) {
+  return Math.min(text.length, index + (text.codePointAt(index) > 0xffff ? 2 : 1));
+}
+
+function stepLeft(text, index) {
+  const low = text.charCodeAt(index - 1);
+  return Math.max(0, index - (index >= 2 && low >= 0xdc00 && low <= 0xdfff ? 2 : 1));
+}
+
+function isWordBefore(text, index) {
+  return index > 0 && isWordAt(text, stepLeft(text, index));
+}
+
+function nextWordStart(text, index) {
+  let at = index;
+  while (at < text.length && isWordAt(text, at)) at = stepRight(text, at);
+  while (at < text.length && !isWordAt(text, at)) at = stepRight(text, at);
+  return at;
+}
+
+function nextWordEnd(text, index) {
+  let at = index;
+  while (at < text.length && !isWordAt(text, at)) at = stepRight(text, at);
+  while (at < text.length && isWordAt(text, at)) at = stepRight(text, at);
+  return at;
+}
+
+function previousWordEnd(text, index) {
+  let at = index;
+  while (at > 0 && isWordBefore(text, at)) at = stepLeft(text, at);
+  while (at > 0 && !isWordBefore(text, at)) at = stepLeft(text, at);
+  return at;
+}
+
+function previousWordStart(text, index) {
+  let at = index;
+  while (at > 0 && !isWordBefore(text, at)) at = stepLeft(text, at);
+  while (at > 0 && isWordBefore(text, at)) at = stepLeft(text, at);
+  return at;
+}
+
+/** The DOM position (text node, offset) at UTF-16 index `index` of the body's text. */
+function domPoint(body, index) {
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (index <= seen + node.data.length) return [node, index - seen];
+    seen += node.data.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : [body, 0];
+}
+
+/** The UTF-16 index in the body's text of a DOM position inside the body. */
+function textIndex(body, node, offset) {
+  const range = document.createRange();
+  range.setStart(body, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+function removeCaret() {
+  for (const caret of document.querySelectorAll(".kb-caret")) {
+    const parent = caret.parentNode;
+    caret.remove();
+    parent?.normalize();
+  }
+}
+
+function announce(message) {
+  const status = document.getElementById("selection-status");
+  if (status) status.textContent = message;
+}
+
+function quoted(text) {
+  return text.length > 80 ? `“${text.slice(0, 79)}…”` : `“${text}”`;
+}
+
+function renderKeyboard(body) {
+  removeCaret();
+  const text = body.textContent;
+  keyboard.anchor = Math.min(keyboard.anchor, text.length);
+  keyboard.focus = Math.min(keyboard.focus, text.length);
+  const selection = window.getSelection();
+  if (keyboard.anchor === keyboard.focus) {
+    selection.removeAllRanges();
+    closePopup();
+    const [node, offset] = domPoint(body, keyboard.focus);
+    const range = document.createRange();
+    range.setStart(node, offset);
+    const caret = document.createElement("span");
+    caret.className = "kb-caret";
+    caret.setAttribute("aria-hidden", "true");
+    range.insertNode(caret);
+    caret.scrollIntoView({ block: "nearest" });
+    const word = text.slice(keyboard.focus, nextWordEnd(text, keyboard.focus)).trim();
+    announce(word ? `Cursor before ${quoted(word)}.` : "Cursor at the end of the text.");
+    return;
+  }
+  const [anchorNode, anchorOffset] = domPoint(body, keyboard.anchor);
+  const [focusNode, focusOffset] = domPoint(body, keyboard.focus);
+  selection.setBaseAndExtent(anchorNode, anchorOffset, focusNode, focusOffset);
+  const start = Math.min(keyboard.anchor, keyboard.focus);
+  const end = Math.max(keyboard.anchor, keyboard.focus);
+  announce(
+    `Selected ${quoted(text.slice(start, end))}. Press a label's key, or Tab to the labels.`,
+  );
+  offerSelection();
+}
+
+/** Enter keyboard mode, starting from the selection in the body if there is one. */
+function startKeyboard(body) {
+  const selection = window.getSelection();
+  if (selection && selection.rangeCount > 0 && !selection.isCollapsed) {
+    const range = selection.getRangeAt(0);
+    if (body.contains(range.startContainer) && body.contains(range.endContainer)) {
+      keyboard.anchor = textIndex(body, selection.anchorNode, selection.anchorOffset);
+      keyboard.focus = textIndex(body, selection.focusNode, selection.focusOffset);
+      keyboard.active = true;
+      return;
+    }
+  }
+  if (keyboard.anchor !== keyboard.focus) keyboard.anchor = keyboard.focus;
+  keyboard.active = true;
+}
+
+document.addEventListener("keydown", (event) => {
+  const body = articleBody();
+  if (!body || event.target !== body || event.metaKey) return;
+  if (event.key === "Escape" && keyboard.active && keyboard.anchor !== keyboard.focus) {
+    keyboard.anchor = keyboard.focus;
+    renderKeyboard(body);
+    return;
+  }
+  if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+  event.preventDefault();
+  if (!keyboard.active) startKeyboard(body);
+  const text = body.textContent;
+  const right = event.key === "ArrowRight";
+  const byCharacter = event.altKey || event.ctrlKey;
+  const { anchor, focus } = keyboard;
+  let to;
+  if (byCharacter) to = right ? stepRight(text, focus) : stepLeft(text, focus);
+  else if (!event.shiftKey) to = right ? nextWordStart(text, focus) : previousWordStart(text, focus);
+  else if (right && focus < anchor) to = Math.min(anchor, nextWordStart(text, focus)); // shrink
+  else if (right) to = nextWordEnd(text, focus);
+  else if (focus > anchor) to = Math.max(anchor, previousWordEnd(text, focus)); // shrink
+  else to = previousWordStart(text, focus);
+  keyboard.focus = to;
+  if (!event.shiftKey) keyboard.anchor = to;
+  renderKeyboard(body);
+});
+
+document.addEventListener("focusin", (event) => {
+  const body = articleBody();
+  if (!body || event.target !== body || !body.matches(":focus-visible")) return;
+  startKeyboard(body);
+  renderKeyboard(body);
+});
+
+document.addEventListener("focusout", (event) => {
+  if (event.target === articleBody()) removeCaret();
+});
+
+// A mouse selection starts afresh (the keyboard cursor's marker must not split it).
+document.addEventListener("mousedown", (event) => {
+  const body = articleBody();
+  if (body && body.contains(event.target)) {
+    removeCaret();
+    keyboard.active = false;
+  }
+});
+
 // Clicks: label choices, highlights (cycling through nested spans), rejecting suggestions.
 
 let lastHighlight = { element: null, index: 0 };

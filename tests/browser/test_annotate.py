@@ -1,9 +1,12 @@
 """An annotator's day in a real browser: select with the mouse, label, link, claim, assess,
 submit; offsets stay exact after emoji, flags, CJK, combining marks and right-to-left text."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from annotations.models import Actor, AnnotationSet, Article, Claim, Span, ThreatAssessment
 from tests.browser.annotating import drag_select, range_select
@@ -164,3 +167,41 @@ def test_it_suggests_spans_from_aliases_and_accepts_them(login, project, annotat
     span = Span.objects.get()
     assert (span.quote, span.actor) == ("NATO", russia)
     assert page.js_errors == []
+
+
+def test_it_labels_a_span_with_the_keyboard_alone(login, seeded):
+    page = login(seeded, password=SEED_PASSWORD)
+    article = Article.objects.get(project__slug="russia-ukraine-demo")
+    page.goto(f"{page.url}projects/{article.project.slug}/articles/{article.pk}/")
+    body = page.locator("#article-body")
+    body.wait_for()
+    for _ in range(60):  # Tab through the page's links and controls to the text
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "article-body":
+            break
+    assert page.evaluate("document.activeElement.id") == "article-body"
+    status = page.locator("#selection-status")
+    expect(status).to_have_text("Cursor before “Russia”.")
+    assert body.locator(".kb-caret").count() == 1  # the visible cursor
+
+    for _ in range(200):  # word by word to "Dmitry"
+        if status.inner_text() == "Cursor before “Dmitry”.":
+            break
+        page.keyboard.press("ArrowRight")
+    expect(status).to_have_text("Cursor before “Dmitry”.")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")  # one word too far ("told")...
+    page.keyboard.press("Shift+ArrowLeft")  # ...and back
+    expect(status).to_have_text(re.compile(r"^Selected “Dmitry Peskov”\."))
+    assert body.locator(".kb-caret").count() == 0
+    assert page.evaluate("window.getSelection().toString()") == "Dmitry Peskov"
+    page.keyboard.press("a")  # the "actor" hotkey
+
+    page.locator("#editor blockquote", has_text="Dmitry Peskov").wait_for()
+    span = Span.objects.get(annotation_set__article=article, annotation_set__annotator=seeded)
+    assert span.quote == "Dmitry Peskov"
+    assert article.body[span.start : span.end] == "Dmitry Peskov"
+    assert span.label.name == "actor"
+    assert page.js_errors == []
+    assert page.console_errors == []
