@@ -352,11 +352,14 @@ class CommentOutput(serializers.Serializer):
     body = serializers.CharField()
     span = serializers.IntegerField(source="span_id", allow_null=True)
     claim = serializers.IntegerField(source="claim_id", allow_null=True)
-    threat_assessment = serializers.BooleanField(
-        source="threat_assessment_id", help_text="The comment is on the threat assessment."
+    threat_assessment = serializers.SerializerMethodField(
+        help_text="The comment is on the threat assessment."
     )
     requests_changes = serializers.BooleanField()
     created_at = serializers.DateTimeField()
+
+    def get_threat_assessment(self, comment) -> bool:
+        return comment.threat_assessment_id is not None
 
 
 class CommentInput(serializers.Serializer):
