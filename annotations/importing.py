@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
@@ -162,6 +163,20 @@ def import_articles(
     if not records:
         raise ImportRejected(filename, None, "the file holds no articles.")
     return _store(project, filename, records, user=user, progress=progress)
+
+
+def read_upload(upload) -> bytes:
+    """The bytes of an uploaded file, refusing one larger than IMPORT_UPLOAD_MAX_BYTES."""
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    name = upload.name or "upload"
+    if upload.size is not None and upload.size > limit:
+        raise ImportRejected(
+            name,
+            None,
+            f"the file is {upload.size / 2**20:.1f} MiB and uploads are limited to "
+            f"{limit / 2**20:.0f} MiB; split it, or import it with the import_articles command.",
+        )
+    return upload.read()
 
 
 def decode(filename: str, data: bytes) -> str:

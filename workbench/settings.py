@@ -132,6 +132,8 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Uploads: articles arrive as files; keep big ones on disk, not in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Article files uploaded in the browser or the API; bigger ones go through import_articles.
+IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 
 # Strict Content-Security-Policy: scripts and styles only from our own origin.
 SECURE_CSP = {

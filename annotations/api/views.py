@@ -26,7 +26,7 @@ from annotations.access import (
     get_project_for_user,
 )
 from annotations.api import serializers as s
-from annotations.importing import ImportRejected, import_articles
+from annotations.importing import ImportRejected, import_articles, read_upload
 from annotations.models import (
     Actor,
     AnnotationSet,
@@ -242,7 +242,7 @@ class ArticleImport(ProjectScoped, APIView):
             report = import_articles(
                 project=project,
                 filename=upload.name or "upload",
-                data=upload.read(),
+                data=read_upload(upload),
                 format=data.get("format"),
                 user=request.user,
                 annotator=annotator,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations.access import ANNOTATOR, ANY_ROLE, MANAGER, get_project_for_user
 from annotations.forms import ArticleUploadForm
-from annotations.importing import ImportRejected, import_articles
+from annotations.importing import ImportRejected, import_articles, read_upload
 from annotations.models import AnnotationSet, Project, Role
 from annotations.queues import open_next_article
 from annotations.views.common import render_page
@@ -99,7 +99,7 @@ def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         for pk, colour in project.labels.values_list("pk", "colour")
     ]
     response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-cache"  # colours change when edited
     return response
 
 
@@ -116,7 +116,7 @@ def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
                 report = import_articles(
                     project=project,
                     filename=upload.name,
-                    data=upload.read(),
+                    data=read_upload(upload),
                     format=form.cleaned_data["format"] or None,
                     user=request.user,
                     annotator=request.user,

@@ -147,3 +147,19 @@ def test_it_imports_native_jsonl_with_claims_as_the_named_annotators_sets(manage
     assert [c["grading"] for c in body["claims"]] == ["C3"]
     assert body["threat_assessment"]["level"] == "low"
     assert body["annotator"] == "anna"
+
+
+def test_it_refuses_an_upload_over_the_size_limit(manager, project, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_UPLOAD_MAX_BYTES = 2 * 2**20
+    upload = SimpleUploadedFile("big.txt", b"Title\n" + b"x" * (3 * 2**20))
+    response = token_client(manager).post(
+        "/api/v1/projects/demo/articles/import/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["file"] == [
+        "big.txt: the file is 3.0 MiB and uploads are limited to 2 MiB; split it, "
+        "or import it with the import_articles command."
+    ]
+    assert not project.articles.exists()

@@ -115,6 +115,15 @@ def test_it_shows_why_an_upload_was_rejected_and_stores_nothing(client, manager,
     assert not Article.objects.exists()
 
 
+def test_it_refuses_an_upload_over_the_size_limit(client, manager, project, settings):
+    settings.IMPORT_UPLOAD_MAX_BYTES = 2**20
+    client.force_login(manager)
+    response = _upload(client, project, "big.txt", b"Title\n" + b"x" * (2 * 2**20))
+    assert response.status_code == 400
+    assert "big.txt: the file is 2.0 MiB and uploads are limited to 1 MiB" in response.text
+    assert not Article.objects.exists()
+
+
 def test_it_adds_and_changes_labels_and_refuses_a_duplicate_hotkey(client, manager, project):
     client.force_login(manager)
     create = reverse("annotations:vocabulary-create", args=[project.slug, "labels"])
