@@ -14,7 +14,12 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.access import ANY_ROLE, get_project_for_user, get_release_for_user
 from annotations.exports import FORMATS
 from annotations.models import Release, Role
-from annotations.releases import media_root, release_compare, release_create
+from annotations.releases import (
+    media_root,
+    release_compare,
+    release_create,
+    releases_fail_stalled,
+)
 from workbench.http import AuthenticatedHttpRequest
 
 
@@ -35,6 +40,7 @@ class ReleaseForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    releases_fail_stalled(project=project)
     is_manager = Role.MANAGER in project.user_roles
     form = ReleaseForm(request.POST or None)
     if request.method == "POST":
@@ -69,6 +75,7 @@ def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def release_detail(request: AuthenticatedHttpRequest, slug: str, version: int) -> HttpResponse:
     project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    releases_fail_stalled(project=project)
     release = get_release_for_user(request.user, project, version)
     template = "releases/release_detail.html"
     if request.htmx:

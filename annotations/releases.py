@@ -13,6 +13,7 @@ creation time and creator) lives beside them.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import os
@@ -169,7 +170,7 @@ def read_manifest(release: Release) -> dict[tuple[str, str], tuple[str, str]]:
 def release_build(*, release_id: int) -> Release:
     """Build a queued release; on any failure leave no files and record the reason."""
     claimed = Release.objects.filter(pk=release_id, status=Release.Status.QUEUED).update(
-        status=Release.Status.BUILDING, progress=0
+        status=Release.Status.BUILDING, progress=0, heartbeat_at=timezone.now()
     )
     release = Release.objects.select_related("project", "created_by").get(pk=release_id)
     if not claimed:
@@ -214,6 +215,33 @@ def release_build(*, release_id: int) -> Release:
         )
         release.refresh_from_db()
     return release
+
+
+def releases_fail_stalled(*, project: Project) -> int:
+    """Mark as failed the project's builds that stopped reporting progress (their worker died
+    or was killed), and remove what they left half-written. Returns how many there were."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.RELEASE_STALLED_AFTER_SECONDS)
+    stalled = list(
+        Release.objects.filter(
+            project=project, status=Release.Status.BUILDING, heartbeat_at__lt=cutoff
+        )
+    )
+    for release in stalled:
+        failed = Release.objects.filter(
+            pk=release.pk, status=Release.Status.BUILDING, heartbeat_at__lt=cutoff
+        ).update(
+            status=Release.Status.FAILED,
+            error=(
+                f"The build stopped making progress at {release.progress}% (its worker "
+                "stopped); nothing was kept. Create a new release to build it again."
+            ),
+            finished_at=timezone.now(),
+        )
+        if failed:
+            parent = media_root() / release.directory()
+            for leftover in parent.parent.glob(f".building-v{release.version}-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+    return len(stalled)
 
 
 def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
@@ -282,7 +310,9 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
             if record["provenance"]["guideline_version"] is not None:
                 guideline_versions.add(record["provenance"]["guideline_version"])
             if done % 200 == 0:
-                Release.objects.filter(pk=release.pk).update(progress=min(99, done * 100 // total))
+                Release.objects.filter(pk=release.pk).update(
+                    progress=min(99, done * 100 // total), heartbeat_at=timezone.now()
+                )
         changes["removed"] = len(before)
         for writer in writers.values():
             writer.close()

@@ -207,5 +207,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# A release build that reports no progress for this long is taken to have lost its worker.
+RELEASE_STALLED_AFTER_SECONDS = env.int("RELEASE_STALLED_AFTER_SECONDS", default=15 * 60)
+
 # Demo users' passwords for `manage.py seed`; generated and printed once if unset.
 SEED_PASSWORD = env.str("SEED_PASSWORD", default="")

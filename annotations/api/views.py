@@ -727,6 +727,9 @@ class ReleaseList(ProjectScoped, generics.ListAPIView):
     serializer_class = s.ReleaseOutput
 
     def get_queryset(self):
+        from annotations.releases import releases_fail_stalled
+
+        releases_fail_stalled(project=self.project())
         return self.project().releases.select_related("created_by")
 
     @extend_schema(request=s.ReleaseInput, responses={202: s.ReleaseDetailOutput})
@@ -754,7 +757,9 @@ class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
 
     def get_object(self):
         from annotations.access import get_release_for_user
+        from annotations.releases import releases_fail_stalled
 
+        releases_fail_stalled(project=self.project())
         return get_release_for_user(self.request.user, self.project(), self.kwargs["version"])
 
 

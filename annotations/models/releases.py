@@ -37,6 +37,9 @@ class Release(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the build last reported progress."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

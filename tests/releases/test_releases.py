@@ -125,3 +125,42 @@ def test_it_refuses_a_bad_definition_naming_the_field(
         release_create(project=gold_project, user=manager, **definition)
     assert message in " ".join(caught.value.message_dict[field])
     assert not Release.objects.exists()
+
+
+def test_it_fails_a_build_whose_worker_stopped_and_clears_what_it_left(
+    gold_project, manager, media, client, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from annotations.models import Release
+
+    release = Release.objects.create(
+        project=gold_project,
+        version=7,
+        formats=["native"],
+        status=Release.Status.BUILDING,
+        progress=40,
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1),
+        created_by=manager,
+    )
+    fresh = Release.objects.create(
+        project=gold_project,
+        version=8,
+        formats=["native"],
+        status=Release.Status.BUILDING,
+        heartbeat_at=timezone.now(),
+        created_by=manager,
+    )
+    leftover = media / "releases" / gold_project.slug / ".building-v7-abc123"
+    leftover.mkdir(parents=True)
+    (leftover / "half.jsonl").write_text("{")
+    client.force_login(manager)
+    page = client.get(release.get_absolute_url())
+    assert "The build stopped making progress at 40%" in page.text
+    release.refresh_from_db()
+    fresh.refresh_from_db()
+    assert release.status == Release.Status.FAILED
+    assert fresh.status == Release.Status.BUILDING
+    assert not leftover.exists()
