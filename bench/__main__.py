@@ -221,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", action="store_true", help="measure on PostgreSQL too")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check the harness")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the databases of the last run and its generated projects (with --only)",
+    )
     parser.add_argument("--only", default="", help="comma-separated measurement names")
     parser.add_argument("--output", default=str(ROOT / "bench-results" / "latest.json"))
     args = parser.parse_args(argv)
@@ -243,9 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     databases = {}
     if not args.no_sqlite:
-        databases["sqlite"] = run_database("sqlite", sqlite_url("bench"), args)
+        databases["sqlite"] = run_database(
+            "sqlite", sqlite_url("bench", fresh=not args.reuse), args
+        )
     if use_postgres:
-        recreate_postgres(postgres_url)
+        if not args.reuse:
+            recreate_postgres(postgres_url)
         databases["postgresql"] = run_database("postgresql", postgres_url, args)
 
     report = {

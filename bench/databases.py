@@ -11,11 +11,11 @@ WORKDIR = ROOT / "var" / "bench"
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-def sqlite_url(name: str) -> str:
-    """A fresh SQLite file under var/bench/ (any old one is deleted)."""
+def sqlite_url(name: str, *, fresh: bool = True) -> str:
+    """A SQLite file under var/bench/, fresh (any old one deleted) unless fresh=False."""
     WORKDIR.mkdir(parents=True, exist_ok=True)
     path = WORKDIR / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm") if fresh else ():
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 
