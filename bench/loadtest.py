@@ -44,6 +44,7 @@ from bench.databases import (
 
 DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
 SLUG = "load"
+GUNICORN_LOG = WORKDIR / "loadtest-gunicorn.log"
 DELETE_URL = re.compile(r"/sets/(\d+)/spans/(\d+)/delete/")
 SET_URL = re.compile(r"/projects/[\w-]+/sets/(\d+)/spans/")
 ARTICLE_URL = re.compile(r"/articles/(\d+)/$")
@@ -134,11 +135,18 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
         "gthread",
         "--timeout",
         "30",
+        # Longer than any think time: the server never closes a connection the client is
+        # about to reuse (that race shows as a reset, which a browser would retry).
+        "--keep-alive",
+        "10",
         "--log-level",
         "warning",
     ]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    log_file = open(GUNICORN_LOG, "wb")  # noqa: SIM115 - the server's lifetime, closed by exit
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log_file, stderr=log_file
+    )
 
 
 def wait_until_serving(base: str, server: subprocess.Popen, timeout: float = 30) -> None:
@@ -191,6 +199,7 @@ class Results:
 class Annotator(threading.Thread):
     def __init__(self, base, username, password, seeded, results, start, deadline, think, rng):
         super().__init__(daemon=True, name=username)
+        self.ramp = 5.0
         self.base, self.username, self.password = base, username, password
         self.seeded, self.results = seeded, results
         self.start_event, self.deadline, self.think, self.rng = start, deadline, think, rng
@@ -230,6 +239,8 @@ class Annotator(threading.Thread):
             self.start_event.wait()
             if not logged_in:
                 return
+            # Annotators do not all click at the same instant: spread the first actions.
+            time.sleep(self.rng.uniform(0, self.ramp))
             while time.monotonic() < self.deadline:
                 try:
                     self.annotate_one()
@@ -381,7 +392,7 @@ def print_summary(report: dict) -> None:
             cells = "".join(f"{row[k]:>9}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             print(f"{kind:16}{row['n']:>7}{cells}")
     print(f"sets submitted: {report['submitted_sets']}")
-    print(f"errors: {report['errors']}")
+    print(f"errors: {report['errors']} (the server's log: {GUNICORN_LOG})")
     for line in report["first_errors"]:
         print(f"  {line}")
     print(
@@ -396,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--think", default="0.5-1.5", help="seconds between actions, low-high")
+    parser.add_argument("--ramp", type=float, default=5, help="seconds over which users start")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL"))
@@ -441,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         for thread in threads:
+            thread.ramp = args.ramp
             thread.start()
         log("logging in")
         while results.ready < len(threads):
@@ -467,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         "users": args.users,
         "duration_s": round(elapsed, 1),
         "think_s": list(think),
+        "ramp_s": args.ramp,
         **summary(results, elapsed),
         "spans_saved": len(expected),
         "spans_lost": len(lost),
