@@ -7,14 +7,19 @@ that changed; refusals answer 400 (bad input) or 409 (the set's state) with a me
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -95,6 +100,79 @@ def segments_of(body: str, spans: list[Span]) -> list[Segment]:
     return segments
 
 
+def article_body_html(segments: list[Segment]) -> SafeString:
+    """The article body with its highlights, built here rather than in the template: a template
+    loop over a thousand spans' segments costs more than everything else on the page."""
+    parts = []
+    for seg in segments:
+        text = escape(seg.text)
+        if not seg.spans:
+            parts.append(text)
+            continue
+        nested = f" nested depth-{seg.depth}" if seg.depth > 1 else ""
+        parts.append(
+            f'<span class="seg label-{seg.innermost.label_id}{nested}" '
+            f'data-spans="{seg.span_ids}">{text}</span>'
+        )
+    return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+def span_list_html(
+    project: Project, annotation_set: AnnotationSet, spans: list[Span]
+) -> SafeString:
+    """The side panel's list of spans (see article_body_html for why it is built here)."""
+    if not spans:
+        return mark_safe('<li class="muted">None yet.</li>')
+    detail = _span_url_maker("span-detail", project, annotation_set)
+    items = []
+    for span in spans:
+        actor = f" → {escape(span.actor.name)}" if span.actor_id else ""
+        items.append(
+            f'<li><a class="span-link" data-span-id="{span.pk}" href="?span={span.pk}" '
+            f'hx-get="{escape(detail(span.pk))}" hx-target="#editor" hx-swap="outerHTML">'
+            f'<span class="swatch label-{span.label_id}"></span> {escape(span.label.name)}: '
+            f"{escape(truncate_chars(span.quote, 60))}{actor}</a></li>"
+        )
+    return mark_safe("".join(items))  # every user-written value above is escaped
+
+
+class ClaimantSpanOptions:
+    """The options of a "span linked to the claimant" select, built once per page and
+    repeated in every claim form (one select per claim, each listing every such span)."""
+
+    def __init__(self, spans: list[Span]):
+        self.options = [
+            (
+                span.pk,
+                f"{escape(truncate_chars(span.quote, 40))} "
+                f"({escape(span.actor.name)}, {span.start})",
+            )
+            for span in spans
+            if span.actor_id
+        ]
+
+    def html(self, selected_id: int | None = None) -> SafeString:
+        return mark_safe(  # the quotes and names were escaped in __init__
+            "".join(
+                f'<option value="{pk}"{" selected" if pk == selected_id else ""}>{text}</option>'
+                for pk, text in self.options
+            )
+        )
+
+
+def truncate_chars(text: str, length: int) -> str:
+    """The `truncatechars` filter's result, without its cost for text that needs no cutting."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
+def _span_url_maker(name: str, project: Project, annotation_set: AnnotationSet):
+    """`reverse` for many spans of one set: resolved once, then the span's id put in."""
+    marker = 987654321
+    head, tail = _set_url(name, project, annotation_set, marker).rsplit(str(marker), 1)
+    return lambda span_id: f"{head}{span_id}{tail}"
+
+
 def _set_url(name: str, project: Project, annotation_set: AnnotationSet, *args) -> str:
     return reverse(f"annotations:{name}", args=[project.slug, annotation_set.pk, *args])
 
@@ -102,33 +180,47 @@ def _set_url(name: str, project: Project, annotation_set: AnnotationSet, *args) 
 def workspace_context(
     request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
 ) -> dict:
-    """Everything the annotate page shows, in a fixed number of queries however many spans."""
+    """Everything the annotate page shows, in a fixed number of queries however many spans.
+
+    The project's labels and actors are read once and attached to the spans (and to each other,
+    for affiliation chains) rather than joined into every span row."""
     article = annotation_set.article
-    spans = list(
-        annotation_set.spans.select_related("label", "actor").order_by("start", "end", "pk")
+    labels = list(project.labels.all())
+    actors = list(project.actors.all())
+    labels_by_id = {label.pk: label for label in labels}
+    actors_by_id = {actor.pk: actor for actor in actors}
+    for actor in actors:
+        if actor.affiliation_id in actors_by_id:
+            actor.affiliation = actors_by_id[actor.affiliation_id]
+    spans = list(annotation_set.spans.order_by("start", "end", "pk"))
+    for span in spans:
+        if span.label_id in labels_by_id:
+            span.label = labels_by_id[span.label_id]
+        if span.actor_id in actors_by_id:
+            span.actor = actors_by_id[span.actor_id]
+    in_assessment = ThreatAssessment.claims.through.objects.filter(
+        claim_id=OuterRef("pk"), threatassessment__annotation_set_id=annotation_set.pk
     )
     claims = list(
         annotation_set.claims.select_related("claim_type", "claimant", "span", "claimant_span")
         .prefetch_related("targets")
+        .annotate(in_assessment=Exists(in_assessment))
         .order_by("pk")
     )
-    labels = list(project.labels.all())
-    actors = list(project.actors.all())
-    assessment = (
-        ThreatAssessment.objects.filter(annotation_set=annotation_set)
-        .select_related("level")
-        .prefetch_related("claims")
-        .first()
-    )
+    assessment = _assessment_of(annotation_set)
     active_span = next((s for s in spans if s.pk == active_span_id), None)
+    claimant_span_options = ClaimantSpanOptions(spans)
+    for claim in claims:
+        claim.claimant_span_options = claimant_span_options.html(claim.claimant_span_id)
     context = {
         "project": project,
         "article": article,
         "annotation_set": annotation_set,
         "editable": annotation_set.is_editable and annotation_set.annotator_id == request.user.pk,
-        "segments": segments_of(article.body, spans),
+        "body_html": article_body_html(segments_of(article.body, spans)),
         "spans": spans,
-        "claimant_spans": [span for span in spans if span.actor_id],
+        "span_list_html": span_list_html(project, annotation_set, spans),
+        "claimant_span_options": claimant_span_options,
         "claims": claims,
         "labels": labels,
         "hotkeys": [label for label in labels if label.hotkey],
@@ -136,7 +228,7 @@ def workspace_context(
         "levels": list(project.threat_levels.all()),
         "actors": actors,
         "assessment": assessment,
-        "assessment_claim_ids": {c.pk for c in assessment.claims.all()} if assessment else set(),
+        "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
         "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
         "active_span": active_span,
         "can_create_actors": can_create_actors(request.user, project),
@@ -148,6 +240,25 @@ def workspace_context(
     if active_span is not None:
         context.update(editor_context(project, active_span))
     return context
+
+
+def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
+    """The set's threat assessment with its level: no query when the set was read with
+    `select_related("threat_assessment__level")` (see WORKSPACE_SET)."""
+    if not AnnotationSet.threat_assessment.is_cached(annotation_set):
+        return (
+            ThreatAssessment.objects.filter(annotation_set=annotation_set)
+            .select_related("level")
+            .first()
+        )
+    try:
+        return annotation_set.threat_assessment
+    except ThreatAssessment.DoesNotExist:
+        return None
+
+
+# How the annotate page reads a set: with what its header and threat panel show.
+WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
 
 def editor_context(project: Project, span: Span) -> dict:
@@ -165,9 +276,7 @@ def _workspace(request, project, annotation_set, *, active_span_id=None) -> Http
         url = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
         return redirect(f"{url}?span={active_span_id}" if active_span_id else url)
     # Reread the set: the service changed its status and version on its own copy.
-    annotation_set = AnnotationSet.objects.select_related("article", "guideline_version").get(
-        pk=annotation_set.pk
-    )
+    annotation_set = AnnotationSet.objects.select_related(*WORKSPACE_SET).get(pk=annotation_set.pk)
     context = workspace_context(request, project, annotation_set, active_span_id=active_span_id)
     return render_page(request, TEMPLATE, context, partial="workspace")
 
@@ -185,6 +294,15 @@ def _edit_set(request, slug: str, set_id: int) -> tuple[Project, AnnotationSet]:
 def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
     """An annotator's page for one article; opening it starts the annotator's set."""
     project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    # The user's set, read with everything the page shows; opening the article (below) only
+    # when there is none yet.
+    annotation_set = (
+        AnnotationSet.objects.select_related(*WORKSPACE_SET)
+        .filter(article__project=project, article_id=article_id, annotator=request.user)
+        .first()
+    )
+    if annotation_set is not None:
+        return _annotate_page(request, project, annotation_set)
     article = get_article_for_user(request.user, project, article_id)
     try:
         annotation_set = services.annotation_set_open(article=article, user=request.user)
@@ -196,10 +314,14 @@ def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> H
             "annotation_set": None,
             "editable": False,
             "closed_message": refused.message,
-            "segments": segments_of(article.body, []),
+            "body_html": article_body_html(segments_of(article.body, [])),
         }
         return render_page(request, TEMPLATE, context)
     annotation_set.article = article
+    return _annotate_page(request, project, annotation_set)
+
+
+def _annotate_page(request, project: Project, annotation_set: AnnotationSet) -> HttpResponse:
     span_id = request.GET.get("span", "")
     context = workspace_context(
         request,

@@ -79,9 +79,26 @@ def test_it_renders_the_page_in_the_same_number_of_queries_for_10_and_1000_spans
     client.force_login(annotator)
     url = _page_url(project, annotation_set.article)
     with django_assert_num_queries(QUERIES):
-        response = client.get(url + f"?span={annotation_set.spans.first().pk}")
+        response = client.get(url)
     assert response.status_code == 200
     assert response.text.count('class="span-link"') == count
 
 
-QUERIES = 16
+@pytest.mark.parametrize("count", [10, 1000])
+def test_it_renders_the_page_with_a_chosen_span_in_one_more_query(
+    client, annotator, project, annotation_set, django_assert_num_queries, count
+):
+    _fill(annotation_set, count)
+    client.force_login(annotator)
+    span = annotation_set.spans.filter(actor__isnull=False).first()
+    url = _page_url(project, annotation_set.article) + f"?span={span.pk}"
+    # The extra query: the registry's actors named like the span's text.
+    with django_assert_num_queries(QUERIES + 1):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f'data-active-span="{span.pk}"' in response.text
+
+
+# Session, user, project, roles, the set (with article, guidelines and threat assessment),
+# labels, actors, spans, claims, claim targets, claim types, threat levels.
+QUERIES = 12
