@@ -9,19 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from html import escape  # what django.utils.html.escape calls, minus its lazy-text check
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from annotations import services
 from annotations.access import (
@@ -47,6 +47,7 @@ from annotations.forms import (
 )
 from annotations.models import (
     Actor,
+    ActorAlias,
     AnnotationSet,
     Credibility,
     Label,
@@ -180,24 +181,8 @@ def _set_url(name: str, project: Project, annotation_set: AnnotationSet, *args) 
 def workspace_context(
     request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
 ) -> dict:
-    """Everything the annotate page shows, in a fixed number of queries however many spans.
-
-    The project's labels and actors are read once and attached to the spans (and to each other,
-    for affiliation chains) rather than joined into every span row."""
-    article = annotation_set.article
-    labels = list(project.labels.all())
-    actors = list(project.actors.all())
-    labels_by_id = {label.pk: label for label in labels}
-    actors_by_id = {actor.pk: actor for actor in actors}
-    for actor in actors:
-        if actor.affiliation_id in actors_by_id:
-            actor.affiliation = actors_by_id[actor.affiliation_id]
-    spans = list(annotation_set.spans.order_by("start", "end", "pk"))
-    for span in spans:
-        if span.label_id in labels_by_id:
-            span.label = labels_by_id[span.label_id]
-        if span.actor_id in actors_by_id:
-            span.actor = actors_by_id[span.actor_id]
+    """Everything the annotate page shows, in a fixed number of queries however many spans."""
+    context = spans_context(request, project, annotation_set, active_span_id=active_span_id)
     in_assessment = ThreatAssessment.claims.through.objects.filter(
         claim_id=OuterRef("pk"), threatassessment__annotation_set_id=annotation_set.pk
     )
@@ -207,39 +192,75 @@ def workspace_context(
         .annotate(in_assessment=Exists(in_assessment))
         .order_by("pk")
     )
-    assessment = _assessment_of(annotation_set)
-    active_span = next((s for s in spans if s.pk == active_span_id), None)
-    claimant_span_options = ClaimantSpanOptions(spans)
     for claim in claims:
-        claim.claimant_span_options = claimant_span_options.html(claim.claimant_span_id)
+        claim.claimant_span_options = context["claimant_span_options"].html(claim.claimant_span_id)
+    labels = context["labels"]
+    context.update(
+        {
+            "article": annotation_set.article,
+            "claims": claims,
+            "hotkeys": [label for label in labels if label.hotkey],
+            "levels": list(project.threat_levels.all()),
+            "assessment": _assessment_of(annotation_set),
+            "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
+            "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
+            "suggestions": None,
+        }
+    )
+    return context
+
+
+def spans_context(
+    request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
+) -> dict:
+    """What the text, the span list and the span editor show.
+
+    The project's labels and actors are read once and attached to the spans (and to each other,
+    for affiliation chains) rather than joined into every span row."""
+    spans = list(annotation_set.spans.order_by("start", "end", "pk"))
+    active_span = next((s for s in spans if s.pk == active_span_id), None)
+    labels = list(project.labels.all())
+    actors = project.actors.all()
+    if active_span is not None:
+        actors = actors.annotate(is_named=_named_like(active_span.quote.strip()))
+    actors = list(actors)
+    labels_by_id = {label.pk: label for label in labels}
+    actors_by_id = {actor.pk: actor for actor in actors}
+    for actor in actors:
+        if actor.affiliation_id in actors_by_id:
+            actor.affiliation = actors_by_id[actor.affiliation_id]
+    for span in spans:
+        if span.label_id in labels_by_id:
+            span.label = labels_by_id[span.label_id]
+        if span.actor_id in actors_by_id:
+            span.actor = actors_by_id[span.actor_id]
     context = {
         "project": project,
-        "article": article,
         "annotation_set": annotation_set,
         "editable": annotation_set.is_editable and annotation_set.annotator_id == request.user.pk,
-        "body_html": article_body_html(segments_of(article.body, spans)),
+        "body_html": article_body_html(segments_of(annotation_set.article.body, spans)),
         "spans": spans,
         "span_list_html": span_list_html(project, annotation_set, spans),
-        "claimant_span_options": claimant_span_options,
-        "claims": claims,
+        "claimant_span_options": ClaimantSpanOptions(spans),
         "labels": labels,
-        "hotkeys": [label for label in labels if label.hotkey],
         "claim_types": list(project.claim_types.all()),
-        "levels": list(project.threat_levels.all()),
         "actors": actors,
-        "assessment": assessment,
-        "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
-        "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
         "active_span": active_span,
         "can_create_actors": can_create_actors(request.user, project),
         "actor_kinds": Actor.Kind.choices,
         "reliabilities": Reliability.choices,
         "credibilities": Credibility.choices,
-        "suggestions": None,
     }
     if active_span is not None:
-        context.update(editor_context(project, active_span))
+        context.update(editor_context(active_span, actors))
     return context
+
+
+def _named_like(name: str) -> ExpressionWrapper:
+    """ActorQuerySet.named's test as a column: the actor's canonical name or one of its aliases
+    equals `name`, ignoring case (so the actors are read once, with the editor's suggestions)."""
+    alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__iexact=name)
+    return ExpressionWrapper(Q(name__iexact=name) | Exists(alias), output_field=BooleanField())
 
 
 def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
@@ -261,9 +282,10 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
 WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
 
-def editor_context(project: Project, span: Span) -> dict:
-    """The span editor's extras: actors named like the span's text, and the affiliation chain."""
-    suggested = list(project.actors.named(span.quote.strip())[:5])
+def editor_context(span: Span, actors: list[Actor]) -> dict:
+    """The span editor's extras: actors named like the span's text (`actors` read with
+    `_named_like`), and the affiliation chain."""
+    suggested = [actor for actor in actors if actor.is_named][:5]
     return {
         "suggested_actors": suggested,
         "named_ids": {actor.pk for actor in suggested},
@@ -342,7 +364,20 @@ def span_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Ht
     project, annotation_set = _edit_set(request, slug, set_id)
     data = valid_or_raise(SpanCreateForm(request.POST, project=project))
     span = services.span_create(annotation_set=annotation_set, user=request.user, **data)
-    return _workspace(request, project, annotation_set, active_span_id=span.pk)
+    changed = span.annotation_set  # the service's copy, with the set's new state
+    first_edit = (changed.status, changed.guideline_version_id) != (
+        annotation_set.status,
+        annotation_set.guideline_version_id,
+    )
+    if not request.htmx or first_edit or span.actor_id:
+        # The first edit changes the set's status (and maybe guidelines) in the page header,
+        # and a span linked to an actor joins the claimant choices of every claim form.
+        return _workspace(request, project, annotation_set, active_span_id=span.pk)
+    # Only what a new span changes: the editor (showing it), and out of band the text, the
+    # span list and the suggestions (emptied, as a whole workspace would be).
+    context = spans_context(request, project, changed, active_span_id=span.pk)
+    response = render(request, f"{TEMPLATE}#span-created", context)
+    return retarget(response, "#editor")
 
 
 @login_required
