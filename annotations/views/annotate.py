@@ -137,12 +137,27 @@ def span_list_html(
     return mark_safe("".join(items))  # every user-written value above is escaped
 
 
-class ClaimantSpanOptions:
-    """The options of a "span linked to the claimant" select, built once per page and
-    repeated in every claim form (one select per claim, each listing every such span)."""
+class Options:
+    """The <option>s of a select that many forms repeat (a claimant select in every claim's
+    form, each listing every actor), built once per request; each form picks its selection."""
 
-    def __init__(self, spans: list[Span]):
-        self.options = [
+    def __init__(self, options: list[tuple[int, str]]):
+        self.options = options  # (value, label already escaped)
+
+    def html(self, selected: int | set[int] | None = None) -> SafeString:
+        chosen = selected if isinstance(selected, set) else {selected}
+        return mark_safe(  # the labels were escaped when the options were built
+            "".join(
+                f'<option value="{pk}"{" selected" if pk in chosen else ""}>{text}</option>'
+                for pk, text in self.options
+            )
+        )
+
+
+def claimant_span_options(spans: list[Span]) -> Options:
+    """The "span linked to the claimant" choices: every span linked to an actor."""
+    return Options(
+        [
             (
                 span.pk,
                 f"{escape(truncate_chars(span.quote, 40))} "
@@ -151,14 +166,7 @@ class ClaimantSpanOptions:
             for span in spans
             if span.actor_id
         ]
-
-    def html(self, selected_id: int | None = None) -> SafeString:
-        return mark_safe(  # the quotes and names were escaped in __init__
-            "".join(
-                f'<option value="{pk}"{" selected" if pk == selected_id else ""}>{text}</option>'
-                for pk, text in self.options
-            )
-        )
+    )
 
 
 def truncate_chars(text: str, length: int) -> str:
@@ -194,6 +202,10 @@ def workspace_context(
     )
     for claim in claims:
         claim.claimant_span_options = context["claimant_span_options"].html(claim.claimant_span_id)
+        claim.claimant_options = context["actor_options"].html(claim.claimant_id)
+        claim.target_options = context["actor_options"].html(
+            {target.pk for target in claim.targets.all()}
+        )
     labels = context["labels"]
     context.update(
         {
@@ -241,7 +253,8 @@ def spans_context(
         "body_html": article_body_html(segments_of(annotation_set.article.body, spans)),
         "spans": spans,
         "span_list_html": span_list_html(project, annotation_set, spans),
-        "claimant_span_options": ClaimantSpanOptions(spans),
+        "claimant_span_options": claimant_span_options(spans),
+        "actor_options": Options([(actor.pk, escape(actor.name)) for actor in actors]),
         "labels": labels,
         "claim_types": list(project.claim_types.all()),
         "actors": actors,
