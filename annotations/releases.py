@@ -100,7 +100,7 @@ def release_create(
     if len(name) > 200:
         raise ValidationError({"name": "A release name is at most 200 characters."})
     with transaction.atomic():
-        Project.objects.select_for_update().filter(pk=project.pk).first()
+        Project.objects.select_for_update(no_key=True).filter(pk=project.pk).first()
         last = Release.objects.filter(project=project).aggregate(Max("version"))["version__max"]
         release = Release.objects.create(
             project=project,

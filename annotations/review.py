@@ -63,7 +63,7 @@ def assignment_create(*, article: Article, annotator, user) -> AnnotationSet:
     _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
     if Role.ANNOTATOR not in project.roles_of(annotator):
         raise ValidationError(f"{annotator} is not an annotator in this project.")
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
     if AnnotationSet.objects.filter(article=article, annotator=annotator).exists():
         raise Conflict(f"{annotator} is already assigned to this article.")
     if AnnotationSet.objects.filter(article=article, is_gold=True, status=Status.APPROVED).exists():
@@ -125,7 +125,7 @@ def project_annotators(project: Project):
 def assignments_auto(*, project: Project, user) -> list[AnnotationSet]:
     """Give every article up to the project's number of annotators, least-loaded first."""
     _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk").get()
+    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
     annotators = list(project_annotators(project))
     if not annotators:
         raise Conflict("The project has no annotators to assign articles to.")

@@ -76,7 +76,7 @@ def project_add_defaults(*, project: Project) -> None:
 @transaction.atomic
 def guidelines_update(*, project: Project, text: str, user=None) -> GuidelineVersion:
     """Record a new version of the project's guidelines (unchanged text adds no version)."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     current = project.current_guideline()
     if current is not None and current.text == text:
         return current
@@ -474,7 +474,7 @@ def annotation_set_open(*, article, user) -> AnnotationSet:
     with transaction.atomic():
         # One opener at a time per project (as assignment does), so two annotators opening
         # the last free place at once cannot both take it.
-        project = Project.objects.select_for_update().get(pk=article.project_id)
+        project = Project.objects.select_for_update(no_key=True).get(pk=article.project_id)
         annotation_set = mine.first()
         if annotation_set is not None:
             return annotation_set
