@@ -62,6 +62,34 @@ from workbench.http import AuthenticatedHttpRequest
 TEMPLATE = "annotations/annotate.html"
 
 
+@dataclass(slots=True)
+class ShownSpan:
+    """A span as the annotate page shows it. Read as plain values rather than as model
+    instances: at a thousand spans per article, building Span instances cost more than
+    everything else the page does with them."""
+
+    FIELDS = ("pk", "start", "end", "quote", "label_id", "actor_id", "note")
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    label: Label
+    actor: Actor | None
+    note: str
+
+    @property
+    def label_id(self) -> int:
+        return self.label.pk
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.pk if self.actor is not None else None
+
+
+AnySpan = Span | ShownSpan
+
+
 @dataclass
 class Segment:
     """A stretch of the body between two span boundaries, and the spans covering it."""
@@ -69,10 +97,10 @@ class Segment:
     start: int
     end: int
     text: str
-    spans: list[Span] = field(default_factory=list)
+    spans: list[AnySpan] = field(default_factory=list)
 
     @property
-    def innermost(self) -> Span | None:
+    def innermost(self) -> AnySpan | None:
         return self.spans[-1] if self.spans else None
 
     @property
@@ -85,14 +113,14 @@ class Segment:
         return " ".join(str(span.pk) for span in self.spans)
 
 
-def segments_of(body: str, spans: list[Span]) -> list[Segment]:
+def segments_of(body: str, spans: list[AnySpan]) -> list[Segment]:
     """Cut the body at every span boundary; each piece lists the spans covering it, outermost
     first (so nested and overlapping spans all stay visible and selectable)."""
     cuts = sorted({0, len(body), *(s.start for s in spans), *(s.end for s in spans)})
-    starting: dict[int, list[Span]] = {}
+    starting: dict[int, list[AnySpan]] = {}
     for span in spans:
         starting.setdefault(span.start, []).append(span)
-    active: list[Span] = []
+    active: list[AnySpan] = []
     segments = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         active = [span for span in active if span.end > start] + starting.get(start, [])
@@ -119,7 +147,7 @@ def article_body_html(segments: list[Segment]) -> SafeString:
 
 
 def span_list_html(
-    project: Project, annotation_set: AnnotationSet, spans: list[Span]
+    project: Project, annotation_set: AnnotationSet, spans: list[ShownSpan]
 ) -> SafeString:
     """The side panel's list of spans (see article_body_html for why it is built here)."""
     if not spans:
@@ -154,7 +182,7 @@ class Options:
         )
 
 
-def claimant_span_options(spans: list[Span]) -> Options:
+def claimant_span_options(spans: list[ShownSpan]) -> Options:
     """The "span linked to the claimant" choices: every span linked to an actor."""
     return Options(
         [
@@ -227,25 +255,25 @@ def spans_context(
 ) -> dict:
     """What the text, the span list and the span editor show.
 
-    The project's labels and actors are read once and attached to the spans (and to each other,
-    for affiliation chains) rather than joined into every span row."""
-    spans = list(annotation_set.spans.order_by("start", "end", "pk"))
-    active_span = next((s for s in spans if s.pk == active_span_id), None)
+    The spans are read as plain rows (see ShownSpan); the project's labels and actors are read
+    once and attached to them (and to each other, for affiliation chains)."""
+    rows = list(annotation_set.spans.order_by("start", "end", "pk").values_list(*ShownSpan.FIELDS))
+    active_row = next((row for row in rows if row[0] == active_span_id), None)
     labels = list(project.labels.all())
     actors = project.actors.all()
-    if active_span is not None:
-        actors = actors.annotate(is_named=_named_like(active_span.quote.strip()))
+    if active_row is not None:
+        actors = actors.annotate(is_named=_named_like(active_row[3].strip()))
     actors = list(actors)
     labels_by_id = {label.pk: label for label in labels}
     actors_by_id = {actor.pk: actor for actor in actors}
     for actor in actors:
         if actor.affiliation_id in actors_by_id:
             actor.affiliation = actors_by_id[actor.affiliation_id]
-    for span in spans:
-        if span.label_id in labels_by_id:
-            span.label = labels_by_id[span.label_id]
-        if span.actor_id in actors_by_id:
-            span.actor = actors_by_id[span.actor_id]
+    spans = [
+        ShownSpan(pk, start, end, quote, labels_by_id[label_id], actors_by_id.get(actor_id), note)
+        for pk, start, end, quote, label_id, actor_id, note in rows
+    ]
+    active_span = next((span for span in spans if span.pk == active_span_id), None)
     context = {
         "project": project,
         "annotation_set": annotation_set,
@@ -295,7 +323,7 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
 WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
 
-def editor_context(span: Span, actors: list[Actor]) -> dict:
+def editor_context(span: ShownSpan, actors: list[Actor]) -> dict:
     """The span editor's extras: actors named like the span's text (`actors` read with
     `_named_like`), and the affiliation chain."""
     suggested = [actor for actor in actors if actor.is_named][:5]
