@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 
 from django.conf import settings
@@ -106,7 +107,7 @@ class ArticleRecord:
     claims: list[ClaimRecord] = field(default_factory=list)
     threat: ThreatRecord | None = None
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return sha256_of(self.body)
 
@@ -482,10 +483,10 @@ class _Parser:
         if quote is not None and not isinstance(quote, str):
             raise self.reject(line, f"{where}: 'quote' must be a string.")
         try:
-            check_span_offsets(raw, start, end, None)
             if raw != body:
                 # Offsets count code points of the text as given; move them onto the
                 # normalised body (CRLF folded to LF, NFC composed).
+                check_span_offsets(raw, start, end, None)
                 start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
                 if quote is not None:
                     quote = normalise_text(quote)
@@ -681,7 +682,7 @@ def _write_batch(project, records: list[ArticleRecord], user, guideline) -> list
         )
         rows = (
             (
-                annotation_set.pk,
+                annotation_set.id,
                 span.start,
                 span.end,
                 span.quote,

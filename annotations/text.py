@@ -41,7 +41,11 @@ def check_span_offsets(body: str, start, end, quote: str | None) -> None:
 
     A quote of None is not checked (the caller takes body[start:end] as the quote).
     """
-    if any(not isinstance(n, int) or isinstance(n, bool) for n in (start, end)):
+    if (
+        not (isinstance(start, int) and isinstance(end, int))
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+    ):
         raise ValidationError(f"start and end must be whole numbers, not {start!r} and {end!r}.")
     if start < 0:
         raise ValidationError(f"start {start} is negative.")
