@@ -1,9 +1,9 @@
 """The one reader behind every export: a project's selected annotation sets as plain records.
 
 Articles are read in chunks (``.iterator(chunk_size=...)``) and everything about a chunk comes
-from a handful of ``values_list`` queries, so memory stays flat however large the project is
-and no ORM object is built per span. Each record is one annotation set on one article, in the
-native JSONL shape (see ``native.py``); the other formats are views of it.
+from a handful of queries (plain SQL for the many-row tables), so memory stays flat however
+large the project is and no ORM object is built per span. Each record is one annotation set on
+one article, in the native JSONL shape (see ``native.py``); the other formats are views of it.
 
 Determinism: records come in article-id order; inside a record, spans are sorted by
 (start, end, label, actor, note) and claims by (span, type, claimant, ...), and refer to each
@@ -189,17 +189,17 @@ def iter_records(
 # database does. `{sets}` is the chunk's set ids, written into the query as numbers.
 SPANS_SQL = """SELECT annotation_set_id, id, start, "end", quote, label_id, actor_id, note
 FROM annotations_span WHERE annotation_set_id IN ({sets})"""
-CLAIMS_SQL = """SELECT annotation_set_id, id, span_id, claimant_id, claimant_span_id,
-claim_type_id, reliability, credibility, note
-FROM annotations_claim WHERE annotation_set_id IN ({sets})"""
-TARGETS_SQL = """SELECT target.claim_id, target.actor_id
-FROM annotations_claim_targets target JOIN annotations_claim claim ON claim.id = target.claim_id
+# A claim comes once per target (and once if it has none), an assessment once per claim.
+CLAIMS_SQL = """SELECT claim.annotation_set_id, claim.id, claim.span_id, claim.claimant_id,
+claim.claimant_span_id, claim.claim_type_id, claim.reliability, claim.credibility, claim.note,
+target.actor_id
+FROM annotations_claim claim
+LEFT JOIN annotations_claim_targets target ON target.claim_id = claim.id
 WHERE claim.annotation_set_id IN ({sets})"""
-ASSESSMENTS_SQL = """SELECT annotation_set_id, id, level_id, rationale
-FROM annotations_threatassessment WHERE annotation_set_id IN ({sets})"""
-ASSESSED_CLAIMS_SQL = """SELECT link.threatassessment_id, link.claim_id
-FROM annotations_threatassessment_claims link
-JOIN annotations_threatassessment assessment ON assessment.id = link.threatassessment_id
+ASSESSMENTS_SQL = """SELECT assessment.annotation_set_id, assessment.id, assessment.level_id,
+assessment.rationale, link.claim_id
+FROM annotations_threatassessment assessment
+LEFT JOIN annotations_threatassessment_claims link ON link.threatassessment_id = assessment.id
 WHERE assessment.annotation_set_id IN ({sets})"""
 
 
@@ -228,19 +228,23 @@ def _chunk_records(
     set_ids = [row[0] for row in sets]
     spans_by_set: dict[int, list[tuple]] = defaultdict(list)
     claims_by_set: dict[int, list[tuple]] = defaultdict(list)
-    targets: dict[int, list[int]] = defaultdict(list)
+    targets: dict[int, list[int]] = {}
     assessments = {}
     assessed_claims: dict[int, list[int]] = defaultdict(list)
     if set_ids:
         for row in _rows(SPANS_SQL, set_ids):
             spans_by_set[row[0]].append(row)
         for row in _rows(CLAIMS_SQL, set_ids):
-            claims_by_set[row[0]].append(row)
-        for claim_id, actor_id in _rows(TARGETS_SQL, set_ids):
-            targets[claim_id].append(actor_id)
-        assessments = {row[0]: row[1:] for row in _rows(ASSESSMENTS_SQL, set_ids)}
-        for assessment_id, claim_id in _rows(ASSESSED_CLAIMS_SQL, set_ids):
-            assessed_claims[assessment_id].append(claim_id)
+            claim_id, target_id = row[1], row[-1]
+            if claim_id not in targets:
+                claims_by_set[row[0]].append(row[:-1])
+                targets[claim_id] = []
+            if target_id is not None:
+                targets[claim_id].append(target_id)
+        for set_id, assessment_id, level_id, rationale, claim_id in _rows(ASSESSMENTS_SQL, set_ids):
+            assessments[set_id] = (assessment_id, level_id, rationale)
+            if claim_id is not None:
+                assessed_claims[assessment_id].append(claim_id)
     review = _review_facts(project, article_range, [row[0] for row in sets if row[3]])
 
     sets_by_article: dict[int, list[tuple]] = defaultdict(list)
