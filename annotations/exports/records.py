@@ -186,26 +186,27 @@ def iter_records(
 
 # The many-row tables of a chunk, read with plain SQL: their columns are integers and text,
 # which need no conversion, and the ORM's per-query and per-row work costs more than the
-# database does. `{sets}` is the chunk's set ids, written into the query as numbers.
+# database does. `{ids}` is a list of ids, written into the query as numbers.
 SPANS_SQL = """SELECT annotation_set_id, id, start, "end", quote, label_id, actor_id, note
-FROM annotations_span WHERE annotation_set_id IN ({sets})"""
-# A claim comes once per target (and once if it has none), an assessment once per claim.
-CLAIMS_SQL = """SELECT claim.annotation_set_id, claim.id, claim.span_id, claim.claimant_id,
-claim.claimant_span_id, claim.claim_type_id, claim.reliability, claim.credibility, claim.note,
-target.actor_id
-FROM annotations_claim claim
-LEFT JOIN annotations_claim_targets target ON target.claim_id = claim.id
-WHERE claim.annotation_set_id IN ({sets})"""
-ASSESSMENTS_SQL = """SELECT assessment.annotation_set_id, assessment.id, assessment.level_id,
-assessment.rationale, link.claim_id
-FROM annotations_threatassessment assessment
-LEFT JOIN annotations_threatassessment_claims link ON link.threatassessment_id = assessment.id
-WHERE assessment.annotation_set_id IN ({sets})"""
+FROM annotations_span WHERE annotation_set_id IN ({ids})"""
+CLAIMS_SQL = """SELECT annotation_set_id, id, span_id, claimant_id, claimant_span_id,
+claim_type_id, reliability, credibility, note
+FROM annotations_claim WHERE annotation_set_id IN ({ids})"""
+ASSESSMENTS_SQL = """SELECT annotation_set_id, id, level_id, rationale
+FROM annotations_threatassessment WHERE annotation_set_id IN ({ids})"""
+# The links by the claims' and assessments' own ids, not by a join from their sets: for a
+# join, the planner may well scan the whole link table.
+TARGETS_SQL = """SELECT claim_id, actor_id FROM annotations_claim_targets
+WHERE claim_id IN ({ids})"""
+ASSESSED_CLAIMS_SQL = """SELECT threatassessment_id, claim_id
+FROM annotations_threatassessment_claims WHERE threatassessment_id IN ({ids})"""
 
 
-def _rows(sql: str, set_ids: list[int]) -> list[tuple]:
+def _rows(sql: str, ids: list[int]) -> list[tuple]:
+    if not ids:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(sets=",".join(str(int(pk)) for pk in set_ids)))
+        cursor.execute(sql.format(ids=",".join(str(int(pk)) for pk in ids)))
         return cursor.fetchall()
 
 
@@ -228,23 +229,22 @@ def _chunk_records(
     set_ids = [row[0] for row in sets]
     spans_by_set: dict[int, list[tuple]] = defaultdict(list)
     claims_by_set: dict[int, list[tuple]] = defaultdict(list)
-    targets: dict[int, list[int]] = {}
+    targets: dict[int, list[int]] = defaultdict(list)
     assessments = {}
     assessed_claims: dict[int, list[int]] = defaultdict(list)
     if set_ids:
         for row in _rows(SPANS_SQL, set_ids):
             spans_by_set[row[0]].append(row)
+        claim_ids = []
         for row in _rows(CLAIMS_SQL, set_ids):
-            claim_id, target_id = row[1], row[-1]
-            if claim_id not in targets:
-                claims_by_set[row[0]].append(row[:-1])
-                targets[claim_id] = []
-            if target_id is not None:
-                targets[claim_id].append(target_id)
-        for set_id, assessment_id, level_id, rationale, claim_id in _rows(ASSESSMENTS_SQL, set_ids):
-            assessments[set_id] = (assessment_id, level_id, rationale)
-            if claim_id is not None:
-                assessed_claims[assessment_id].append(claim_id)
+            claims_by_set[row[0]].append(row)
+            claim_ids.append(row[1])
+        for claim_id, actor_id in _rows(TARGETS_SQL, claim_ids):
+            targets[claim_id].append(actor_id)
+        assessments = {row[0]: row[1:] for row in _rows(ASSESSMENTS_SQL, set_ids)}
+        assessment_ids = [row[0] for row in assessments.values()]
+        for assessment_id, claim_id in _rows(ASSESSED_CLAIMS_SQL, assessment_ids):
+            assessed_claims[assessment_id].append(claim_id)
     review = _review_facts(project, article_range, [row[0] for row in sets if row[3]])
 
     sets_by_article: dict[int, list[tuple]] = defaultdict(list)
