@@ -335,6 +335,14 @@ class _Parser:
     # One record
 
     def record_from(self, item: dict, line: int) -> ArticleRecord:
+        try:
+            return self._record_from(item, line)
+        except (TypeError, AttributeError) as error:
+            # A value of a type the format does not allow where no check above names it
+            # (a list where a name or an id belongs, say): still the file's fault, said plainly.
+            raise self.reject(line, f"a value has the wrong type ({error}).") from None
+
+    def _record_from(self, item: dict, line: int) -> ArticleRecord:
         raw = item.get("text")
         if not isinstance(raw, str) or not raw.strip():
             raise self.reject(line, "'text' is missing or empty.")
@@ -447,7 +455,8 @@ class _Parser:
         if threat:
             if not isinstance(threat, dict):
                 raise self.reject(line, "'threat_assessment' must be a JSON object.")
-            level = self.threat_levels.get(threat.get("level"))
+            level = threat.get("level")
+            level = self.threat_levels.get(level) if isinstance(level, str) else None
             if level is None:
                 raise self.reject(
                     line,
@@ -493,7 +502,7 @@ class _Parser:
             check_span_offsets(body, start, end, quote)
         except ValidationError as error:
             raise self.reject(line, f"{where}: {error.messages[0]}") from None
-        label = self.labels.get(span.get("label"))
+        label = self.labels.get(span.get("label")) if isinstance(span.get("label"), str) else None
         if label is None:
             raise self.reject(
                 line,

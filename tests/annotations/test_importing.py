@@ -175,6 +175,9 @@ BAD_SPANS = [
     ({"start": 0, "end": 6, "label": "actor", "quote": "Pesk0v"}, "span 1: The quote 'Pesk0v'"),
     ({"start": 0, "end": 6, "label": "nope"}, "span 1: unknown label 'nope'"),
     ({"start": 0, "end": 6, "label": "actor", "actor": "Nobody"}, "no actor named 'Nobody'"),
+    ({"start": 0, "end": 6, "label": ["actor"]}, "span 1: unknown label ['actor']"),
+    ({"start": 0, "end": 6, "label": {"name": "actor"}}, "span 1: unknown label {'name': 'actor'}"),
+    ({"start": 0, "end": 6, "label": "actor", "actor": ["Peskov"]}, "span 1: 'actor' must be"),
 ]
 
 
@@ -303,3 +306,29 @@ def test_the_command_rejects_a_bad_file_but_keeps_the_good_one(project, tmp_path
 def test_the_command_names_an_unknown_project(db, tmp_path):
     with pytest.raises(CommandError, match="No project with the slug 'nope'"):
         call_command("import_articles", str(tmp_path / "x.txt"), project="nope")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {
+            "text": "Peskov warned.",
+            "spans": [{"id": [1], "start": 0, "end": 6, "label": "actor"}],
+            "claims": [{"span": 0, "type": "warning"}],
+        },
+        {
+            "text": "Peskov warned.",
+            "spans": [{"start": 0, "end": 6, "label": "actor"}],
+            "claims": [{"span": [0], "type": "warning"}],
+        },
+        {
+            "text": "Peskov warned.",
+            "spans": [{"start": 0, "end": 6, "label": "actor"}],
+            "threat_assessment": {"level": ["low"]},
+        },
+    ],
+)
+def test_it_rejects_values_of_the_wrong_type_in_native_lines(project, annotator, line):
+    with pytest.raises(ImportRejected, match="a.jsonl, line 1: "):
+        run_import(project, "a.jsonl", jsonl(line), format="native", annotator=annotator)
+    assert not Article.objects.exists()
