@@ -249,10 +249,13 @@ def free_stretch(annotation_set) -> tuple[int, int, str]:
 @measurement("import")
 def measure_import(sized: Sized) -> dict:
     from annotations.importing import import_articles
+    from annotations.models import Project
     from bench.generate import create_project, write_jsonl
 
-    slug = f"import-{sized.size}"
-    project, users = create_project(slug)
+    # A new project each run, so that measuring again on a reused database imports afresh.
+    runs = Project.objects.filter(slug__startswith=f"import-{sized.size}").count()
+    slug = f"import-{sized.size}" + (f"-{runs + 1}" if runs else "")
+    project, users = create_project(slug, prefix=f"import-{sized.size}")
     path = sized.workdir / f"{slug}.jsonl"
     spans = write_jsonl(
         path, sized.size, seed=sized.size + 1, annotator=users["annotator1"].username
