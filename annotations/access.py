@@ -38,6 +38,13 @@ MANAGER = {Role.MANAGER}
 ANY_ROLE = {Role.MANAGER, Role.ANNOTATOR, Role.REVIEWER}
 
 
+def may_see_annotation_set(user, annotation_set: AnnotationSet, roles: set[str]) -> bool:
+    """Members see their own sets; reviewers and managers see every set of the project."""
+    if not roles:
+        return False
+    return annotation_set.annotator_id == user.pk or bool(roles & {Role.REVIEWER, Role.MANAGER})
+
+
 def get_annotation_set_for_user(
     user, project: Project, set_id: int, *, for_edit: bool = False
 ) -> AnnotationSet:
@@ -59,7 +66,7 @@ def get_annotation_set_for_user(
     if for_edit:
         allowed = Role.REVIEWER in roles if annotation_set.is_gold else own
     else:
-        allowed = own or bool(roles & {Role.REVIEWER, Role.MANAGER})
+        allowed = may_see_annotation_set(user, annotation_set, roles)
     if not allowed:
         if not own and Role.ANNOTATOR in roles and not roles & {Role.REVIEWER, Role.MANAGER}:
             raise Http404("No such annotation set.")

@@ -18,6 +18,7 @@ from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
 from annotations import history, services
+from annotations.access import may_see_annotation_set
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -270,13 +271,6 @@ def annotation_set_approve(*, annotation_set: AnnotationSet, user) -> Annotation
 # Comments.
 
 
-def _may_see(user, annotation_set: AnnotationSet) -> bool:
-    roles = annotation_set.article.project.roles_of(user)
-    if not roles:
-        return False
-    return annotation_set.annotator_id == user.pk or bool(roles & {Role.REVIEWER, Role.MANAGER})
-
-
 @transaction.atomic
 def comment_create(
     *,
@@ -288,7 +282,8 @@ def comment_create(
     threat_assessment: ThreatAssessment | None = None,
 ) -> Comment:
     """A comment on the set, or on one of its spans, claims or its threat assessment."""
-    if not _may_see(user, annotation_set):
+    roles = annotation_set.article.project.roles_of(user)
+    if not may_see_annotation_set(user, annotation_set, roles):
         raise PermissionDenied("You may not comment on this annotation set.")
     body = (body or "").strip()
     if not body:
