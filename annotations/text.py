@@ -1,8 +1,9 @@
 """Text normalisation and offsets: the one place that knows how article text is counted.
 
 Offsets everywhere in the workbench are Unicode code points into the stored body, end
-exclusive, which is what Python's ``str`` indexing counts. Browsers count UTF-16 code units;
-``utf16_to_codepoint`` and ``codepoint_to_utf16`` convert between the two.
+exclusive, which is what Python's ``str`` indexing counts. Browsers count UTF-16 code units:
+the annotate page's script (``codePointLength`` in static/js/annotate.js) converts before it
+sends, and the server checks every quote against the body.
 """
 
 import unicodedata
@@ -15,25 +16,6 @@ def normalise_text(text: str) -> str:
     text = text.removeprefix("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
-
-
-def codepoint_to_utf16(text: str, offset: int) -> int:
-    """The UTF-16 offset of code point `offset` in `text`."""
-    return offset + sum(1 for ch in text[:offset] if ord(ch) > 0xFFFF)
-
-
-def utf16_to_codepoint(text: str, offset: int) -> int:
-    """The code point offset of UTF-16 offset `offset`; ValueError inside a surrogate pair."""
-    units = 0
-    for index, ch in enumerate(text):
-        if units == offset:
-            return index
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > offset:
-            raise ValueError(f"UTF-16 offset {offset} falls inside a surrogate pair.")
-    if units == offset:
-        return len(text)
-    raise ValueError(f"UTF-16 offset {offset} is beyond the text.")
 
 
 def check_span_offsets(body: str, start, end, quote: str | None) -> None:
