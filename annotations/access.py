@@ -35,6 +35,7 @@ def get_article_for_user(user, project: Project, article_id: int) -> Article:
 
 
 MANAGER = {Role.MANAGER}
+ANNOTATOR = {Role.ANNOTATOR}
 ANY_ROLE = {Role.MANAGER, Role.ANNOTATOR, Role.REVIEWER}
 
 
@@ -72,9 +73,6 @@ def get_annotation_set_for_user(
             raise Http404("No such annotation set.")
         raise PermissionDenied("You may not change this annotation set.")
     return annotation_set
-
-
-ANNOTATOR = {Role.ANNOTATOR}
 
 
 def get_span_for_user(user, project: Project, set_id: int, span_id: int, *, for_edit=False):
