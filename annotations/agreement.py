@@ -24,9 +24,6 @@ from django.contrib.auth import get_user_model
 
 from annotations.models import AnnotationSet, Claim, Label, Project, Span, ThreatAssessment
 
-DONE = (AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED)
-
-
 # The statistics.
 
 
@@ -132,12 +129,14 @@ def _week(moment) -> str:
 def project_agreement(project: Project) -> dict:
     """Every agreement figure of the project, JSON-serialisable (six queries)."""
     sets = list(
-        AnnotationSet.objects.filter(article__project=project, is_gold=False, status__in=DONE)
+        AnnotationSet.objects.filter(article__project=project)
+        .annotators_only()
+        .handed_in()
         .order_by()
         .values_list("pk", "article_id", "annotator_id", "submitted_at")
     )
     in_sets = {"annotation_set__article__project": project}
-    done = {"annotation_set__is_gold": False, "annotation_set__status__in": DONE}
+    done = {"annotation_set__is_gold": False, "annotation_set__status__in": AnnotationSet.HANDED_IN}
     spans_of: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for set_id, start, end, label_id in (
         Span.objects.filter(**in_sets, **done)
