@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from annotations.models import (
     AnnotationSet,
     Claim,
@@ -126,7 +127,9 @@ def _plain(value):
 
 
 @transaction.atomic
-def record_many(*, project: Project | int, user, entries: Iterable[Entry]) -> list[HistoryRecord]:
+def record_many(
+    *, project: Project | int, user: User | None, entries: Iterable[Entry]
+) -> list[HistoryRecord]:
     """Append `entries` to the project's chain, in order, as one user at one moment."""
     entries = list(entries)
     if not entries:
@@ -172,7 +175,7 @@ def record_many(*, project: Project | int, user, entries: Iterable[Entry]) -> li
 
 def record(
     *,
-    user,
+    user: User | None,
     action: str,
     obj=None,
     annotation_set: AnnotationSet | None = None,
@@ -202,7 +205,7 @@ def record(
 
 
 def transition(
-    *, annotation_set: AnnotationSet, user, before: str, after: str, **extra
+    *, annotation_set: AnnotationSet, user: User | None, before: str, after: str, **extra
 ) -> HistoryRecord:
     """Record a state change of a set (`before` and `after` are statuses)."""
     return record(
