@@ -97,7 +97,7 @@ class Merged:
 
     @property
     def annotator_ids(self) -> list[int]:
-        return [s.annotator_id for s in self.sets]
+        return [s.annotator_id for s in self.sets if s.annotator_id is not None]
 
     def item(self, key: str) -> Item:
         for item in self.items:
@@ -275,6 +275,7 @@ def _write_span(
 
 
 def _write_claim(gold: AnnotationSet, item: Item, *, fields: dict, user: User) -> Claim:
+    assert item.start is not None and item.end is not None  # a claim item is a span's range
     span = _gold_span_at(gold, item.start, item.end)
     if span is None:
         raise Conflict(

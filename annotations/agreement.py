@@ -19,6 +19,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -59,9 +61,9 @@ def krippendorff_alpha(
                 pairable = n_c * (n_k - 1) if c == k else n_c * n_k
                 if pairable:
                     coincidences[c, k] += pairable / (m - 1)
-    totals: Counter = Counter()
+    totals: dict[Any, float] = {}
     for (c, _), o in coincidences.items():
-        totals[c] += o
+        totals[c] = totals.get(c, 0.0) + o
     n = sum(totals.values())
     if n <= 1:
         return None
@@ -163,7 +165,7 @@ def project_agreement(project: Project) -> dict:
     )
 
     by_article: dict[int, dict[int, int]] = defaultdict(dict)
-    latest: dict[int, object] = {}
+    latest: dict[int, datetime] = {}
     for set_id, article_id, annotator_id, submitted_at in sets:
         by_article[article_id][annotator_id] = set_id
         if submitted_at and (article_id not in latest or submitted_at > latest[article_id]):

@@ -55,7 +55,8 @@ def assignment_withdraw(*, annotation_set: AnnotationSet, user: User) -> None:
         .select_related("article", "annotator")
         .get(pk=annotation_set.pk)
     )
-    if annotation_set.is_gold:
+    annotator = annotation_set.annotator
+    if annotation_set.is_gold or annotator is None:  # a gold set has no annotator
         raise Conflict("A gold set is not an assignment.")
     if annotation_set.status not in {Status.ASSIGNED, Status.IN_PROGRESS}:
         raise Conflict(
@@ -68,7 +69,7 @@ def assignment_withdraw(*, annotation_set: AnnotationSet, user: User) -> None:
         obj=annotation_set,
         before={
             "status": annotation_set.status,
-            "annotator": annotation_set.annotator.get_username(),
+            "annotator": annotator.get_username(),
             "spans": [history.snapshot(span) for span in annotation_set.spans.all()],
             "claims": annotation_set.claims.count(),
         },
@@ -93,7 +94,8 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
     for article_id, annotator_id in existing.values_list("article_id", "annotator_id"):
         assigned[article_id].add(annotator_id)
     guideline = project.current_guideline()
-    new = []
+    new: list[AnnotationSet] = []
+    usernames: dict[int | None, str] = {a.pk: a.get_username() for a in annotators}
     open_articles = Article.objects.needing_annotators(project).order_by("pk")
     for article_id in open_articles.values_list("pk", flat=True):
         have = assigned[article_id]
@@ -119,7 +121,7 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
                 object_id=s.pk,
                 article_id=s.article_id,
                 annotation_set_id=s.pk,
-                after={"status": s.status, "annotator": s.annotator.get_username()},
+                after={"status": s.status, "annotator": usernames[s.annotator_id]},
             )
             for s in created
         ],

@@ -42,7 +42,7 @@ def snapshot(obj) -> dict[str, Any] | None:
             "quote": obj.quote,
             "label": obj.label.name if obj.label_id else None,
             "label_id": obj.label_id,
-            "actor": obj.actor.name if obj.actor_id else None,
+            "actor": obj.actor.name if obj.actor is not None else None,
             "actor_id": obj.actor_id,
             "note": obj.note,
         }
@@ -51,7 +51,7 @@ def snapshot(obj) -> dict[str, Any] | None:
             "span_id": obj.span_id,
             "claim_type": obj.claim_type.name,
             "claim_type_id": obj.claim_type_id,
-            "claimant": obj.claimant.name if obj.claimant_id else None,
+            "claimant": obj.claimant.name if obj.claimant is not None else None,
             "claimant_id": obj.claimant_id,
             "claimant_span_id": obj.claimant_span_id,
             "targets": sorted(obj.targets.values_list("name", flat=True)) if obj.pk else [],
@@ -147,8 +147,9 @@ def record_many(
     )
     sequence, previous_hash = last if last else (0, GENESIS)
     now = timezone.now()
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    username = user.get_username() if user_id else ""
+    user_id, username = None, ""
+    if user is not None and user.is_authenticated:
+        user_id, username = user.pk, user.get_username()
     records = []
     for entry in entries:
         sequence += 1

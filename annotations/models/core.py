@@ -236,12 +236,12 @@ class Actor(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.affiliation_id is None:
+        parent = self.affiliation
+        if parent is None:
             return
-        if self.affiliation.project_id != self.project_id:
+        if parent.project_id != self.project_id:
             raise ValidationError({"affiliation": "The affiliation must be in the same project."})
         seen = {self.pk}
-        parent = self.affiliation
         while parent is not None:
             if parent.pk in seen:
                 raise ValidationError({"affiliation": "Affiliations may not form a cycle."})
@@ -278,37 +278,37 @@ def sha256_of(text: str) -> str:
 class ArticleQuerySet(models.QuerySet["Article"]):
     def adjudicated(self) -> ArticleQuerySet:
         """Articles whose gold set is approved: adjudication is closed, no annotator joins."""
-        return self.filter(
-            Exists(AnnotationSet.objects.adjudicated().filter(article=OuterRef("pk")))
-        )
-
-    def annotate_needs_annotators(self, project: Project) -> ArticleQuerySet:
-        """Each article carries `needs_annotators`: it has fewer annotators' sets than the
-        project's `annotators_per_article` and is not adjudicated, so an annotator may join."""
-        annotator_sets = Subquery(
-            AnnotationSet.objects.annotators_only()
-            .filter(article=OuterRef("pk"))
-            .order_by()
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        adjudicated = Exists(AnnotationSet.objects.adjudicated().filter(article=OuterRef("pk")))
-        return self.annotate(
-            needs_annotators=ExpressionWrapper(
-                Q(LessThan(Coalesce(annotator_sets, 0), project.annotators_per_article))
-                & ~Q(adjudicated),
-                output_field=BooleanField(),
-            )
-        )
+        return self.filter(_is_adjudicated())
 
     def needing_annotators(self, project: Project) -> ArticleQuerySet:
-        """The project's articles an annotator may still join (see annotate_needs_annotators)."""
-        return (
-            self.filter(project=project)
-            .annotate_needs_annotators(project)
-            .filter(needs_annotators=True)
+        """The project's articles an annotator may still join: fewer annotators' sets than the
+        project's `annotators_per_article`, and not adjudicated."""
+        return self.filter(project=project).filter(_needs_annotators(project))
+
+    def annotate_needs_annotators(self, project: Project) -> ArticleQuerySet:
+        """Each article carries `needs_annotators`, the condition of needing_annotators."""
+        return self.annotate(
+            needs_annotators=ExpressionWrapper(_needs_annotators(project), BooleanField())
         )
+
+
+def _is_adjudicated() -> Exists:
+    """The outer article's gold set is approved."""
+    return Exists(AnnotationSet.objects.adjudicated().filter(article=OuterRef("pk")))
+
+
+def _needs_annotators(project: Project) -> Q:
+    """The outer article needs annotators (see ArticleQuerySet.needing_annotators)."""
+    annotator_sets = Subquery(
+        AnnotationSet.objects.annotators_only()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    fewer_than_wanted = LessThan(Coalesce(annotator_sets, 0), project.annotators_per_article)
+    return Q(fewer_than_wanted) & ~Q(_is_adjudicated())
 
 
 class Article(models.Model):
