@@ -93,7 +93,8 @@ def guidelines_update(*, project: Project, text: str, user: User | None = None) 
 
 def annotation_set_create(*, article: Article, annotator: User, user: User) -> AnnotationSet:
     """A new, empty set of `annotator` on `article` (assigned), recorded in the history. The
-    callers check who may create it and whether the article takes another annotator."""
+    callers check, in their transaction, who may create it and whether the article takes
+    another annotator."""
     annotation_set = AnnotationSet.objects.create(
         article=article, annotator=annotator, guideline_version=article.project.current_guideline()
     )
@@ -524,5 +525,5 @@ def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
                 f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
                 "ask a manager to assign it to you."
             )
-        article.project = project
+        article.project = project  # the locked row: its guidelines go into the new set
         return annotation_set_create(article=article, annotator=user, user=user)
