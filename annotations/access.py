@@ -7,9 +7,12 @@ PermissionDenied when the user is a member without the needed role.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts.models import User
 from annotations.models import AnnotationSet, Article, Project, Role
 
 
@@ -117,3 +120,68 @@ def get_release_for_user(user, project: Project, version: int):
     if release is None:
         raise Http404("No such release.")
     return release
+
+
+# Review: who may assign articles, review a set, adjudicate an article and comment. The review
+# services (annotations.assignment, .reviewing, .adjudication) call these; each raises
+# PermissionDenied with a message that says who may.
+
+
+def check_role(user: User, project: Project, role: Role, message: str) -> None:
+    """PermissionDenied(`message`) unless the user holds `role` in the project."""
+    if role not in project.roles_of(user):
+        raise PermissionDenied(message)
+
+
+def check_may_assign(user: User, project: Project) -> None:
+    check_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
+
+
+def check_may_withdraw_assignment(user: User, project: Project) -> None:
+    check_role(user, project, Role.MANAGER, "Only the project's managers withdraw assignments.")
+
+
+def is_self_review(user: User, project: Project, annotator_ids: Iterable[int | None]) -> bool:
+    """Whether judging work by `annotator_ids` would be the user judging their own work while
+    the project forbids it (`allow_self_review` off). One rule for reviewing and adjudicating."""
+    return not project.allow_self_review and user.pk in set(annotator_ids)
+
+
+def check_self_review(
+    user: User, project: Project, annotator_ids: Iterable[int | None], message: str
+) -> None:
+    """PermissionDenied(`message`) when the user would judge their own work (is_self_review)."""
+    if is_self_review(user, project, annotator_ids):
+        raise PermissionDenied(message)
+
+
+def check_may_review(user: User, annotation_set: AnnotationSet) -> None:
+    """Reviewers send back or approve a set, but not their own unless the project allows it."""
+    project = annotation_set.article.project
+    check_role(user, project, Role.REVIEWER, "Only the project's reviewers review sets.")
+    check_self_review(
+        user,
+        project,
+        [annotation_set.annotator_id],
+        "You may not review your own annotation set.",
+    )
+
+
+def check_may_adjudicate(user: User, article: Article, sets: Iterable[AnnotationSet]) -> None:
+    """Reviewers adjudicate an article (its annotators' `sets`), but not one they annotated
+    unless the project allows it."""
+    project = article.project
+    check_role(user, project, Role.REVIEWER, "Only the project's reviewers adjudicate.")
+    check_self_review(
+        user,
+        project,
+        [s.annotator_id for s in sets],
+        "You annotated this article, so you may not adjudicate it.",
+    )
+
+
+def check_may_comment(user: User, annotation_set: AnnotationSet) -> None:
+    """Whoever may see a set may comment on it (see may_see_annotation_set)."""
+    roles = annotation_set.article.project.roles_of(user)
+    if not may_see_annotation_set(user, annotation_set, roles):
+        raise PermissionDenied("You may not comment on this annotation set.")

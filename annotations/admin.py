@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from annotations import models
+from annotations.services import guidelines_update
 
 
 class MembershipInline(admin.TabularInline):
@@ -58,8 +59,6 @@ class GuidelineVersionAdmin(admin.ModelAdmin):
         return ["project", "number", "text", "created_by"] if obj else ["number", "created_by"]
 
     def save_model(self, request, obj, form, change):
-        from annotations.services import guidelines_update
-
         if not change:
             version = guidelines_update(project=obj.project, text=obj.text, user=request.user)
             obj.pk, obj.number = version.pk, version.number

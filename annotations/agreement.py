@@ -19,13 +19,12 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
 from annotations.models import AnnotationSet, Claim, Label, Project, Span, ThreatAssessment
-
-DONE = (AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED)
-
 
 # The statistics.
 
@@ -62,9 +61,9 @@ def krippendorff_alpha(
                 pairable = n_c * (n_k - 1) if c == k else n_c * n_k
                 if pairable:
                     coincidences[c, k] += pairable / (m - 1)
-    totals: Counter = Counter()
+    totals: dict[Any, float] = {}
     for (c, _), o in coincidences.items():
-        totals[c] += o
+        totals[c] = totals.get(c, 0.0) + o
     n = sum(totals.values())
     if n <= 1:
         return None
@@ -132,12 +131,14 @@ def _week(moment) -> str:
 def project_agreement(project: Project) -> dict:
     """Every agreement figure of the project, JSON-serialisable (six queries)."""
     sets = list(
-        AnnotationSet.objects.filter(article__project=project, is_gold=False, status__in=DONE)
+        AnnotationSet.objects.filter(article__project=project)
+        .annotators_only()
+        .handed_in()
         .order_by()
         .values_list("pk", "article_id", "annotator_id", "submitted_at")
     )
     in_sets = {"annotation_set__article__project": project}
-    done = {"annotation_set__is_gold": False, "annotation_set__status__in": DONE}
+    done = {"annotation_set__is_gold": False, "annotation_set__status__in": AnnotationSet.HANDED_IN}
     spans_of: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for set_id, start, end, label_id in (
         Span.objects.filter(**in_sets, **done)
@@ -164,7 +165,7 @@ def project_agreement(project: Project) -> dict:
     )
 
     by_article: dict[int, dict[int, int]] = defaultdict(dict)
-    latest: dict[int, object] = {}
+    latest: dict[int, datetime] = {}
     for set_id, article_id, annotator_id, submitted_at in sets:
         by_article[article_id][annotator_id] = set_id
         if submitted_at and (article_id not in latest or submitted_at > latest[article_id]):

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from annotations.models import (
     AnnotationSet,
     Claim,
@@ -41,7 +42,7 @@ def snapshot(obj) -> dict[str, Any] | None:
             "quote": obj.quote,
             "label": obj.label.name if obj.label_id else None,
             "label_id": obj.label_id,
-            "actor": obj.actor.name if obj.actor_id else None,
+            "actor": obj.actor.name if obj.actor is not None else None,
             "actor_id": obj.actor_id,
             "note": obj.note,
         }
@@ -50,7 +51,7 @@ def snapshot(obj) -> dict[str, Any] | None:
             "span_id": obj.span_id,
             "claim_type": obj.claim_type.name,
             "claim_type_id": obj.claim_type_id,
-            "claimant": obj.claimant.name if obj.claimant_id else None,
+            "claimant": obj.claimant.name if obj.claimant is not None else None,
             "claimant_id": obj.claimant_id,
             "claimant_span_id": obj.claimant_span_id,
             "targets": sorted(obj.targets.values_list("name", flat=True)) if obj.pk else [],
@@ -126,7 +127,9 @@ def _plain(value):
 
 
 @transaction.atomic
-def record_many(*, project: Project | int, user, entries: Iterable[Entry]) -> list[HistoryRecord]:
+def record_many(
+    *, project: Project | int, user: User | None, entries: Iterable[Entry]
+) -> list[HistoryRecord]:
     """Append `entries` to the project's chain, in order, as one user at one moment."""
     entries = list(entries)
     if not entries:
@@ -144,8 +147,9 @@ def record_many(*, project: Project | int, user, entries: Iterable[Entry]) -> li
     )
     sequence, previous_hash = last if last else (0, GENESIS)
     now = timezone.now()
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    username = user.get_username() if user_id else ""
+    user_id, username = None, ""
+    if user is not None and user.is_authenticated:
+        user_id, username = user.pk, user.get_username()
     records = []
     for entry in entries:
         sequence += 1
@@ -172,7 +176,7 @@ def record_many(*, project: Project | int, user, entries: Iterable[Entry]) -> li
 
 def record(
     *,
-    user,
+    user: User | None,
     action: str,
     obj=None,
     annotation_set: AnnotationSet | None = None,
@@ -202,7 +206,7 @@ def record(
 
 
 def transition(
-    *, annotation_set: AnnotationSet, user, before: str, after: str, **extra
+    *, annotation_set: AnnotationSet, user: User | None, before: str, after: str, **extra
 ) -> HistoryRecord:
     """Record a state change of a set (`before` and `after` are statuses)."""
     return record(

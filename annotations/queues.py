@@ -3,55 +3,28 @@
 An annotator's queue is, in this order:
 1. their own sets still open: sent back with changes requested first, then in progress, then
    assigned (oldest first within each);
-2. then the articles that still need annotators (fewer annotator sets than the project's
-   `annotators_per_article`, and not adjudicated yet) on which they have no set.
+2. then the articles that still need annotators (Article.objects.needing_annotators: fewer
+   annotator sets than the project's `annotators_per_article`, and not adjudicated yet) on
+   which they have no set.
 """
 
 from __future__ import annotations
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    When,
-)
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Value as V
-from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from annotations import services
 from annotations.errors import Conflict
 from annotations.models import AnnotationSet, Article, Project
 
 Status = AnnotationSet.Status
-DONE_STATUSES = (Status.SUBMITTED, Status.APPROVED)
+# The editable statuses (AnnotationSet.EDITABLE), in the order an annotator works on them.
 OPEN_ORDER = (Status.CHANGES_REQUESTED, Status.IN_PROGRESS, Status.ASSIGNED)
 NEEDS_ANNOTATORS = len(OPEN_ORDER)  # the rank of articles I have no set on
 
 
-def annotator_set_count() -> Subquery:
-    """How many annotators' sets (not gold) the outer article has."""
-    return Subquery(
-        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=False)
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-
-
-def adjudicated() -> Exists:
-    """The outer article's gold set is approved: it takes no more annotators."""
-    return Exists(
-        AnnotationSet.objects.filter(article=OuterRef("pk"), is_gold=True, status=Status.APPROVED)
-    )
-
-
-def queue_for(user, project: Project) -> QuerySet[Article]:
+def queue_for(user: User, project: Project) -> QuerySet[Article]:
     """The articles waiting for `user` in `project`, in the order to work on them; each carries
     `queue_rank` (0 changes requested, 1 in progress, 2 assigned, 3 needs annotators),
     `my_set_created` and `my_status`."""
@@ -66,17 +39,9 @@ def queue_for(user, project: Project) -> QuerySet[Article]:
         .annotate(
             my_status=Subquery(mine.values("status")[:1]),
             my_set_created=Subquery(mine.values("created_at")[:1]),
-            annotators=Coalesce(annotator_set_count(), 0),
-            is_adjudicated=adjudicated(),
         )
-        .filter(
-            Q(my_status__in=OPEN_ORDER)
-            | Q(
-                my_status__isnull=True,
-                annotators__lt=project.annotators_per_article,
-                is_adjudicated=False,
-            )
-        )
+        .annotate_needs_annotators(project)
+        .filter(Q(my_status__in=OPEN_ORDER) | Q(my_status__isnull=True, needs_annotators=True))
         .annotate(queue_rank=rank)
         .order_by("queue_rank", "my_set_created", "pk")
     )
@@ -100,7 +65,7 @@ def _after(queue: QuerySet[Article], article_id: int) -> QuerySet[Article]:
 
 
 def next_article_for(
-    user, project: Project, *, after: int | None = None, skip: frozenset[int] = frozenset()
+    user: User, project: Project, *, after: int | None = None, skip: frozenset[int] = frozenset()
 ) -> Article | None:
     """The first article in the user's queue (after article id `after`, wrapping round),
     leaving out the ids in `skip`."""
@@ -112,7 +77,7 @@ def next_article_for(
     return queue.first()
 
 
-def open_next_article(user, project: Project, *, after: int | None = None) -> Article | None:
+def open_next_article(user: User, project: Project, *, after: int | None = None) -> Article | None:
     """The next article in the user's queue, with the user's set on it opened (created when the
     article still needs annotators). An article that filled up meanwhile (another annotator
     opened it first) is passed over for the one after it."""

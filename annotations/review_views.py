@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annotations import agreement, history, review
+from annotations import adjudication, agreement, assignment, history, reviewing
 from annotations.access import (
     ANY_ROLE,
     get_annotation_set_for_user,
@@ -59,32 +59,32 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "auto":
-            created = review.assignments_auto(project=project, user=request.user)
+            created = assignment.assignments_auto(project=project, user=request.user)
             messages.success(request, f"Made {len(created)} assignment(s).")
         elif action == "assign":
             article = get_article_for_user(
                 request.user, project, _int(request.POST.get("article"), "The article")
             )
             annotator = (
-                review.project_annotators(project)
+                assignment.project_annotators(project)
                 .filter(pk=_optional_int(request.POST.get("annotator"), "The annotator"))
                 .first()
             )
             if annotator is None:
                 raise ValidationError("Choose one of the project's annotators.")
-            review.assignment_create(article=article, annotator=annotator, user=request.user)
+            assignment.assignment_create(article=article, annotator=annotator, user=request.user)
             messages.success(request, f"Assigned “{article.title}” to {annotator}.")
         elif action == "withdraw":
             annotation_set = get_annotation_set_for_user(
                 request.user, project, _int(request.POST.get("set"), "The annotation set")
             )
-            review.assignment_withdraw(annotation_set=annotation_set, user=request.user)
+            assignment.assignment_withdraw(annotation_set=annotation_set, user=request.user)
             messages.success(request, "Assignment withdrawn.")
         else:
             raise ValidationError("Unknown action.")
         return redirect("annotations:assignments", slug=project.slug)
-    progress = review.assignment_progress(project)
-    annotators = list(review.project_annotators(project))
+    progress = assignment.assignment_progress(project)
+    annotators = list(assignment.project_annotators(project))
     statuses = AnnotationSet.Status
     per_annotator = [
         {
@@ -118,7 +118,7 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request.user, slug, roles=REVIEW_OR_MANAGE)
-    done = Q(annotation_sets__is_gold=False, annotation_sets__status__in=review.DONE)
+    done = Q(annotation_sets__is_gold=False, annotation_sets__status__in=AnnotationSet.HANDED_IN)
     articles = (
         project.articles.annotate(
             sets=Count("annotation_sets", filter=Q(annotation_sets__is_gold=False)),
@@ -138,7 +138,7 @@ def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 # Adjudication (reviewers).
 
 
-def _adjudicate_context(project, article, merged: review.Merged) -> dict:
+def _adjudicate_context(project, article, merged: adjudication.Merged) -> dict:
     return {
         "project": project,
         "article": article,
@@ -190,21 +190,21 @@ def _adjudicate_post(request, project, article) -> None:
     common = {"article": article, "user": request.user, "expected_version": version}
     decision = {"reason_code": post.get("reason_code", ""), "note": post.get("note", "")}
     if action == "accept_unanimous":
-        accepted = review.adjudication_accept_unanimous(**common)
+        accepted = adjudication.adjudication_accept_unanimous(**common)
         messages.success(request, f"Accepted {len(accepted)} unanimous item(s).")
     elif action == "approve":
-        review.gold_set_approve(**common)
+        adjudication.gold_set_approve(**common)
         messages.success(request, "Gold set approved; adjudication is closed.")
     elif action in {"accept", "reject", "edit"}:
         key = post.get("key", "")
         source_id = _optional_int(post.get("source"), "The version")
         if action == "accept":
-            review.adjudication_accept(key=key, source_id=source_id, **common, **decision)
+            adjudication.adjudication_accept(key=key, source_id=source_id, **common, **decision)
         elif action == "reject":
-            review.adjudication_reject(key=key, **common, **decision)
+            adjudication.adjudication_reject(key=key, **common, **decision)
         else:
             kind = "span" if key.startswith("span:") else key.split(":")[0]
-            review.adjudication_edit(
+            adjudication.adjudication_edit(
                 key=key,
                 source_id=source_id,
                 changes=_edit_changes(request, project, kind),
@@ -226,12 +226,12 @@ def adjudicate(request: AuthenticatedHttpRequest, slug: str, article_id: int) ->
             _adjudicate_post(request, project, article)
         except (Conflict, ValidationError) as error:
             message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
-            context = _adjudicate_context(project, article, review.merge(article))
+            context = _adjudicate_context(project, article, adjudication.merge(article))
             context["error"] = message
             status = 409 if isinstance(error, Conflict) else 400
             return render(request, "review/adjudicate.html", context, status=status)
         return redirect("annotations:adjudicate", slug=project.slug, article_id=article.pk)
-    merged = review.merge(article)
+    merged = adjudication.merge(article)
     context = _adjudicate_context(project, article, merged)
     if any(s.annotator_id == request.user.pk for s in merged.sets) and not (
         project.allow_self_review
@@ -302,7 +302,7 @@ def set_review(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Htt
                     ).first()
                     if subject[name] is None:
                         raise Http404(f"No such {name.replace('_', ' ')} in this set.")
-            review.comment_create(
+            reviewing.comment_create(
                 annotation_set=annotation_set,
                 user=request.user,
                 body=request.POST.get("body", ""),
@@ -310,14 +310,14 @@ def set_review(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Htt
             )
             messages.success(request, "Comment added.")
         elif action == "request_changes":
-            review.annotation_set_request_changes(
+            reviewing.annotation_set_request_changes(
                 annotation_set=annotation_set,
                 user=request.user,
                 comment=request.POST.get("comment", ""),
             )
             messages.success(request, f"Sent back to {annotation_set.annotator}.")
         elif action == "approve":
-            review.annotation_set_approve(annotation_set=annotation_set, user=request.user)
+            reviewing.annotation_set_approve(annotation_set=annotation_set, user=request.user)
             messages.success(request, "Annotation set approved.")
         else:
             raise ValidationError("Unknown action.")

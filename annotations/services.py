@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from annotations import history
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
     ActorAlias,
     AnnotationSet,
+    Article,
     Claim,
     ClaimType,
     Credibility,
@@ -74,7 +76,7 @@ def project_add_defaults(*, project: Project) -> None:
 
 
 @transaction.atomic
-def guidelines_update(*, project: Project, text: str, user=None) -> GuidelineVersion:
+def guidelines_update(*, project: Project, text: str, user: User | None = None) -> GuidelineVersion:
     """Record a new version of the project's guidelines (unchanged text adds no version)."""
     project = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     current = project.current_guideline()
@@ -84,6 +86,53 @@ def guidelines_update(*, project: Project, text: str, user=None) -> GuidelineVer
     return GuidelineVersion.objects.create(
         project=project, number=number, text=text, created_by=user
     )
+
+
+# Annotation sets: creating one, and every change of its status.
+
+
+def annotation_set_create(*, article: Article, annotator: User, user: User) -> AnnotationSet:
+    """A new, empty set of `annotator` on `article` (assigned), recorded in the history. The
+    callers check, in their transaction, who may create it and whether the article takes
+    another annotator."""
+    annotation_set = AnnotationSet.objects.create(
+        article=article, annotator=annotator, guideline_version=article.project.current_guideline()
+    )
+    history.record(
+        user=user,
+        action="create",
+        obj=annotation_set,
+        after={"status": annotation_set.status, "annotator": annotator.get_username()},
+    )
+    return annotation_set
+
+
+def annotation_set_transition(
+    annotation_set: AnnotationSet,
+    *,
+    to: str,
+    user: User | None,
+    update_fields: Iterable[str] = (),
+    **extra,
+) -> AnnotationSet:
+    """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
+    allows it: bump its version, save it (with `update_fields` the caller changed too) and
+    record the move in the history (`extra` goes into the record's "after")."""
+    before = annotation_set.status
+    if not annotation_set.may_move_to(to):
+        raise Conflict(
+            f"This annotation set is {annotation_set.status_name}; it cannot become "
+            f"{AnnotationSet.Status(to).label.lower()}."
+        )
+    fields = ["status", "version", "updated_at", *update_fields]
+    annotation_set.status = to
+    annotation_set.version += 1
+    if to == AnnotationSet.Status.SUBMITTED:
+        annotation_set.submitted_at = timezone.now()
+        fields.append("submitted_at")
+    annotation_set.save(update_fields=fields)
+    history.transition(annotation_set=annotation_set, user=user, before=before, after=to, **extra)
+    return annotation_set
 
 
 # Annotating: spans, claims and threat assessments in one annotation set.
@@ -97,33 +146,24 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
         .get(pk=annotation_set.pk)
     )
     if not locked.is_editable:
-        raise Conflict(
-            f"This annotation set is {locked.get_status_display().lower()} "
-            "and can no longer be changed."
-        )
+        raise Conflict(f"This annotation set is {locked.status_name} and can no longer be changed.")
     return locked
 
 
-def _touch(annotation_set: AnnotationSet, user=None) -> None:
-    """Record a change to the set: bump its version; the first edit starts the work."""
-    fields = ["version", "updated_at"]
-    annotation_set.version += 1
-    if annotation_set.status in {
-        AnnotationSet.Status.ASSIGNED,
-        AnnotationSet.Status.CHANGES_REQUESTED,
-    }:
-        history.transition(
-            annotation_set=annotation_set,
-            user=user,
-            before=annotation_set.status,
-            after=AnnotationSet.Status.IN_PROGRESS,
-        )
-        annotation_set.status = AnnotationSet.Status.IN_PROGRESS
-        fields.append("status")
+def _touch(annotation_set: AnnotationSet, user: User | None) -> None:
+    """Record a change to the content of an editable set (locked by `_lock_for_edit`): bump
+    its version; the first edit (assigned, or sent back) starts the work."""
+    fields = []
     if annotation_set.guideline_version_id is None:
         annotation_set.guideline_version = annotation_set.article.project.current_guideline()
         fields.append("guideline_version")
-    annotation_set.save(update_fields=fields)
+    if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
+        annotation_set_transition(
+            annotation_set, to=AnnotationSet.Status.IN_PROGRESS, user=user, update_fields=fields
+        )
+        return
+    annotation_set.version += 1
+    annotation_set.save(update_fields=["version", "updated_at", *fields])
 
 
 def _check_project(project_id: int, *objects) -> None:
@@ -144,7 +184,7 @@ def span_create(
     label: Label,
     actor: Actor | None = None,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> Span:
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
@@ -167,7 +207,7 @@ _UNCHANGED = object()
 
 @transaction.atomic
 def span_update(
-    *, span: Span, label=_UNCHANGED, actor=_UNCHANGED, note=_UNCHANGED, user=None
+    *, span: Span, label=_UNCHANGED, actor=_UNCHANGED, note=_UNCHANGED, user: User | None = None
 ) -> Span:
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
@@ -191,7 +231,7 @@ def span_update(
 
 
 @transaction.atomic
-def span_delete(*, span: Span, user=None) -> None:
+def span_delete(*, span: Span, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(span.annotation_set)
     stated = Claim.objects.filter(span=span).count()
     if stated:
@@ -219,9 +259,13 @@ def _check_claim_fields(
         raise ValidationError("The claimant's span must be in the same annotation set.")
     _check_project(project_id, claim_type, claimant, *targets)
     if reliability not in {"", *Reliability.values}:
-        raise ValidationError(f"Source reliability must be one of A-F, not {reliability!r}.")
+        raise ValidationError(
+            f"Source reliability must be one of {Reliability.as_range()}, not {reliability!r}."
+        )
     if credibility is not None and credibility not in Credibility.values:
-        raise ValidationError(f"Information credibility must be 1-6, not {credibility!r}.")
+        raise ValidationError(
+            f"Information credibility must be {Credibility.as_range()}, not {credibility!r}."
+        )
 
 
 @transaction.atomic
@@ -236,7 +280,7 @@ def claim_create(
     reliability: str = "",
     credibility: int | None = None,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> Claim:
     """A claim stated by `span`. The claimant is an actor, or a span linked to one."""
     annotation_set = _lock_for_edit(annotation_set)
@@ -270,7 +314,7 @@ def claim_create(
 
 
 @transaction.atomic
-def claim_update(*, claim: Claim, user=None, **changes) -> Claim:
+def claim_update(*, claim: Claim, user: User | None = None, **changes) -> Claim:
     """Change any of: claim_type, claimant, claimant_span, targets, reliability, credibility,
     note."""
     allowed = {
@@ -311,7 +355,7 @@ def claim_update(*, claim: Claim, user=None, **changes) -> Claim:
 
 
 @transaction.atomic
-def claim_delete(*, claim: Claim, user=None) -> None:
+def claim_delete(*, claim: Claim, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(claim.annotation_set)
     history.record(user=user, action="delete", obj=claim, before=history.snapshot(claim))
     claim.delete()
@@ -325,7 +369,7 @@ def threat_assessment_set(
     level: ThreatLevel,
     rationale: str = "",
     claims: Iterable[Claim] = (),
-    user=None,
+    user: User | None = None,
 ) -> ThreatAssessment:
     """Create or replace the set's threat assessment."""
     annotation_set = _lock_for_edit(annotation_set)
@@ -351,7 +395,7 @@ def threat_assessment_set(
 
 
 @transaction.atomic
-def threat_assessment_delete(*, annotation_set: AnnotationSet, user=None) -> None:
+def threat_assessment_delete(*, annotation_set: AnnotationSet, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(annotation_set)
     existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
     if existing is not None:
@@ -361,7 +405,9 @@ def threat_assessment_delete(*, annotation_set: AnnotationSet, user=None) -> Non
 
 
 @transaction.atomic
-def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> AnnotationSet:
+def annotation_set_submit(
+    *, annotation_set: AnnotationSet, user: User | None = None
+) -> AnnotationSet:
     """Hand the set in for review; it is locked from then on."""
     annotation_set = _lock_for_edit(annotation_set)
     if annotation_set.is_gold:
@@ -370,21 +416,13 @@ def annotation_set_submit(*, annotation_set: AnnotationSet, user=None) -> Annota
         raise PermissionDenied("Only the set's annotator may submit it.")
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
         _touch(annotation_set, user)  # assigned or sent back: the work starts, then ends
-    history.transition(
-        annotation_set=annotation_set,
-        user=user,
-        before=annotation_set.status,
-        after=AnnotationSet.Status.SUBMITTED,
-    )
-    annotation_set.status = AnnotationSet.Status.SUBMITTED
-    annotation_set.submitted_at = timezone.now()
-    annotation_set.version += 1
-    annotation_set.save(update_fields=["status", "submitted_at", "version", "updated_at"])
-    return annotation_set
+    return annotation_set_transition(annotation_set, to=AnnotationSet.Status.SUBMITTED, user=user)
 
 
 @transaction.atomic
-def span_create_many(*, annotation_set: AnnotationSet, spans: Iterable[dict], user=None) -> list:
+def span_create_many(
+    *, annotation_set: AnnotationSet, spans: Iterable[dict], user: User | None = None
+) -> list[Span]:
     """Create several spans (e.g. accepted alias suggestions) all or none."""
     return [span_create(annotation_set=annotation_set, user=user, **span) for span in spans]
 
@@ -414,7 +452,7 @@ def actor_save(
     external_id: str = "",
     description: str = "",
     aliases: Iterable[str] | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Actor:
     """Create an actor in the project's registry, or change `actor`; `aliases` replaces them."""
     if actor is None:
@@ -447,7 +485,7 @@ def label_create(
     colour: str = "#ffd54f",
     hotkey: str = "",
     position: int = 0,
-    user=None,
+    user: User | None = None,
 ) -> Label:
     """Add a label to the project's label set."""
     name = name.strip()
@@ -463,7 +501,7 @@ def label_create(
     return label
 
 
-def annotation_set_open(*, article, user) -> AnnotationSet:
+def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
     """The user's annotation set on the article; opening an article the user has no set on
     creates one (assigned) only while the article still needs annotators (fewer annotator sets
     than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict."""
@@ -479,21 +517,13 @@ def annotation_set_open(*, article, user) -> AnnotationSet:
         if annotation_set is not None:
             return annotation_set
         sets = AnnotationSet.objects.filter(article=article)
-        if sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED).exists():
+        if sets.adjudicated().exists():
             raise Conflict("This article is adjudicated; it takes no more annotators.")
         wanted = project.annotators_per_article
-        if sets.filter(is_gold=False).count() >= wanted:
+        if sets.annotators_only().count() >= wanted:
             raise Conflict(
                 f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
                 "ask a manager to assign it to you."
             )
-        annotation_set = AnnotationSet.objects.create(
-            article=article, annotator=user, guideline_version=project.current_guideline()
-        )
-        history.record(
-            user=user,
-            action="create",
-            obj=annotation_set,
-            after={"status": annotation_set.status, "annotator": user.get_username()},
-        )
-    return annotation_set
+        article.project = project  # the locked row: its guidelines go into the new set
+        return annotation_set_create(article=article, annotator=user, user=user)

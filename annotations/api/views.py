@@ -571,7 +571,7 @@ class AssignmentCreate(ProjectScoped, APIView):
     @extend_schema(request=s.AssignmentInput, responses={201: s.AnnotationSetOutput})
     def post(self, request: Request, slug: str, article_id: int) -> Response:
         """Assign the article to an annotator (managers only)."""
-        from annotations.review import assignment_create
+        from annotations.assignment import assignment_create
 
         project = self.project(MANAGER)
         article = get_article_for_user(request.user, project, article_id)
@@ -595,7 +595,7 @@ class AnnotationSetApprove(SetScoped, APIView):
     @extend_schema(request=None, responses={200: s.AnnotationSetOutput})
     def post(self, request: Request, slug: str, set_id: int) -> Response:
         """Approve a submitted set (reviewers)."""
-        from annotations.review import annotation_set_approve
+        from annotations.reviewing import annotation_set_approve
 
         annotation_set = annotation_set_approve(
             annotation_set=self.annotation_set(), user=request.user
@@ -607,7 +607,7 @@ class AnnotationSetRequestChanges(SetScoped, APIView):
     @extend_schema(request=s.RequestChangesInput, responses={200: s.AnnotationSetOutput})
     def post(self, request: Request, slug: str, set_id: int) -> Response:
         """Send a submitted set back to its annotator with a comment (reviewers)."""
-        from annotations.review import annotation_set_request_changes
+        from annotations.reviewing import annotation_set_request_changes
 
         data = _input(s.RequestChangesInput, request.data)
         annotation_set = annotation_set_request_changes(
@@ -627,7 +627,7 @@ class CommentList(SetScoped, generics.ListAPIView):
     @extend_schema(request=s.CommentInput, responses={201: s.CommentOutput})
     def post(self, request: Request, slug: str, set_id: int) -> Response:
         """Comment on the set, or on one of its spans or claims or its threat assessment."""
-        from annotations.review import comment_create
+        from annotations.reviewing import comment_create
 
         annotation_set = self.annotation_set()
         data = _input(s.CommentInput, request.data)
@@ -659,7 +659,7 @@ class AdjudicationDecide(ProjectScoped, APIView):
     def post(self, request: Request, slug: str, article_id: int) -> Response:
         """Accept an annotator's version of a merged item into the gold set, or reject it
         (reviewers). Overriding an annotator needs a reason code."""
-        from annotations import review
+        from annotations import adjudication
 
         article = get_article_for_user(request.user, self.project(), article_id)
         data = _input(s.AdjudicationDecisionInput, request.data)
@@ -672,9 +672,9 @@ class AdjudicationDecide(ProjectScoped, APIView):
             "expected_version": data["expected_version"],
         }
         if data["outcome"] == "accepted":
-            decision = review.adjudication_accept(source_id=data["source_id"], **common)
+            decision = adjudication.adjudication_accept(source_id=data["source_id"], **common)
         else:
-            decision = review.adjudication_reject(**common)
+            decision = adjudication.adjudication_reject(**common)
         return Response(s.AdjudicationDecisionOutput(decision).data, status=201)
 
 
@@ -684,7 +684,7 @@ class AdjudicationAcceptUnanimous(ProjectScoped, APIView):
     )
     def post(self, request: Request, slug: str, article_id: int) -> Response:
         """Accept every item all annotators marked the same way (reviewers)."""
-        from annotations.review import adjudication_accept_unanimous
+        from annotations.adjudication import adjudication_accept_unanimous
 
         article = get_article_for_user(request.user, self.project(), article_id)
         data = _input(s.AdjudicationInput, request.data)
@@ -698,7 +698,7 @@ class GoldSetApprove(ProjectScoped, APIView):
     @extend_schema(request=s.AdjudicationInput, responses={200: s.AnnotationSetOutput})
     def post(self, request: Request, slug: str, article_id: int) -> Response:
         """Close adjudication: approve the article's gold set (reviewers)."""
-        from annotations.review import gold_set_approve
+        from annotations.adjudication import gold_set_approve
 
         article = get_article_for_user(request.user, self.project(), article_id)
         data = _input(s.AdjudicationInput, request.data)

@@ -18,8 +18,9 @@ from annotations.models.core import (
     sha256_of,
     validate_span,
 )
+from annotations.models.history import HistoryRecord
 from annotations.models.releases import Release, ReleaseFile
-from annotations.models.review import AdjudicationDecision, Comment, HistoryRecord, ReasonCode
+from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
 __all__ = [
     "Release",

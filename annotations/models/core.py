@@ -1,4 +1,10 @@
-"""The domain: projects, their articles, and the spans, claims and threat assessments on them."""
+"""The domain: projects, their articles, and the spans, claims and threat assessments on them.
+
+About 600 lines, on purpose: these tables refer to each other both ways (an article's reads
+look at its annotation sets, an article checks its spans before its text may change), so split
+into modules they would import each other. History, review and releases, which only point
+into these, live in their own modules beside this one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 
 from annotations.text import check_span_offsets
@@ -228,12 +236,12 @@ class Actor(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.affiliation_id is None:
+        parent = self.affiliation
+        if parent is None:
             return
-        if self.affiliation.project_id != self.project_id:
+        if parent.project_id != self.project_id:
             raise ValidationError({"affiliation": "The affiliation must be in the same project."})
         seen = {self.pk}
-        parent = self.affiliation
         while parent is not None:
             if parent.pk in seen:
                 raise ValidationError({"affiliation": "Affiliations may not form a cycle."})
@@ -267,6 +275,42 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def adjudicated(self) -> ArticleQuerySet:
+        """Articles whose gold set is approved: adjudication is closed, no annotator joins."""
+        return self.filter(_is_adjudicated())
+
+    def needing_annotators(self, project: Project) -> ArticleQuerySet:
+        """The project's articles an annotator may still join: fewer annotators' sets than the
+        project's `annotators_per_article`, and not adjudicated."""
+        return self.filter(project=project).filter(_needs_annotators(project))
+
+    def annotate_needs_annotators(self, project: Project) -> ArticleQuerySet:
+        """Each article carries `needs_annotators`, the condition of needing_annotators."""
+        return self.annotate(
+            needs_annotators=ExpressionWrapper(_needs_annotators(project), BooleanField())
+        )
+
+
+def _is_adjudicated() -> Exists:
+    """The outer article's gold set is approved."""
+    return Exists(AnnotationSet.objects.adjudicated().filter(article=OuterRef("pk")))
+
+
+def _needs_annotators(project: Project) -> Q:
+    """The outer article needs annotators (see ArticleQuerySet.needing_annotators)."""
+    annotator_sets = Subquery(
+        AnnotationSet.objects.annotators_only()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    fewer_than_wanted = LessThan(Coalesce(annotator_sets, 0), project.annotators_per_article)
+    return Q(fewer_than_wanted) & ~Q(_is_adjudicated())
+
+
 class Article(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
     title = models.CharField(max_length=500)
@@ -282,6 +326,8 @@ class Article(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "id"]
@@ -307,8 +353,30 @@ class Article(models.Model):
         return Span.objects.filter(annotation_set__article_id=self.pk).exists()
 
 
+class AnnotationSetQuerySet(models.QuerySet["AnnotationSet"]):
+    def gold(self) -> AnnotationSetQuerySet:
+        """The reviewers' adjudicated sets (one per article at most)."""
+        return self.filter(is_gold=True)
+
+    def annotators_only(self) -> AnnotationSetQuerySet:
+        """The annotators' own sets, leaving out gold sets."""
+        return self.filter(is_gold=False)
+
+    def handed_in(self) -> AnnotationSetQuerySet:
+        """Sets whose annotator has handed the work in: submitted, or approved since."""
+        return self.filter(status__in=AnnotationSet.HANDED_IN)
+
+    def adjudicated(self) -> AnnotationSetQuerySet:
+        """Approved gold sets: their articles are adjudicated."""
+        return self.gold().filter(status=AnnotationSet.Status.APPROVED)
+
+
 class AnnotationSet(models.Model):
-    """One annotator's work on one article, or the article's adjudicated gold set."""
+    """One annotator's work on one article, or the article's adjudicated gold set.
+
+    Its status moves only along TRANSITIONS (GOLD_TRANSITIONS for a gold set), through
+    services.annotation_set_transition, which also bumps the version and records the move.
+    """
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", "Assigned"
@@ -316,6 +384,26 @@ class AnnotationSet(models.Model):
         SUBMITTED = "submitted", "Submitted"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         APPROVED = "approved", "Approved"
+
+    # Editable: the annotator (or, on a gold set, adjudication) may still change the content.
+    EDITABLE = (Status.ASSIGNED, Status.IN_PROGRESS, Status.CHANGES_REQUESTED)
+    # Handed in: the annotator's work is done, waiting for review or approved.
+    HANDED_IN = (Status.SUBMITTED, Status.APPROVED)
+    # Which status may follow which. The first edit starts the work; a submitted set is sent
+    # back or approved; approval is final.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ASSIGNED: frozenset({Status.IN_PROGRESS}),
+        Status.IN_PROGRESS: frozenset({Status.SUBMITTED}),
+        Status.SUBMITTED: frozenset({Status.CHANGES_REQUESTED, Status.APPROVED}),
+        Status.CHANGES_REQUESTED: frozenset({Status.IN_PROGRESS}),
+        Status.APPROVED: frozenset(),
+    }
+    # A gold set is never submitted: closing adjudication approves it, even before any
+    # decision put a row into it (every item rejected).
+    GOLD_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.APPROVED}),
+        Status.IN_PROGRESS: frozenset({Status.APPROVED}),
+    }
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotation_sets")
     annotator = models.ForeignKey(
@@ -336,6 +424,8 @@ class AnnotationSet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnnotationSetQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "is_gold", "annotator"]
@@ -361,11 +451,21 @@ class AnnotationSet(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in {
-            self.Status.ASSIGNED,
-            self.Status.IN_PROGRESS,
-            self.Status.CHANGES_REQUESTED,
-        }
+        return self.status in self.EDITABLE
+
+    @property
+    def is_handed_in(self) -> bool:
+        return self.status in self.HANDED_IN
+
+    @property
+    def status_name(self) -> str:
+        """The status as words in a sentence: "in progress"."""
+        return self.get_status_display().lower()
+
+    def may_move_to(self, status: str) -> bool:
+        """Whether the set's status may change from what it is now to `status`."""
+        transitions = self.GOLD_TRANSITIONS if self.is_gold else self.TRANSITIONS
+        return status in transitions.get(self.status, frozenset())
 
 
 class Span(models.Model):
@@ -416,7 +516,8 @@ def validate_span(article: Article, start, end, quote: str, *, label=None, actor
 
 
 class Reliability(models.TextChoices):
-    """Admiralty code: how reliable the source is."""
+    """Admiralty code: how reliable the source is. The one list of the letters: the database
+    constraint and the checks in the services derive theirs from it."""
 
     A = "A", "A: completely reliable"
     B = "B", "B: usually reliable"
@@ -425,9 +526,14 @@ class Reliability(models.TextChoices):
     E = "E", "E: unreliable"
     F = "F", "F: reliability cannot be judged"
 
+    @classmethod
+    def as_range(cls) -> str:
+        """The grades as a range for messages: "A-F"."""
+        return f"{cls.values[0]}-{cls.values[-1]}"
+
 
 class Credibility(models.IntegerChoices):
-    """Admiralty code: how credible the information is."""
+    """Admiralty code: how credible the information is (the one list of the numbers)."""
 
     CONFIRMED = 1, "1: confirmed by other sources"
     PROBABLY_TRUE = 2, "2: probably true"
@@ -435,6 +541,11 @@ class Credibility(models.IntegerChoices):
     DOUBTFUL = 4, "4: doubtful"
     IMPROBABLE = 5, "5: improbable"
     CANNOT_BE_JUDGED = 6, "6: truth cannot be judged"
+
+    @classmethod
+    def as_range(cls) -> str:
+        """The grades as a range for messages: "1-6"."""
+        return f"{cls.values[0]}-{cls.values[-1]}"
 
 
 class Claim(models.Model):
@@ -464,11 +575,15 @@ class Claim(models.Model):
         ordering = ["annotation_set", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reliability__in=["", "A", "B", "C", "D", "E", "F"]),
+                condition=Q(reliability__in=["", *Reliability.values]),
                 name="claim_reliability_admiralty",
             ),
             models.CheckConstraint(
-                condition=Q(credibility__isnull=True) | Q(credibility__gte=1, credibility__lte=6),
+                condition=Q(credibility__isnull=True)
+                | Q(
+                    credibility__gte=min(Credibility.values),
+                    credibility__lte=max(Credibility.values),
+                ),
                 name="claim_credibility_admiralty",
             ),
         ]

@@ -1,4 +1,4 @@
-"""Review: the append-only history, comment threads and adjudication decisions."""
+"""Review: comment threads, adjudication decisions and the reasons for overriding annotators."""
 
 from __future__ import annotations
 
@@ -6,60 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from annotations.models.core import (
-    AnnotationSet,
-    Article,
-    Claim,
-    Project,
-    Span,
-    ThreatAssessment,
-)
-
-
-class HistoryRecord(models.Model):
-    """One change, in a per-project chain: each record carries the hash of the one before it.
-
-    Records refer to articles, sets and annotation rows by id only, so that nothing that happens
-    to those rows later (a deletion) changes a record and breaks the chain.
-    """
-
-    class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
-        TRANSITION = "transition", "State change"
-
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="history")
-    sequence = models.PositiveBigIntegerField()
-    article_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    annotation_set_id = models.BigIntegerField(null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    username = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField()
-    action = models.CharField(max_length=20, choices=Action.choices)
-    object_type = models.CharField(max_length=40)
-    object_id = models.BigIntegerField(null=True, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        ordering = ["project", "sequence"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "sequence"], name="history_record_sequence_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
+from annotations.models.core import AnnotationSet, Article, Claim, Span, ThreatAssessment
 
 
 class ReasonCode(models.TextChoices):

@@ -124,6 +124,21 @@ def test_it_refuses_grades_outside_the_admiralty_code(annotation_set, reliabilit
         claim.save()
 
 
+def test_it_stores_every_admiralty_grade(annotation_set):
+    span = SpanFactory(annotation_set=annotation_set)
+    claim_type = ClaimTypeFactory(project=annotation_set.article.project)
+    grades = [("A", 1), ("B", 2), ("C", 3), ("D", 4), ("E", 5), ("F", 6), ("", None)]
+    for reliability, credibility in grades:
+        Claim.objects.create(
+            annotation_set=annotation_set,
+            span=span,
+            claim_type=claim_type,
+            reliability=reliability,
+            credibility=credibility,
+        )
+    assert Claim.objects.count() == len(grades)
+
+
 def test_it_reads_the_admiralty_grading(annotation_set):
     span = SpanFactory(annotation_set=annotation_set)
     claim = Claim.objects.create(

@@ -37,3 +37,27 @@ def test_it_refuses_changes_to_a_submitted_set(annotation_set, project):
             label=project.labels.get(name="actor"),
         )
     assert not Span.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("grading", "message"),
+    [
+        ({"reliability": "G"}, "reliability must be one of A-F, not 'G'"),
+        ({"credibility": 7}, "credibility must be 1-6, not 7"),
+    ],
+)
+def test_it_names_the_admiralty_grades_when_refusing_one(annotation_set, project, grading, message):
+    span = services.span_create(
+        annotation_set=annotation_set,
+        start=21,
+        end=34,
+        quote="Dmitry Peskov",
+        label=project.labels.get(name="actor"),
+    )
+    with pytest.raises(ValidationError, match=message):
+        services.claim_create(
+            annotation_set=annotation_set,
+            span=span,
+            claim_type=project.claim_types.first(),
+            **grading,
+        )

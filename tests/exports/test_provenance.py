@@ -2,7 +2,7 @@
 
 import orjson
 
-from annotations import review
+from annotations import adjudication
 from annotations.exports import export
 from annotations.services import annotation_set_submit
 from tests.exports.conftest import add_span
@@ -18,7 +18,7 @@ def test_it_records_provenance_and_the_rejected_minority_label(
     add_span(alex, "Kremlin", "location")
     for annotation_set in (anna, alex):
         annotation_set_submit(annotation_set=annotation_set, user=annotation_set.annotator)
-    review.adjudication_accept(
+    adjudication.adjudication_accept(
         article=article,
         user=reviewer,
         key="span:0-7",
@@ -27,7 +27,7 @@ def test_it_records_provenance_and_the_rejected_minority_label(
         note="The Kremlin acts here.",
         expected_version=None,
     )
-    review.gold_set_approve(article=article, user=reviewer, expected_version=None)
+    adjudication.gold_set_approve(article=article, user=reviewer, expected_version=None)
 
     [path] = export(project=project, format="native", stem=tmp_path / "gold")
     [record] = [orjson.loads(line) for line in path.read_bytes().splitlines()]

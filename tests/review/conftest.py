@@ -1,6 +1,6 @@
 import pytest
 
-from annotations import review, services
+from annotations import assignment, services
 
 
 @pytest.fixture
@@ -37,5 +37,5 @@ def actors(project):
 @pytest.fixture
 def two_sets(project, article, manager, annotator, annotator2):
     """The article assigned to both annotators (k=2)."""
-    sets = review.assignments_auto(project=project, user=manager)
+    sets = assignment.assignments_auto(project=project, user=manager)
     return {s.annotator: s for s in sets}

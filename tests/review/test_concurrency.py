@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from annotations import review, services
+from annotations import adjudication, services
 from annotations.errors import Conflict
 from annotations.models import AdjudicationDecision, AnnotationSet, Membership
 
@@ -53,7 +53,7 @@ def test_it_lets_exactly_one_of_two_reviewers_win(
     keys = ("span:0-7", "span:0-7") if same_item else ("span:0-7", "span:53-57")
 
     def decide(user, key, reason):
-        return lambda: review.adjudication_reject(
+        return lambda: adjudication.adjudication_reject(
             article=ready_article, user=user, key=key, reason_code=reason, expected_version=0
         )
 

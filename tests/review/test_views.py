@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from annotations import review, services
+from annotations import adjudication, reviewing, services
 from annotations.models import AdjudicationDecision, AnnotationSet, Comment, HistoryRecord
 
 ROLES = ["anonymous", "outsider", "other_project_member", "annotator", "reviewer", "manager"]
@@ -127,7 +127,7 @@ def test_it_adjudicates_through_the_page(client, reviewer, article, handed_in, u
 def test_it_shows_a_stale_reviewer_the_other_decisions(
     client, reviewer, project, article, handed_in, urls
 ):
-    review.adjudication_reject(
+    adjudication.adjudication_reject(
         article=article,
         user=reviewer,
         key="span:53-57",
@@ -221,7 +221,7 @@ def test_it_shows_the_request_for_changes_on_the_annotators_page(
     client, project, article, reviewer, annotator, handed_in
 ):
     anna, _ = handed_in
-    review.annotation_set_request_changes(
+    reviewing.annotation_set_request_changes(
         annotation_set=anna, user=reviewer, comment="Mark <NATO> too"
     )
     client.force_login(annotator)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotations import history, review, services
+from annotations import adjudication, assignment, history, reviewing, services
 from annotations.errors import Conflict
 from annotations.models import AnnotationSet, Comment, Span
 from tests.factories import ArticleFactory, MembershipFactory
@@ -35,9 +35,9 @@ def _claim(annotation_set, project, threat):
 def test_it_walks_the_workflow_from_assignment_to_gold(
     project, article, manager, annotator, annotator2, reviewer, actors, mark
 ):
-    sets = {s.annotator: s for s in review.assignments_auto(project=project, user=manager)}
+    sets = {s.annotator: s for s in assignment.assignments_auto(project=project, user=manager)}
     assert set(sets) == {annotator, annotator2}
-    assert review.assignments_auto(project=project, user=manager) == []
+    assert assignment.assignments_auto(project=project, user=manager) == []
     anna, alex = sets[annotator], sets[annotator2]
 
     mark(anna, "Dmitry Peskov", "actor", "Dmitry Peskov")
@@ -53,14 +53,16 @@ def test_it_walks_the_workflow_from_assignment_to_gold(
     services.annotation_set_submit(annotation_set=anna, user=annotator)
     services.annotation_set_submit(annotation_set=alex, user=annotator2)
 
-    review.annotation_set_request_changes(
+    reviewing.annotation_set_request_changes(
         annotation_set=alex, user=reviewer, comment="NATO is an <b>actor</b> here."
     )
     alex.refresh_from_db()
     assert alex.status == AnnotationSet.Status.CHANGES_REQUESTED
     assert Comment.objects.get(annotation_set=alex, requests_changes=True).author == reviewer
     with pytest.raises(Conflict, match="not ready"):
-        review.adjudication_accept_unanimous(article=article, user=reviewer, expected_version=0)
+        adjudication.adjudication_accept_unanimous(
+            article=article, user=reviewer, expected_version=0
+        )
 
     services.span_update(
         span=alex_nato,
@@ -72,30 +74,30 @@ def test_it_walks_the_workflow_from_assignment_to_gold(
     assert alex.status == AnnotationSet.Status.IN_PROGRESS
     services.annotation_set_submit(annotation_set=alex, user=annotator2)
 
-    merged = review.merge(article)
+    merged = adjudication.merge(article)
     assert merged.ready
     disagreements = [item.key for item in merged.ordered() if not item.unanimous]
     assert disagreements[: len(disagreements)] == [
         "span:46-48",
         "threat",
     ]
-    accepted = review.adjudication_accept_unanimous(
+    accepted = adjudication.adjudication_accept_unanimous(
         article=article, user=reviewer, expected_version=0
     )
     assert {d.key for d in accepted} == {"span:21-34", "span:53-57", "span:0-58", "claim:0-58"}
     version = AnnotationSet.objects.get(article=article, is_gold=True).version
 
-    us = review.merge(article).item("span:46-48")
+    us = adjudication.merge(article).item("span:46-48")
     anna_us = next(row for row in us.rows if row.annotation_set_id == anna.pk)
     with pytest.raises(ValidationError, match="reason code"):
-        review.adjudication_accept(
+        adjudication.adjudication_accept(
             article=article,
             user=reviewer,
             key="span:46-48",
             source_id=anna_us.pk,
             expected_version=version,
         )
-    decision = review.adjudication_accept(
+    decision = adjudication.adjudication_accept(
         article=article,
         user=reviewer,
         key="span:46-48",
@@ -105,7 +107,7 @@ def test_it_walks_the_workflow_from_assignment_to_gold(
     )
     assert decision.overrides
     gold = AnnotationSet.objects.get(article=article, is_gold=True)
-    review.adjudication_edit(
+    adjudication.adjudication_edit(
         article=article,
         user=reviewer,
         key="threat",
@@ -115,7 +117,7 @@ def test_it_walks_the_workflow_from_assignment_to_gold(
         expected_version=gold.version,
     )
     gold.refresh_from_db()
-    review.gold_set_approve(article=article, user=reviewer, expected_version=gold.version)
+    adjudication.gold_set_approve(article=article, user=reviewer, expected_version=gold.version)
 
     gold.refresh_from_db()
     assert gold.status == AnnotationSet.Status.APPROVED
@@ -159,10 +161,10 @@ def test_it_rejects_an_item_and_keeps_the_annotators_rows(
     for user, annotation_set in two_sets.items():
         services.annotation_set_submit(annotation_set=annotation_set, user=user)
     with pytest.raises(ValidationError, match="reason code"):
-        review.adjudication_reject(
+        adjudication.adjudication_reject(
             article=article, user=reviewer, key="span:0-7", expected_version=None
         )
-    decision = review.adjudication_reject(
+    decision = adjudication.adjudication_reject(
         article=article, user=reviewer, key="span:0-7", reason_code="guideline", expected_version=0
     )
     assert decision.outcome == "rejected"
@@ -183,15 +185,15 @@ def test_it_refuses_transitions_the_workflow_does_not_have(
 ):
     anna = two_sets[annotator]
     with pytest.raises(Conflict, match="Only a submitted set"):
-        review.annotation_set_request_changes(annotation_set=anna, user=reviewer, comment="x")
+        reviewing.annotation_set_request_changes(annotation_set=anna, user=reviewer, comment="x")
     with pytest.raises(Conflict, match="Only a submitted set"):
-        review.annotation_set_approve(annotation_set=anna, user=reviewer)
+        reviewing.annotation_set_approve(annotation_set=anna, user=reviewer)
     services.annotation_set_submit(annotation_set=anna, user=annotator)
     with pytest.raises(Conflict, match="submitted"):
         services.annotation_set_submit(annotation_set=anna, user=annotator)
-    review.annotation_set_approve(annotation_set=anna, user=reviewer)
+    reviewing.annotation_set_approve(annotation_set=anna, user=reviewer)
     with pytest.raises(Conflict, match="approved"):
-        review.annotation_set_request_changes(annotation_set=anna, user=reviewer, comment="x")
+        reviewing.annotation_set_request_changes(annotation_set=anna, user=reviewer, comment="x")
     with pytest.raises(Conflict, match="approved"):
         services.span_create(
             annotation_set=anna,
@@ -202,7 +204,7 @@ def test_it_refuses_transitions_the_workflow_does_not_have(
             user=annotator,
         )
     with pytest.raises(Conflict, match="not ready"):
-        review.gold_set_approve(article=article, user=reviewer, expected_version=None)
+        adjudication.gold_set_approve(article=article, user=reviewer, expected_version=None)
 
 
 def test_it_refuses_the_wrong_people(
@@ -211,16 +213,18 @@ def test_it_refuses_the_wrong_people(
     anna = submitted[annotator]
     for user in (annotator, annotator2, manager, outsider):
         with pytest.raises(PermissionDenied):
-            review.annotation_set_request_changes(annotation_set=anna, user=user, comment="x")
+            reviewing.annotation_set_request_changes(annotation_set=anna, user=user, comment="x")
         with pytest.raises(PermissionDenied):
-            review.annotation_set_approve(annotation_set=anna, user=user)
+            reviewing.annotation_set_approve(annotation_set=anna, user=user)
         with pytest.raises(PermissionDenied):
-            review.adjudication_accept_unanimous(article=article, user=user, expected_version=None)
+            adjudication.adjudication_accept_unanimous(
+                article=article, user=user, expected_version=None
+            )
     for user in (annotator, reviewer, outsider):
         with pytest.raises(PermissionDenied):
-            review.assignments_auto(project=project, user=user)
+            assignment.assignments_auto(project=project, user=user)
         with pytest.raises(PermissionDenied):
-            review.assignment_withdraw(annotation_set=anna, user=user)
+            assignment.assignment_withdraw(annotation_set=anna, user=user)
 
 
 def test_it_lets_only_the_annotator_submit(annotator, annotator2, reviewer, two_sets):
@@ -236,15 +240,17 @@ def test_it_refuses_self_review_unless_the_project_allows_it(
     MembershipFactory(user=annotator, project=project, role="reviewer")
     anna, alex = submitted[annotator], submitted[annotator2]
     with pytest.raises(PermissionDenied, match="your own"):
-        review.annotation_set_approve(annotation_set=anna, user=annotator)
+        reviewing.annotation_set_approve(annotation_set=anna, user=annotator)
     with pytest.raises(PermissionDenied, match="you may not adjudicate"):
-        review.adjudication_accept_unanimous(article=article, user=annotator, expected_version=None)
+        adjudication.adjudication_accept_unanimous(
+            article=article, user=annotator, expected_version=None
+        )
     # Reviewing a colleague's set is fine.
-    review.annotation_set_request_changes(annotation_set=alex, user=annotator, comment="Fix it")
+    reviewing.annotation_set_request_changes(annotation_set=alex, user=annotator, comment="Fix it")
     project.allow_self_review = True
     project.save()
     anna.article.project.refresh_from_db()
-    review.annotation_set_approve(annotation_set=anna, user=annotator)
+    reviewing.annotation_set_approve(annotation_set=anna, user=annotator)
     anna.refresh_from_db()
     assert anna.status == AnnotationSet.Status.APPROVED
 
@@ -253,9 +259,9 @@ def test_it_refuses_a_stale_adjudication(article, reviewer, two_sets, mark):
     for user, annotation_set in two_sets.items():
         mark(annotation_set, "Kremlin", "actor")
         services.annotation_set_submit(annotation_set=annotation_set, user=user)
-    review.adjudication_accept_unanimous(article=article, user=reviewer, expected_version=0)
+    adjudication.adjudication_accept_unanimous(article=article, user=reviewer, expected_version=0)
     with pytest.raises(Conflict, match="Another reviewer"):
-        review.gold_set_approve(article=article, user=reviewer, expected_version=0)
+        adjudication.gold_set_approve(article=article, user=reviewer, expected_version=0)
 
 
 def test_it_refuses_to_approve_gold_with_undecided_items(
@@ -266,21 +272,23 @@ def test_it_refuses_to_approve_gold_with_undecided_items(
     for user, annotation_set in two_sets.items():
         services.annotation_set_submit(annotation_set=annotation_set, user=user)
     with pytest.raises(Conflict, match="1 item"):
-        review.gold_set_approve(article=article, user=reviewer, expected_version=None)
-    review.adjudication_reject(
+        adjudication.gold_set_approve(article=article, user=reviewer, expected_version=None)
+    adjudication.adjudication_reject(
         article=article, user=reviewer, key="span:0-7", reason_code="other", expected_version=None
     )
-    review.gold_set_approve(article=article, user=reviewer, expected_version=None)
+    adjudication.gold_set_approve(article=article, user=reviewer, expected_version=None)
     with pytest.raises(Conflict, match="closed"):
-        review.adjudication_accept_unanimous(article=article, user=reviewer, expected_version=None)
+        adjudication.adjudication_accept_unanimous(
+            article=article, user=reviewer, expected_version=None
+        )
     with pytest.raises(Conflict, match="adjudicated"):
-        review.assignment_create(article=article, annotator=annotator3, user=manager)
+        assignment.assignment_create(article=article, annotator=annotator3, user=manager)
 
 
 def test_it_assigns_balanced_and_never_twice(project, manager, annotator, annotator2):
     third = MembershipFactory(project=project, role="annotator").user
     articles = [ArticleFactory(project=project) for _ in range(3)]
-    created = review.assignments_auto(project=project, user=manager)
+    created = assignment.assignments_auto(project=project, user=manager)
     assert len(created) == 6
     per_article = {
         a.pk: {s.annotator_id for s in created if s.article_id == a.pk} for a in articles
@@ -291,21 +299,23 @@ def test_it_assigns_balanced_and_never_twice(project, manager, annotator, annota
     ]
     assert load == [2, 2, 2]
     with pytest.raises(Conflict, match="already assigned"):
-        review.assignment_create(article=articles[0], annotator=created[0].annotator, user=manager)
+        assignment.assignment_create(
+            article=articles[0], annotator=created[0].annotator, user=manager
+        )
 
 
 def test_it_withdraws_only_work_not_handed_in(project, manager, annotator, annotator2, two_sets):
-    review.assignment_withdraw(annotation_set=two_sets[annotator], user=manager)
+    assignment.assignment_withdraw(annotation_set=two_sets[annotator], user=manager)
     assert not AnnotationSet.objects.filter(pk=two_sets[annotator].pk).exists()
     services.annotation_set_submit(annotation_set=two_sets[annotator2], user=annotator2)
     with pytest.raises(Conflict, match="submitted"):
-        review.assignment_withdraw(annotation_set=two_sets[annotator2], user=manager)
+        assignment.assignment_withdraw(annotation_set=two_sets[annotator2], user=manager)
     assert history.verify() == []
 
 
 def test_it_refuses_an_assignment_to_a_non_annotator(project, article, manager, reviewer):
     with pytest.raises(ValidationError, match="not an annotator"):
-        review.assignment_create(article=article, annotator=reviewer, user=manager)
+        assignment.assignment_create(article=article, annotator=reviewer, user=manager)
 
 
 def test_it_keeps_comments_on_the_set_and_its_items(
@@ -313,14 +323,16 @@ def test_it_keeps_comments_on_the_set_and_its_items(
 ):
     anna = two_sets[annotator]
     span = mark(anna, "Kremlin", "actor")
-    comment = review.comment_create(annotation_set=anna, user=reviewer, body="  Why? ", span=span)
+    comment = reviewing.comment_create(
+        annotation_set=anna, user=reviewer, body="  Why? ", span=span
+    )
     assert (comment.body, comment.target) == ("Why?", "span")
-    review.comment_create(annotation_set=anna, user=annotator, body="Because.")
+    reviewing.comment_create(annotation_set=anna, user=annotator, body="Because.")
     for user in (annotator2, outsider):
         with pytest.raises(PermissionDenied):
-            review.comment_create(annotation_set=anna, user=user, body="x")
+            reviewing.comment_create(annotation_set=anna, user=user, body="x")
     with pytest.raises(ValidationError, match="empty"):
-        review.comment_create(annotation_set=anna, user=reviewer, body="   ")
+        reviewing.comment_create(annotation_set=anna, user=reviewer, body="   ")
     other_span = mark(two_sets[annotator2], "Kremlin", "actor")
     with pytest.raises(ValidationError, match="not in this annotation set"):
-        review.comment_create(annotation_set=anna, user=reviewer, body="x", span=other_span)
+        reviewing.comment_create(annotation_set=anna, user=reviewer, body="x", span=other_span)

@@ -1,24 +1,25 @@
-"""Review services: assignment, sending back, approving, adjudication into gold, comments.
+"""Adjudication: all annotators' handed-in sets of an article merged item by item, a reviewer's
+decision on each item put into the article's gold set, and approving the gold set.
 
-Every state change is one of these calls. Each checks who is making it (PermissionDenied for the
-wrong person) and whether the object's state allows it (Conflict, HTTP 409, with a message that
-says why). Nobody reviews or adjudicates their own work unless the project allows it.
+Each service checks who is calling (PermissionDenied for anyone but a reviewer, and for a
+reviewer who annotated the article unless the project allows it) and whether the article's
+state allows the change (Conflict, HTTP 409, with a message that says why). Decisions carry the
+gold set's version the reviewer saw (`expected_version`), so two reviewers cannot overwrite each
+other's decisions unseen.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from accounts.models import User
 from annotations import history, services
-from annotations.access import may_see_annotation_set
+from annotations.access import check_may_adjudicate
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -27,285 +28,15 @@ from annotations.models import (
     Article,
     Claim,
     ClaimType,
-    Comment,
     HistoryRecord,
     Label,
-    Project,
     ReasonCode,
-    Role,
     Span,
     ThreatAssessment,
     ThreatLevel,
 )
 
 Status = AnnotationSet.Status
-DONE = (Status.SUBMITTED, Status.APPROVED)
-COMMENT_MAX_LENGTH = 10_000
-
-
-def _require_role(user, project: Project, role: str, message: str) -> set[str]:
-    roles = project.roles_of(user)
-    if role not in roles:
-        raise PermissionDenied(message)
-    return roles
-
-
-def _status_name(annotation_set: AnnotationSet) -> str:
-    return annotation_set.get_status_display().lower()
-
-
-# Assignment.
-
-
-@transaction.atomic
-def assignment_create(*, article: Article, annotator, user) -> AnnotationSet:
-    """Assign `article` to `annotator`: an empty set in the state "assigned"."""
-    project = article.project
-    _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
-    if Role.ANNOTATOR not in project.roles_of(annotator):
-        raise ValidationError(f"{annotator} is not an annotator in this project.")
-    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
-    if AnnotationSet.objects.filter(article=article, annotator=annotator).exists():
-        raise Conflict(f"{annotator} is already assigned to this article.")
-    if AnnotationSet.objects.filter(article=article, is_gold=True, status=Status.APPROVED).exists():
-        raise Conflict("This article is adjudicated; it takes no more annotators.")
-    annotation_set = AnnotationSet.objects.create(
-        article=article, annotator=annotator, guideline_version=project.current_guideline()
-    )
-    history.record(
-        user=user,
-        action=HistoryRecord.Action.CREATE,
-        obj=annotation_set,
-        after={"status": annotation_set.status, "annotator": annotator.get_username()},
-    )
-    return annotation_set
-
-
-@transaction.atomic
-def assignment_withdraw(*, annotation_set: AnnotationSet, user) -> None:
-    """Take an article back from its annotator, while the work is not handed in."""
-    project = annotation_set.article.project
-    _require_role(user, project, Role.MANAGER, "Only the project's managers withdraw assignments.")
-    annotation_set = (
-        AnnotationSet.objects.select_for_update(of=("self",))
-        .select_related("article", "annotator")
-        .get(pk=annotation_set.pk)
-    )
-    if annotation_set.is_gold:
-        raise Conflict("A gold set is not an assignment.")
-    if annotation_set.status not in {Status.ASSIGNED, Status.IN_PROGRESS}:
-        raise Conflict(
-            f"This set is {_status_name(annotation_set)}; only an assignment that has not "
-            "been handed in can be withdrawn."
-        )
-    history.record(
-        user=user,
-        action=HistoryRecord.Action.DELETE,
-        obj=annotation_set,
-        before={
-            "status": annotation_set.status,
-            "annotator": annotation_set.annotator.get_username(),
-            "spans": [history.snapshot(span) for span in annotation_set.spans.all()],
-            "claims": annotation_set.claims.count(),
-        },
-    )
-    Comment.objects.filter(annotation_set=annotation_set).delete()
-    annotation_set.delete()
-
-
-def project_annotators(project: Project):
-    return (
-        get_user_model()
-        .objects.filter(memberships__project=project, memberships__role=Role.ANNOTATOR)
-        .distinct()
-        .order_by("pk")
-    )
-
-
-@transaction.atomic
-def assignments_auto(*, project: Project, user) -> list[AnnotationSet]:
-    """Give every article up to the project's number of annotators, least-loaded first."""
-    _require_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
-    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
-    annotators = list(project_annotators(project))
-    if not annotators:
-        raise Conflict("The project has no annotators to assign articles to.")
-    wanted = project.annotators_per_article
-    existing = AnnotationSet.objects.filter(article__project=project, is_gold=False)
-    load = Counter(dict(existing.values_list("annotator_id").annotate(n=Count("pk")).order_by()))
-    assigned: dict[int, set[int]] = defaultdict(set)
-    for article_id, annotator_id in existing.values_list("article_id", "annotator_id"):
-        assigned[article_id].add(annotator_id)
-    adjudicated = set(
-        AnnotationSet.objects.filter(
-            article__project=project, is_gold=True, status=Status.APPROVED
-        ).values_list("article_id", flat=True)
-    )
-    guideline = project.current_guideline()
-    new = []
-    for article_id in project.articles.order_by("pk").values_list("pk", flat=True):
-        have = assigned[article_id]
-        if article_id in adjudicated or len(have) >= wanted:
-            continue
-        candidates = sorted(
-            (a for a in annotators if a.pk not in have), key=lambda a: (load[a.pk], a.pk)
-        )
-        for annotator in candidates[: wanted - len(have)]:
-            load[annotator.pk] += 1
-            new.append(
-                AnnotationSet(
-                    article_id=article_id, annotator=annotator, guideline_version=guideline
-                )
-            )
-    created = AnnotationSet.objects.bulk_create(new)
-    if created and created[0].pk is None:  # a backend that returns no ids
-        created = list(
-            AnnotationSet.objects.filter(
-                article__project=project, status=Status.ASSIGNED, is_gold=False
-            ).filter(pk__gt=max((s.pk for s in existing), default=0))
-        )
-    history.record_many(
-        project=project,
-        user=user,
-        entries=[
-            history.Entry(
-                action=HistoryRecord.Action.CREATE,
-                object_type="annotation_set",
-                object_id=s.pk,
-                article_id=s.article_id,
-                annotation_set_id=s.pk,
-                after={"status": s.status, "annotator": s.annotator.get_username()},
-            )
-            for s in created
-        ],
-    )
-    return created
-
-
-def assignment_progress(project: Project) -> dict:
-    """Per annotator and per article: how many sets are in each state (two queries)."""
-    rows = (
-        AnnotationSet.objects.filter(article__project=project, is_gold=False)
-        .values("annotator_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    per_annotator: dict[int, Counter] = defaultdict(Counter)
-    for row in rows:
-        per_annotator[row["annotator_id"]][row["status"]] += row["n"]
-    per_article: dict[int, list[AnnotationSet]] = defaultdict(list)
-    for annotation_set in (
-        AnnotationSet.objects.filter(article__project=project)
-        .select_related("annotator")
-        .only("pk", "article_id", "annotator__username", "status", "is_gold")
-        .order_by("article_id", "is_gold", "annotator_id")
-    ):
-        per_article[annotation_set.article_id].append(annotation_set)
-    return {"per_annotator": per_annotator, "per_article": per_article}
-
-
-# Sending back and approving one annotator's set.
-
-
-def _check_may_review(user, annotation_set: AnnotationSet) -> None:
-    project = annotation_set.article.project
-    _require_role(user, project, Role.REVIEWER, "Only the project's reviewers review sets.")
-    if annotation_set.annotator_id == user.pk and not project.allow_self_review:
-        raise PermissionDenied("You may not review your own annotation set.")
-
-
-def _lock_submitted(annotation_set: AnnotationSet, what: str) -> AnnotationSet:
-    locked = (
-        AnnotationSet.objects.select_for_update(of=("self",))
-        .select_related("article__project", "annotator")
-        .get(pk=annotation_set.pk)
-    )
-    if locked.is_gold:
-        raise Conflict("A gold set is reviewed through adjudication.")
-    if locked.status != Status.SUBMITTED:
-        raise Conflict(f"Only a submitted set can be {what}; this one is {_status_name(locked)}.")
-    gold_approved = AnnotationSet.objects.filter(
-        article_id=locked.article_id, is_gold=True, status=Status.APPROVED
-    ).exists()
-    if gold_approved:
-        raise Conflict("This article is already adjudicated.")
-    return locked
-
-
-def _move(annotation_set: AnnotationSet, status: str, user, **extra) -> AnnotationSet:
-    before = annotation_set.status
-    annotation_set.status = status
-    annotation_set.version += 1
-    annotation_set.save(update_fields=["status", "version", "updated_at"])
-    history.transition(
-        annotation_set=annotation_set, user=user, before=before, after=status, **extra
-    )
-    return annotation_set
-
-
-@transaction.atomic
-def annotation_set_request_changes(
-    *, annotation_set: AnnotationSet, user, comment: str
-) -> AnnotationSet:
-    """Send a submitted set back to its annotator with a comment saying what to change."""
-    _check_may_review(user, annotation_set)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError("Say what should change: a comment is required.")
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise ValidationError(f"A comment is at most {COMMENT_MAX_LENGTH} characters.")
-    annotation_set = _lock_submitted(annotation_set, "sent back")
-    Comment.objects.create(
-        annotation_set=annotation_set, author=user, body=comment, requests_changes=True
-    )
-    return _move(annotation_set, Status.CHANGES_REQUESTED, user, comment=comment)
-
-
-@transaction.atomic
-def annotation_set_approve(*, annotation_set: AnnotationSet, user) -> AnnotationSet:
-    _check_may_review(user, annotation_set)
-    annotation_set = _lock_submitted(annotation_set, "approved")
-    return _move(annotation_set, Status.APPROVED, user)
-
-
-# Comments.
-
-
-@transaction.atomic
-def comment_create(
-    *,
-    annotation_set: AnnotationSet,
-    user,
-    body: str,
-    span: Span | None = None,
-    claim: Claim | None = None,
-    threat_assessment: ThreatAssessment | None = None,
-) -> Comment:
-    """A comment on the set, or on one of its spans, claims or its threat assessment."""
-    roles = annotation_set.article.project.roles_of(user)
-    if not may_see_annotation_set(user, annotation_set, roles):
-        raise PermissionDenied("You may not comment on this annotation set.")
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError("A comment cannot be empty.")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(f"A comment is at most {COMMENT_MAX_LENGTH} characters.")
-    targets = [t for t in (span, claim, threat_assessment) if t is not None]
-    if len(targets) > 1:
-        raise ValidationError("A comment is on one span, claim or threat assessment, or the set.")
-    if targets and targets[0].annotation_set_id != annotation_set.pk:
-        raise ValidationError("The comment's subject is not in this annotation set.")
-    return Comment.objects.create(
-        annotation_set=annotation_set,
-        author=user,
-        body=body,
-        span=span,
-        claim=claim,
-        threat_assessment=threat_assessment,
-    )
-
-
-# Adjudication: all submitted sets of an article merged, item by item.
 
 
 @dataclass
@@ -327,6 +58,9 @@ class Version:
 
 @dataclass
 class Item:
+    """One thing to decide: a span range, the claim stated by a span range, or the article's
+    threat level, with each way the annotators marked it."""
+
     kind: str
     key: str
     start: int | None
@@ -347,12 +81,11 @@ class Item:
     def value_of(self, annotator_id: int) -> set[tuple]:
         return {v.value for v in self.versions if annotator_id in v.annotator_ids}
 
-    def missing(self, annotator_ids: Iterable[int]) -> list[int]:
-        return [a for a in annotator_ids if not self.value_of(a)]
-
 
 @dataclass
 class Merged:
+    """An article's annotators' sets and its gold set (if any), merged into items."""
+
     article: Article
     sets: list[AnnotationSet]
     gold: AnnotationSet | None
@@ -360,11 +93,11 @@ class Merged:
 
     @property
     def ready(self) -> bool:
-        return bool(self.sets) and all(s.status in DONE for s in self.sets)
+        return bool(self.sets) and all(s.is_handed_in for s in self.sets)
 
     @property
     def annotator_ids(self) -> list[int]:
-        return [s.annotator_id for s in self.sets]
+        return [s.annotator_id for s in self.sets if s.annotator_id is not None]
 
     def item(self, key: str) -> Item:
         for item in self.items:
@@ -445,15 +178,8 @@ def merge(article: Article) -> Merged:
     return Merged(article=article, sets=sets, gold=gold, items=list(items.values()))
 
 
-def _check_may_adjudicate(user, article: Article, sets: list[AnnotationSet]) -> None:
-    project = article.project
-    _require_role(user, project, Role.REVIEWER, "Only the project's reviewers adjudicate.")
-    if not project.allow_self_review and any(s.annotator_id == user.pk for s in sets):
-        raise PermissionDenied("You annotated this article, so you may not adjudicate it.")
-
-
 def _gold_for(article: Article) -> AnnotationSet:
-    gold = AnnotationSet.objects.filter(article=article, is_gold=True).first()
+    gold = AnnotationSet.objects.filter(article=article).gold().first()
     if gold is None:
         with transaction.atomic():  # two reviewers starting at once: one creates, both use it
             gold, _ = AnnotationSet.objects.get_or_create(
@@ -464,14 +190,16 @@ def _gold_for(article: Article) -> AnnotationSet:
     return gold
 
 
-def _begin(article: Article, user, expected_version: int | None) -> tuple[AnnotationSet, Merged]:
+def _begin(
+    article: Article, user: User, expected_version: int | None
+) -> tuple[AnnotationSet, Merged]:
     """Check the reviewer and the article, lock the gold set and check nobody changed it since
     the reviewer loaded it (`expected_version`)."""
-    sets = list(AnnotationSet.objects.filter(article=article, is_gold=False))
-    _check_may_adjudicate(user, article, sets)
+    sets = list(AnnotationSet.objects.filter(article=article).annotators_only())
+    check_may_adjudicate(user, article, sets)
     if not sets:
         raise Conflict("Nobody has annotated this article yet.")
-    waiting = [s for s in sets if s.status not in DONE]
+    waiting = [s for s in sets if not s.is_handed_in]
     if waiting:
         raise Conflict(
             f"This article is not ready for adjudication: {len(waiting)} annotation set(s) "
@@ -491,6 +219,7 @@ def _begin(article: Article, user, expected_version: int | None) -> tuple[Annota
 
 
 def _bump(gold: AnnotationSet) -> None:
+    """A decision changed the gold set: bump its version (its status is not touched)."""
     AnnotationSet.objects.filter(pk=gold.pk).update(
         version=F("version") + 1, updated_at=timezone.now()
     )
@@ -500,7 +229,7 @@ def _gold_span_at(gold: AnnotationSet, start: int, end: int) -> Span | None:
     return gold.spans.filter(start=start, end=end).order_by("pk").first()
 
 
-def _clear_gold_row(decision: AdjudicationDecision | None, gold: AnnotationSet, user) -> None:
+def _clear_gold_row(decision: AdjudicationDecision | None, gold: AnnotationSet, user: User) -> None:
     """Remove the gold row an earlier decision on the same item put in place."""
     if decision is None:
         return
@@ -524,7 +253,15 @@ def _clear_gold_row(decision: AdjudicationDecision | None, gold: AnnotationSet, 
         services.threat_assessment_delete(annotation_set=gold, user=user)
 
 
-def _write_span(gold, item, *, label, actor, start, end, user) -> Span:
+def _write_span(
+    gold: AnnotationSet,
+    *,
+    label: Label,
+    actor: Actor | None,
+    start: int,
+    end: int,
+    user: User,
+) -> Span:
     body = gold.article.body
     return services.span_create(
         annotation_set=gold,
@@ -537,7 +274,8 @@ def _write_span(gold, item, *, label, actor, start, end, user) -> Span:
     )
 
 
-def _write_claim(gold, item, *, fields: dict, user) -> Claim:
+def _write_claim(gold: AnnotationSet, item: Item, *, fields: dict, user: User) -> Claim:
+    assert item.start is not None and item.end is not None  # a claim item is a span's range
     span = _gold_span_at(gold, item.start, item.end)
     if span is None:
         raise Conflict(
@@ -551,7 +289,14 @@ def _write_claim(gold, item, *, fields: dict, user) -> Claim:
     )
 
 
-def _write_threat(gold, *, level, rationale, source_claims, user) -> ThreatAssessment:
+def _write_threat(
+    gold: AnnotationSet,
+    *,
+    level: ThreatLevel,
+    rationale: str,
+    source_claims: list[Claim],
+    user: User,
+) -> ThreatAssessment:
     ranges = {(c.span.start, c.span.end) for c in source_claims}
     claims = [c for c in gold.claims.select_related("span") if (c.span.start, c.span.end) in ranges]
     return services.threat_assessment_set(
@@ -564,7 +309,7 @@ def _decide(
     merged: Merged,
     item: Item,
     *,
-    user,
+    user: User,
     outcome: str,
     source=None,
     edit: dict | None = None,
@@ -583,10 +328,14 @@ def _decide(
     if outcome == AdjudicationDecision.Outcome.REJECTED:
         pass
     elif item.kind == "span":
-        fields = {"label": source.label, "actor": source.actor, "start": item.start}
-        fields["end"] = item.end
+        fields = {
+            "label": source.label,
+            "actor": source.actor,
+            "start": item.start,
+            "end": item.end,
+        }
         fields.update(edit or {})
-        gold_span = _write_span(gold, item, user=user, **fields)
+        gold_span = _write_span(gold, user=user, **fields)
         result = span_value(gold_span)
         if (gold_span.start, gold_span.end) != (item.start, item.end):
             result = (*result, "moved")
@@ -679,7 +428,7 @@ def _source_row(item: Item, source_id: int | None):
 def adjudication_accept(
     *,
     article: Article,
-    user,
+    user: User,
     key: str,
     source_id: int | None = None,
     reason_code: str = "",
@@ -709,7 +458,7 @@ def adjudication_accept(
 def adjudication_reject(
     *,
     article: Article,
-    user,
+    user: User,
     key: str,
     reason_code: str = "",
     note: str = "",
@@ -740,7 +489,7 @@ THREAT_EDIT_FIELDS = {"level", "rationale"}
 def adjudication_edit(
     *,
     article: Article,
-    user,
+    user: User,
     key: str,
     changes: dict,
     source_id: int | None = None,
@@ -783,7 +532,7 @@ def adjudication_edit(
 
 @transaction.atomic
 def adjudication_accept_unanimous(
-    *, article: Article, user, expected_version: int | None
+    *, article: Article, user: User, expected_version: int | None
 ) -> list[AdjudicationDecision]:
     """Accept every undecided item all annotators marked the same way (spans before claims)."""
     gold, merged = _begin(article, user, expected_version)
@@ -807,7 +556,9 @@ def adjudication_accept_unanimous(
 
 
 @transaction.atomic
-def gold_set_approve(*, article: Article, user, expected_version: int | None) -> AnnotationSet:
+def gold_set_approve(
+    *, article: Article, user: User, expected_version: int | None
+) -> AnnotationSet:
     """Close adjudication: every item decided, the gold set approved, and the annotators'
     submitted sets approved with it."""
     gold, merged = _begin(article, user, expected_version)
@@ -817,5 +568,5 @@ def gold_set_approve(*, article: Article, user, expected_version: int | None) ->
     for annotation_set in merged.sets:
         if annotation_set.status == Status.SUBMITTED:
             locked = AnnotationSet.objects.select_for_update().get(pk=annotation_set.pk)
-            _move(locked, Status.APPROVED, user)
-    return _move(gold, Status.APPROVED, user)
+            services.annotation_set_transition(locked, to=Status.APPROVED, user=user)
+    return services.annotation_set_transition(gold, to=Status.APPROVED, user=user)

@@ -1,0 +1,54 @@
+"""The append-only, hash-chained history of changes; annotations.history writes and checks it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from annotations.models.core import Project
+
+
+class HistoryRecord(models.Model):
+    """One change, in a per-project chain: each record carries the hash of the one before it.
+
+    Records refer to articles, sets and annotation rows by id only, so that nothing that happens
+    to those rows later (a deletion) changes a record and breaks the chain.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        TRANSITION = "transition", "State change"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="history")
+    sequence = models.PositiveBigIntegerField()
+    article_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    annotation_set_id = models.BigIntegerField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["project", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "sequence"], name="history_record_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
