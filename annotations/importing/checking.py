@@ -197,7 +197,7 @@ class RecordChecker:
         name = value.get("name") if isinstance(value, dict) else value
         if not isinstance(name, str):
             raise self.reject(line, f"{where}: an actor must be given by name.")
-        actor = self.vocabulary.actors.get(name.casefold())
+        actor = self.vocabulary.actor(name)
         if actor is None:
             raise self.reject(line, f"{where}: no actor named {name!r} in the registry.")
         return actor
@@ -236,7 +236,7 @@ class RecordChecker:
                 name = name.get("name")
             if not isinstance(name, str):
                 raise self.reject(line, f"{where}: 'actor' must be an actor's name.")
-            actor = self.vocabulary.actors.get(name.casefold())
+            actor = self.vocabulary.actor(name)
             if actor is None:
                 raise self.reject(line, f"{where}: no actor named {name!r} in the registry.")
         note = span.get("note") or ""

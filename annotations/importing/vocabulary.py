@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from annotations.actors import actor_key, actors_by_key
 from annotations.models import Actor, ClaimType, Label, Membership, Project, ThreatLevel
 
 
@@ -17,16 +18,13 @@ class Vocabulary:
         """Labels by name."""
         return {label.name: label for label in self.project.labels.all()}
 
+    def actor(self, name: str) -> Actor | None:
+        """The actor `name` names, by the registry's one matching rule (annotations.actors)."""
+        return self._actors_by_key.get(actor_key(name))
+
     @cached_property
-    def actors(self) -> dict[str, Actor]:
-        """Actors by canonical name or alias, casefolded."""
-        actors: dict[str, Actor] = {}
-        for actor in self.project.actors.prefetch_related("aliases"):
-            for alias in actor.aliases.all():
-                actors.setdefault(alias.name.casefold(), actor)
-        for actor in self.project.actors.all():
-            actors[actor.name.casefold()] = actor
-        return actors
+    def _actors_by_key(self) -> dict[str, Actor]:
+        return actors_by_key(self.project)
 
     @cached_property
     def members(self) -> dict[str, int]:
