@@ -303,7 +303,7 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
             stats[split]["spans"] += len(record["spans"])
             stats[split]["claims"] += len(record["claims"])
             labels.update(span["label"] for span in record["spans"])
-            claim_types.update(claim["type"] for claim in record["claims"])
+            claim_types.update(claim["claim_type"] for claim in record["claims"])
             if record["threat_assessment"]:
                 levels[record["threat_assessment"]["level"]] += 1
             annotators.update(a for a in record["provenance"]["annotators"] if a)

@@ -3,11 +3,12 @@
 Keys of a line: id (a stable article id: the first 16 hex digits of the text's SHA-256, the
 same in every project), external_id, title, text, source, url, published, language, sha256,
 metadata, gold, annotator (null for gold), spans [{id, start, end, quote, label, actor {name,
-kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets, type,
-reliability, credibility, grading, note}], threat_assessment {level, rank, rationale, claims} |
-null, provenance {annotators, reviewer, adjudicated_at, guideline_version} and rejected (the
-annotators' minority labels the adjudication overrode, with their reason codes). Span and claim
-ids are positions inside the line. Offsets are Unicode code points, end exclusive.
+kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets,
+claim_type, reliability, credibility, grading, note}], threat_assessment {level, rank,
+rationale, claims} | null, provenance {annotators, reviewer, adjudicated_at,
+guideline_version} and rejected (the annotators' minority labels the adjudication overrode,
+with their reason codes). Span and claim ids are positions inside the line. Offsets are
+Unicode code points, end exclusive.
 """
 
 import orjson

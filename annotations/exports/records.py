@@ -6,7 +6,7 @@ large the project is and no ORM object is built per span. Each record is one ann
 one article, in the native JSONL shape (see ``native.py``); the other formats are views of it.
 
 Determinism: records come in article-id order; inside a record, spans are sorted by
-(start, end, label, actor, note) and claims by (span, type, claimant, ...), and refer to each
+(start, end, label, actor, note) and claims by (span, claim type, claimant, ...), and refer to each
 other by position, not by database id, so the same data always gives the same bytes and a
 re-imported project exports the same file.
 """
@@ -428,7 +428,7 @@ def _record(
                 "targets": sorted(
                     (actors[a] for a in targets.get(claim_id, ())), key=lambda a: a["name"]
                 ),
-                "type": vocabulary.claim_types[type_id],
+                "claim_type": vocabulary.claim_types[type_id],
                 "reliability": reliability,
                 "credibility": credibility,
                 "grading": f"{reliability}{credibility or ''}",

@@ -131,7 +131,8 @@ class RecordChecker:
             claimant_span = claim.get("claimant_span")
             if claimant_span is not None and claimant_span not in span_at:
                 raise self.reject(line, f"{where}: 'claimant_span' {claimant_span!r} is no span.")
-            type_name = claim.get("type", claim.get("claim_type"))
+            # "claim_type"; older native exports called it "type", and those still import.
+            type_name = claim.get("claim_type", claim.get("type"))
             claim_type = (
                 self.vocabulary.claim_types.get(type_name) if isinstance(type_name, str) else None
             )

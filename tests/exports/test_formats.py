@@ -48,7 +48,7 @@ def test_it_exports_gold_sets_in_native_jsonl_with_claims_threat_and_provenance(
     assert first["spans"][claim["claimant_span"]]["quote"] == "Dmitry Peskov"
     assert claim["claimant"]["name"] == "Dmitry Peskov"
     assert [t["name"] for t in claim["targets"]] == ["NATO"]
-    assert (claim["type"], claim["grading"]) == ("warning", "B2")
+    assert (claim["claim_type"], claim["grading"]) == ("warning", "B2")
     assert first["threat_assessment"] == {
         "level": "moderate",
         "rank": 1,
