@@ -30,7 +30,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotations.exports import FORMATS, native, spacy_docbin
+from annotations.exports import FORMATS, ExportMeta, open_writer
+from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
 from annotations.models import Project, Release, ReleaseFile
 
@@ -74,8 +75,9 @@ def _clean_formats(formats) -> list[str]:
         raise ValidationError(
             {"formats": f"Unknown format(s) {unknown}; choose from {sorted(FORMATS)}."}
         )
-    if "spacy" in formats and not spacy_docbin.available():
-        raise ValidationError({"formats": "The spaCy format needs spaCy installed on the server."})
+    unavailable = [FORMATS[format].unavailable for format in sorted(set(formats))]
+    if any(unavailable):
+        raise ValidationError({"formats": [reason for reason in unavailable if reason]})
     return sorted(set(formats))
 
 
@@ -251,7 +253,7 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
     ratios = release.split_ratios
     splits = [split for split in SPLITS if ratios.get(split, 0) > 0]
     total = max(count_sets(project, selection), 1)
-    meta = {"labels": vocabulary.label_names, "project": project.slug}
+    meta = ExportMeta(project=project.slug, labels=tuple(vocabulary.label_names))
     previous = _previous(release)
     before = read_manifest(previous) if previous else {}
     changes = Counter()
@@ -265,20 +267,16 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
     with ExitStack() as stack:
         writers = {}
         for format in release.formats:
-            module = FORMATS[format]
             for split in splits:
-                opened = {}
-                for suffix in module.SUFFIXES:
-                    name = f"{project.slug}-v{release.version}-{format}-{split}{suffix}"
-                    opened[suffix] = stack.enter_context(open(directory / name, "wb"))  # noqa: SIM115
-                    names.append((format, split, name))
-                writers[format, split] = module.Writer(opened, meta)
+                stem = directory / f"{project.slug}-v{release.version}-{format}-{split}"
+                writers[format, split], paths = open_writer(stack, format, stem, meta)
+                names += [(format, split, path.name) for path in paths]
         manifest = stack.enter_context(open(directory / MANIFEST, "wb"))  # noqa: SIM115
         for done, record in enumerate(iter_records(project, selection), start=1):
             split = split_of(record["sha256"], release.split_seed, ratios)
             for format in release.formats:
-                writers[format, split].add(record)
-            line = native.dumps(record)
+                writers[format, split].write(record)
+            line = dumps(record)
             record_sha = hashlib.sha256(line).hexdigest()
             manifest.write(
                 orjson.dumps(

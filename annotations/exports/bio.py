@@ -16,10 +16,8 @@ Files:
 import orjson
 
 from annotations.exports.tokens import bio_tags, span_cuts, split_overlaps, tokenize
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
-NAME = "bio"
-SUFFIXES = (".jsonl", ".conll", ".labels.json", ".overlaps.jsonl")
-DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
 
 
@@ -29,14 +27,14 @@ def tag_label(label: str) -> str:
     return "_".join(label.split())
 
 
-def tag_names(labels: list[str]) -> list[str]:
+def tag_names(labels: tuple[str, ...]) -> list[str]:
     names = ["O"]
     for label in labels:
         names += [f"B-{tag_label(label)}", f"I-{tag_label(label)}"]
     return names
 
 
-def tagged(record: dict):
+def tagged(record: Record) -> tuple[list[tuple[int, int]], list[str], list[tuple[dict, dict]]]:
     """(tokens as offsets, tags, dropped spans with the span that beat each)."""
     kept, dropped = split_overlaps(record["spans"])
     tokens = tokenize(record["text"], span_cuts(record["spans"]))
@@ -48,9 +46,12 @@ def tagged(record: dict):
     return tokens, tags, losers
 
 
-class Writer:
-    def __init__(self, files, meta):
-        names = tag_names(meta["labels"])
+class BioWriter(Writer):
+    DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
+    SUFFIXES = (".jsonl", ".conll", ".labels.json", ".overlaps.jsonl")
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
+        names = tag_names(meta.labels)
         self.index = {name: i for i, name in enumerate(names)}
         files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
         self.files = files
@@ -58,7 +59,7 @@ class Writer:
     def close(self) -> None:
         pass
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         jsonl, conll = self.files[".jsonl"], self.files[".conll"]
         overlaps, index = self.files[".overlaps.jsonl"], self.index
         text = record["text"]

@@ -9,9 +9,8 @@ carry a fixed date so the same data gives the same zip bytes.
 
 import zipfile
 
-NAME = "brat"
-SUFFIXES = (".zip",)
-DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
+
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -32,7 +31,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces or [(start, end)]
 
 
-def ann_lines(record: dict) -> list[str]:
+def ann_lines(record: Record) -> list[str]:
     text = record["text"]
     lines, note_number = [], 0
     for number, span in enumerate(record["spans"], start=1):
@@ -52,11 +51,14 @@ def ann_lines(record: dict) -> list[str]:
     return lines
 
 
-class Writer:
-    def __init__(self, files, meta):
+class BratWriter(Writer):
+    DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
+    SUFFIXES = (".zip",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.archive = zipfile.ZipFile(files[".zip"], "w", compression=zipfile.ZIP_DEFLATED)
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         stem = record["id"] + (f"-{record['annotator']}" if record["annotator"] else "")
         for name, content in (
             (f"{stem}.txt", record["text"]),

@@ -13,20 +13,22 @@ Unicode code points, end exclusive.
 
 import orjson
 
-NAME = "native"
-SUFFIXES = (".jsonl",)
-DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
-def dumps(record: dict) -> bytes:
+def dumps(record: Record) -> bytes:
+    """One line of the native format: keys sorted, so the same record gives the same bytes."""
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
-class Writer:
-    def __init__(self, files, meta):
+class NativeWriter(Writer):
+    DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
+    SUFFIXES = (".jsonl",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         self.out.write(dumps(record))
 
     def close(self) -> None:

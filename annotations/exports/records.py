@@ -17,13 +17,14 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from annotations.models import (
     Actor,
+    AdjudicationDecision,
     AnnotationSet,
     Article,
     ClaimType,
@@ -32,6 +33,8 @@ from annotations.models import (
     Span,
     ThreatLevel,
 )
+
+Record = dict[str, Any]  # one annotation set on one article, in the native shape
 
 CHUNK_SIZE = 100
 
@@ -150,7 +153,7 @@ def iter_records(
     *,
     chunk_size: int = CHUNK_SIZE,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict]:
+) -> Iterator[Record]:
     """Every selected annotation set as a native record, in a stable order."""
     vocabulary = Vocabulary.load(project)
     selected = selection.annotation_sets(project)
@@ -211,8 +214,8 @@ def _rows(sql: str, ids: list[int]) -> list[tuple]:
 
 
 def _chunk_records(
-    project: Project, articles: list[tuple], selection, vocabulary: Vocabulary
-) -> Iterator[dict]:
+    project: Project, articles: list[tuple], selection: Selection, vocabulary: Vocabulary
+) -> Iterator[Record]:
     # The chunk is a run of consecutive articles (by id) of those with a selected set, so
     # "the project's articles with ids from the first to the last" names them without a list
     # of ids. Queries ask for no ordering: records sort their contents themselves.
@@ -286,14 +289,10 @@ def _review_facts(
     ):
         annotators[article_id].add(username)
     facts: dict = {"annotators": annotators, "adjudication": {}, "rejected": defaultdict(list)}
-    try:
-        Decision = apps.get_model("annotations", "AdjudicationDecision")
-    except LookupError:  # the review models are not installed
-        return facts
     if not gold_set_ids:
         return facts
     decisions = list(
-        Decision.objects.filter(gold_set_id__in=gold_set_ids)
+        AdjudicationDecision.objects.filter(gold_set_id__in=gold_set_ids)
         .order_by()
         .values_list(
             "id",
@@ -317,7 +316,7 @@ def _review_facts(
     overridden = {row[0]: row for row in decisions if row[5]}
     if not overridden:
         return facts
-    links = Decision.spans.through.objects.filter(
+    links = AdjudicationDecision.spans.through.objects.filter(
         adjudicationdecision_id__in=list(overridden)
     ).values_list("adjudicationdecision_id", "span_id")
     span_ids = defaultdict(list)
@@ -369,7 +368,7 @@ def _record(
     assessed_claims,
     review,
     vocabulary: Vocabulary,
-) -> dict:
+) -> Record:
     (article_id, external_id, title, body, source, url, published, language, sha, metadata) = (
         article
     )
