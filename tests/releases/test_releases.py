@@ -9,7 +9,8 @@ from annotations.exports import FORMATS
 from annotations.exports.spacy_docbin import SpacyWriter
 from annotations.exports.w3c import W3CWriter
 from annotations.models import Release
-from annotations.releases import release_compare, release_create, split_of
+from annotations.release_build import split_of
+from annotations.releases import release_compare, release_create
 from tests.exports.conftest import add_span, gold_set
 from tests.factories import ArticleFactory
 
