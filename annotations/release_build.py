@@ -24,6 +24,7 @@ import tempfile
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import orjson
 from django.conf import settings
@@ -43,7 +44,7 @@ MANIFEST = "manifest.jsonl"
 CARD = "card.json"
 
 
-def split_of(article_sha256: str, seed: int, ratios: dict) -> str:
+def split_of(article_sha256: str, seed: int, ratios: dict[str, float]) -> str:
     """The split of an article: a fixed function of its text, the seed and the ratios."""
     digest = hashlib.sha256(f"{seed}:{article_sha256}".encode()).digest()
     point = int.from_bytes(digest[:8], "big") / 2**64
@@ -144,7 +145,7 @@ def release_build(*, release_id: int) -> Release:
     return release
 
 
-def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
+def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     project = release.project
     selection = Selection.from_dict(release.filter)
     vocabulary = Vocabulary.load(project)
@@ -154,12 +155,14 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
     meta = ExportMeta(project=project.slug, labels=tuple(vocabulary.label_names))
     previous = _previous(release)
     before = read_manifest(previous) if previous else {}
-    changes = Counter()
-    stats = {split: Counter() for split in splits}
-    labels, claim_types, levels = Counter(), Counter(), Counter()
+    changes: Counter[str] = Counter()
+    stats: dict[str, Counter[str]] = {split: Counter() for split in splits}
+    labels: Counter[str] = Counter()
+    claim_types: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
     annotators: set[str] = set()
     guideline_versions: set[int] = set()
-    files: list[dict] = []
+    files: list[dict[str, Any]] = []
     names: list[tuple[str, str, str]] = []  # (format, split, file name)
 
     with ExitStack() as stack:
@@ -239,7 +242,7 @@ def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
     return card, files
 
 
-def _agreement(project: Project) -> dict | None:
+def _agreement(project: Project) -> dict[str, Any] | None:
     try:
         return project_agreement(project)
     except Exception:  # agreement is informative; it must not fail a release
@@ -250,17 +253,17 @@ def _agreement(project: Project) -> dict | None:
 def _card(
     release: Release,
     *,
-    selection,
-    stats,
-    labels,
-    claim_types,
-    levels,
-    annotators,
-    guideline_versions,
-    files,
-    previous,
-    changes,
-) -> dict:
+    selection: Selection,
+    stats: dict[str, Counter[str]],
+    labels: Counter[str],
+    claim_types: Counter[str],
+    levels: Counter[str],
+    annotators: set[str],
+    guideline_versions: set[int],
+    files: list[dict[str, Any]],
+    previous: Release | None,
+    changes: Counter[str],
+) -> dict[str, Any]:
     project = release.project
     guideline = project.current_guideline()
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,9 +73,9 @@ def release_create(
     user: User | None,
     formats: list[str] | tuple[str, ...],
     name: str = "",
-    filter: dict | None = None,
+    filter: dict[str, Any] | None = None,
     split_seed: int = 0,
-    split_ratios: dict | None = None,
+    split_ratios: dict[str, float] | None = None,
 ) -> Release:
     """Record a release definition and queue its build (after the transaction commits)."""
     selection = Selection.from_dict(filter)
@@ -128,7 +129,7 @@ def releases_fail_stalled(*, project: Project) -> int:
     return len(stalled)
 
 
-def release_compare(older: Release, newer: Release) -> dict:
+def release_compare(older: Release, newer: Release) -> dict[str, Any]:
     """What changed between two built releases: annotation sets and counts."""
     before, after = read_manifest(older), read_manifest(newer)
     added = sorted(key for key in after if key not in before)

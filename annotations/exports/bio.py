@@ -17,7 +17,7 @@ Files:
 import orjson
 
 from annotations.exports.labels import label_tags
-from annotations.exports.tokens import bio_tags, span_cuts, split_overlaps, tokenize
+from annotations.exports.tokens import Span, bio_tags, span_cuts, split_overlaps, tokenize
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
@@ -33,7 +33,7 @@ def tag_names(tags: dict[str, str]) -> list[str]:
 
 def tagged(
     record: Record, label_tag: dict[str, str]
-) -> tuple[list[tuple[int, int]], list[str], list[tuple[dict, dict]]]:
+) -> tuple[list[tuple[int, int]], list[str], list[tuple[Span, Span]]]:
     """(tokens as offsets, tags, dropped spans with the span that beat each)."""
     kept, dropped = split_overlaps(record["spans"])
     tokens = tokenize(record["text"], span_cuts(record["spans"]))

@@ -2,12 +2,14 @@
 ``labels`` regions on ``<Labels name="label" toName="text">`` (value: start, end, text,
 labels). Offsets are Unicode code points, end exclusive. The list is written item by item."""
 
+from typing import Any
+
 import orjson
 
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
-def task(record: Record) -> dict:
+def task(record: Record) -> dict[str, Any]:
     return {
         "data": {
             "text": record["text"],

@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 
 from annotations.models import (
     Actor,
@@ -35,6 +36,7 @@ from annotations.models import (
 )
 
 Record = dict[str, Any]  # one annotation set on one article, in the native shape
+Row = tuple[Any, ...]  # a row as the database gives it
 
 CHUNK_SIZE = 100
 
@@ -56,7 +58,7 @@ class Selection:
     statuses: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Selection:
+    def from_dict(cls, data: dict[str, Any] | None) -> Selection:
         data = dict(data or {})
         sets = data.pop("sets", GOLD)
         if sets not in (GOLD, ANNOTATORS):
@@ -74,18 +76,18 @@ class Selection:
             raise ValidationError({"filter": f"'statuses' must be a list of {sorted(valid)}."})
         return cls(sets, tuple(sorted(annotators)), tuple(sorted(statuses)))
 
-    def as_dict(self) -> dict:
-        data: dict = {"sets": self.sets}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sets": self.sets}
         if self.annotators:
             data["annotators"] = list(self.annotators)
         if self.statuses:
             data["statuses"] = list(self.statuses)
         return data
 
-    def annotation_sets(self, project: Project):
+    def annotation_sets(self, project: Project) -> QuerySet[AnnotationSet]:
         return self.narrow(AnnotationSet.objects.filter(article__project=project))
 
-    def narrow(self, sets):
+    def narrow(self, sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
         """`sets` cut down to the selected ones (without the project condition)."""
         if self.sets == GOLD:
             sets = sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED)
@@ -106,8 +108,7 @@ class Vocabulary:
     label_names: list[str]
     claim_types: dict[int, str]
     levels: dict[int, tuple[str, int]]
-    actors: dict[int, dict]
-    actor_ids: dict[int, str] = field(default_factory=dict)
+    actors: dict[int, dict[str, str]]
 
     @classmethod
     def load(cls, project: Project) -> Vocabulary:
@@ -144,7 +145,8 @@ def _iso(value: datetime.datetime | None) -> str | None:
 
 
 def count_sets(project: Project, selection: Selection) -> int:
-    return selection.annotation_sets(project).count()
+    count: int = selection.annotation_sets(project).count()
+    return count
 
 
 def iter_records(
@@ -173,7 +175,7 @@ def iter_records(
             "metadata",
         )
     )
-    chunk: list[tuple] = []
+    chunk: list[Row] = []
     for row in articles.iterator(chunk_size=chunk_size):
         chunk.append(row)
         if len(chunk) >= chunk_size:
@@ -205,16 +207,17 @@ ASSESSED_CLAIMS_SQL = """SELECT threatassessment_id, claim_id
 FROM annotations_threatassessment_claims WHERE threatassessment_id IN ({ids})"""
 
 
-def _rows(sql: str, ids: list[int]) -> list[tuple]:
+def _rows(sql: str, ids: list[int]) -> list[Row]:
     if not ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql.format(ids=",".join(str(int(pk)) for pk in ids)))
-        return cursor.fetchall()
+        rows: list[Row] = cursor.fetchall()
+        return rows
 
 
 def _chunk_records(
-    project: Project, articles: list[tuple], selection: Selection, vocabulary: Vocabulary
+    project: Project, articles: list[Row], selection: Selection, vocabulary: Vocabulary
 ) -> Iterator[Record]:
     # The chunk is a run of consecutive articles (by id) of those with a selected set, so
     # "the project's articles with ids from the first to the last" names them without a list
@@ -230,10 +233,10 @@ def _chunk_records(
         )
     )
     set_ids = [row[0] for row in sets]
-    spans_by_set: dict[int, list[tuple]] = defaultdict(list)
-    claims_by_set: dict[int, list[tuple]] = defaultdict(list)
+    spans_by_set: dict[int, list[Row]] = defaultdict(list)
+    claims_by_set: dict[int, list[Row]] = defaultdict(list)
     targets: dict[int, list[int]] = defaultdict(list)
-    assessments = {}
+    assessments: dict[int, Row] = {}
     assessed_claims: dict[int, list[int]] = defaultdict(list)
     if set_ids:
         for row in _rows(SPANS_SQL, set_ids):
@@ -250,7 +253,7 @@ def _chunk_records(
             assessed_claims[assessment_id].append(claim_id)
     review = _review_facts(project, article_range, [row[0] for row in sets if row[3]])
 
-    sets_by_article: dict[int, list[tuple]] = defaultdict(list)
+    sets_by_article: dict[int, list[Row]] = defaultdict(list)
     for row in sets:
         sets_by_article[row[1]].append(row)
     for article in articles:
@@ -274,7 +277,7 @@ def _chunk_records(
 
 def _review_facts(
     project: Project, article_range: tuple[int, int], gold_set_ids: list[int]
-) -> dict:
+) -> dict[str, Any]:
     """Who annotated each article, who adjudicated it and when, and what was rejected."""
     annotators: dict[int, set[str]] = defaultdict(set)
     for article_id, username in (
@@ -288,7 +291,11 @@ def _review_facts(
         .values_list("article_id", "annotator__username")
     ):
         annotators[article_id].add(username)
-    facts: dict = {"annotators": annotators, "adjudication": {}, "rejected": defaultdict(list)}
+    facts: dict[str, Any] = {
+        "annotators": annotators,
+        "adjudication": {},
+        "rejected": defaultdict(list),
+    }
     if not gold_set_ids:
         return facts
     decisions = list(
@@ -307,7 +314,7 @@ def _review_facts(
             "decided_at",
         )
     )
-    last: dict[int, tuple] = {}
+    last: dict[int, tuple[str, datetime.datetime]] = {}
     for row in decisions:
         gold_set_id, decided_by, decided_at = row[1], row[8], row[9]
         if gold_set_id not in last or decided_at > last[gold_set_id][1]:
@@ -355,18 +362,18 @@ def _review_facts(
 
 
 def _record(
-    article: tuple,
+    article: Row,
     *,
     set_id: int,
-    annotator,
-    is_gold,
-    guideline,
-    spans,
-    claims,
-    targets,
-    assessment,
-    assessed_claims,
-    review,
+    annotator: str | None,
+    is_gold: bool,
+    guideline: int | None,
+    spans: list[Row],
+    claims: list[Row],
+    targets: dict[int, list[int]],
+    assessment: Row | None,
+    assessed_claims: dict[int, list[int]],
+    review: dict[str, Any],
     vocabulary: Vocabulary,
 ) -> Record:
     (article_id, external_id, title, body, source, url, published, language, sha, metadata) = (
@@ -398,7 +405,7 @@ def _record(
         for index, (_, _, start, end, quote, label_id, actor_id, note) in enumerate(span_rows)
     ]
 
-    def actor_name(actor_id):
+    def actor_name(actor_id: int | None) -> str:
         return actors[actor_id]["name"] if actor_id else ""
 
     claim_rows = sorted(
@@ -444,13 +451,13 @@ def _record(
             "rationale": rationale,
             "claims": sorted(claim_index[c] for c in assessed_claims.get(assessment_id, ())),
         }
-    provenance = {
+    provenance: dict[str, Any] = {
         "annotators": [annotator],
         "reviewer": None,
         "adjudicated_at": None,
         "guideline_version": guideline,
     }
-    rejected: list[dict] = []
+    rejected: list[dict[str, Any]] = []
     if is_gold:
         reviewer, adjudicated_at = review["adjudication"].get(set_id, (None, None))
         provenance |= {

@@ -7,16 +7,18 @@ annotator. A DocBin is one serialised object, so docs are gathered in memory unt
 written (compact token arrays, about the size of the output).
 """
 
+from collections.abc import Set
 from importlib.util import find_spec
+from typing import Any
 
-from annotations.exports.tokens import span_cuts, split_overlaps, tokenize
+from annotations.exports.tokens import Span, span_cuts, split_overlaps, tokenize
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SPANS_KEY = "sc"
 
 
 def words_and_spaces(
-    text: str, tokens: list[tuple[int, int]], cuts: set[int]
+    text: str, tokens: list[tuple[int, int]], cuts: Set[int]
 ) -> tuple[list[str], list[bool]]:
     """spaCy words and trailing-space flags whose Doc text is exactly `text`: a single space
     after a token is its trailing space; other whitespace becomes whitespace tokens (cut at
@@ -75,7 +77,7 @@ class SpacyWriter(Writer):
         if doc.text != text:
             raise ValueError(f"Article {record['id']}: the tokens do not rebuild the text.")
 
-        def to_span(span):
+        def to_span(span: Span) -> Any:  # a spacy.tokens.Span
             return doc.char_span(span["start"], span["end"], label=span["label"])
 
         doc.spans[SPANS_KEY] = [to_span(span) for span in record["spans"]]

@@ -7,9 +7,11 @@ TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end
 code points, as the model requires)."""
 
 import uuid
+from typing import Any
 
 import orjson
 
+from annotations.exports.tokens import Span
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -21,7 +23,7 @@ def source_iri(record: Record) -> str:
     return record["url"] or f"urn:sha256:{record['sha256']}"
 
 
-def annotation(record: Record, span: dict) -> dict:
+def annotation(record: Record, span: Span) -> dict[str, Any]:
     text = record["text"]
     who = record["annotator"] or "gold"
     body = [{"type": "TextualBody", "value": span["label"], "purpose": "tagging"}]

@@ -81,7 +81,7 @@ def import_articles(
     return store(project, filename, records, user=user, progress=progress)
 
 
-def read_upload(upload: UploadedFile) -> bytes:
+def read_upload(upload: UploadedFile[bytes]) -> bytes:
     """The bytes of an uploaded file, refusing one larger than IMPORT_UPLOAD_MAX_BYTES."""
     limit = settings.IMPORT_UPLOAD_MAX_BYTES
     name = upload.name or "upload"
@@ -92,7 +92,8 @@ def read_upload(upload: UploadedFile) -> bytes:
             f"the file is {upload.size / 2**20:.1f} MiB and uploads are limited to "
             f"{limit / 2**20:.0f} MiB; split it, or import it with the import_articles command.",
         )
-    return upload.read()
+    data: bytes = upload.read()
+    return data
 
 
 def decode(filename: str, data: bytes) -> str:

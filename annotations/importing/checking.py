@@ -9,6 +9,8 @@ offsets count code points of the text as given and are moved onto the normalised
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -19,6 +21,7 @@ from annotations.importing.records import (
     ArticleRecord,
     ClaimRecord,
     ImportRejected,
+    Item,
     SpanRecord,
     ThreatRecord,
     parse_date,
@@ -41,7 +44,7 @@ class RecordChecker:
     def reject(self, line: int | None, reason: str) -> ImportRejected:
         return ImportRejected(self.filename, line, reason)
 
-    def record(self, item: dict, line: int, *, every_line_is_a_set: bool = False) -> ArticleRecord:
+    def record(self, item: Item, line: int, *, every_line_is_a_set: bool = False) -> ArticleRecord:
         """The record of one item, or ImportRejected naming `line`. `every_line_is_a_set`: the
         item makes an annotation set even without spans (a line of an annotation tool's export)."""
         try:
@@ -51,7 +54,7 @@ class RecordChecker:
             # (a list where a name or an id belongs, say): still the file's fault, said plainly.
             raise self.reject(line, f"a value has the wrong type ({error}).") from None
 
-    def _record(self, item: dict, line: int, every_line_is_a_set: bool) -> ArticleRecord:
+    def _record(self, item: Item, line: int, every_line_is_a_set: bool) -> ArticleRecord:
         raw = item.get("text")
         if not isinstance(raw, str) or not raw.strip():
             raise self.reject(line, "'text' is missing or empty.")
@@ -111,7 +114,7 @@ class RecordChecker:
             self.claims_from(item, record, spans, line)
         return record
 
-    def claims_from(self, item: dict, record: ArticleRecord, spans: list, line: int) -> None:
+    def claims_from(self, item: Item, record: ArticleRecord, spans: list[Any], line: int) -> None:
         """Claims and the threat assessment of a native line; they point at spans (and claims)
         by the "id" each has in the line (or its position)."""
         span_at: dict[object, int] = {}

@@ -16,6 +16,7 @@ from annotations.importing.checking import RecordChecker
 from annotations.importing.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
+    Item,
     clip_title,
     parse_date,
     title_from,
@@ -71,7 +72,7 @@ class HtmlParser:
         ]
 
 
-def json_lines(text: str, checker: RecordChecker) -> Iterator[tuple[int, dict]]:
+def json_lines(text: str, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
     """(line number, object) for every non-blank line; a bad line rejects the file."""
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -173,7 +174,7 @@ class CsvParser:
                     )
                 cells = dict(zip(columns, row, strict=True))
                 extra = {k: v for k, v in cells.items() if k not in (*ARTICLE_FIELDS, "text")}
-                item: dict = {k: v for k, v in cells.items() if k not in extra}
+                item: Item = {k: v for k, v in cells.items() if k not in extra}
                 item["metadata"] = extra
                 records.append(checker.record(item, line))
             line = reader.line_num + 1

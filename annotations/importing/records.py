@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from annotations.models import Actor, ClaimType, Label, ThreatLevel, sha256_of
 
 # The article fields a JSONL line, a CSV column or a doccano line may give, beside "text".
 ARTICLE_FIELDS = ("title", "url", "published", "source", "external_id", "language")
 TITLE_MAX = 500
+
+
+Item = dict[str, Any]  # a JSON line, or a CSV row by column name
 
 
 class ImportRejected(Exception):
@@ -66,7 +70,7 @@ class ArticleRecord:
     source: str = ""
     external_id: str = ""
     language: str = ""
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     spans: list[SpanRecord] = field(default_factory=list)
     annotator_id: int | None = None
     claims: list[ClaimRecord] = field(default_factory=list)

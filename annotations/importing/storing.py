@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -27,6 +28,8 @@ from annotations.models import (
 )
 
 WRITE_BATCH = 500
+# A stored span by its content: (set, start, end, label, actor, note).
+SpanKey = tuple[int, int, int, int, int | None, str]
 
 
 @dataclass
@@ -160,14 +163,14 @@ def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> No
     pending = [(s, r) for s, r in zip(sets, records, strict=True) if r.claims or r.threat]
     if not pending:
         return
-    stored: dict[tuple, list[int]] = {}
+    stored: dict[SpanKey, list[int]] = {}
     for pk, set_id, start, end, label_id, actor_id, note in Span.objects.filter(
         annotation_set__in=[s for s, _ in pending]
     ).values_list("id", "annotation_set_id", "start", "end", "label_id", "actor_id", "note"):
         stored.setdefault((set_id, start, end, label_id, actor_id, note), []).append(pk)
     claims, owners = [], []
     for annotation_set, record in pending:
-        taken: dict[tuple, int] = {}
+        taken: dict[SpanKey, int] = {}
         span_ids = []
         for span in record.spans:
             key = (
@@ -228,7 +231,7 @@ SPAN_COLUMNS = (
 )
 
 
-def _insert_spans(rows: Iterable[tuple], *, now: datetime.datetime) -> None:
+def _insert_spans(rows: Iterable[tuple[Any, ...]], *, now: datetime.datetime) -> None:
     """Insert span rows (values in SPAN_COLUMNS order, but for the two times, which are `now`)
     without building model instances.
 
