@@ -6,7 +6,7 @@ import zipfile
 import orjson
 import pytest
 
-from annotations.exports import export
+from annotations.exports import FORMATS, export
 from annotations.exports.records import Selection
 from annotations.models import Article
 from tests.exports.w3c_musts import must_failures
@@ -219,9 +219,7 @@ def test_it_writes_brat_standoff(gold_project, tmp_path, bodies):
     )
 
 
-@pytest.mark.parametrize(
-    "format", ["native", "bio", "spacy", "doccano", "labelstudio", "w3c", "brat"]
-)
+@pytest.mark.parametrize("format", list(FORMATS))
 def test_it_writes_the_same_bytes_twice(gold_project, tmp_path, format):
     first = write(gold_project, format, tmp_path)
     second = write(gold_project, format, tmp_path / "b")
