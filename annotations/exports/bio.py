@@ -24,7 +24,7 @@ SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
 
 
 def tag_names(tags: dict[str, str]) -> list[str]:
-    """ "O", then B- and I- of each label's tag, in the labels' order."""
+    """The tag names: O, then B- and I- of each label's tag, in the labels' order."""
     names = ["O"]
     for tag in tags.values():
         names += [f"B-{tag}", f"I-{tag}"]
@@ -55,9 +55,6 @@ class BioWriter(Writer):
         self.index = {name: i for i, name in enumerate(names)}
         files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
         self.files = files
-
-    def close(self) -> None:
-        pass
 
     def write(self, record: Record) -> None:
         jsonl, conll = self.files[".jsonl"], self.files[".conll"]
@@ -102,3 +99,6 @@ class BioWriter(Writer):
                 )
                 + b"\n"
             )
+
+    def close(self) -> None:
+        pass
