@@ -1,49 +1,35 @@
-"""Dataset releases: define one, build it in the background, compare it with another.
+"""Dataset releases: define one and queue its build, fail builds that stalled, compare two.
 
-A build reads the project once (``exports.records.iter_records``) and feeds every requested
-format and split at the same time. Files are written into a temporary directory beside the
-release's own and moved into place with one rename when everything succeeded, so a failed
-build leaves no file behind and records why it failed.
-
-Determinism: the split of an article is decided by SHA-256 of the seed and the article
-text's SHA-256; records come in a fixed order and data files hold no timestamps, so building
-the same definition from the same data gives byte-identical files. The dataset card (with the
-creation time and creator) lives beside them.
+A release is a numbered definition (formats, a filter, a split seed and ratios); its build
+runs in the background (``annotations.tasks.build_release``, which runs
+``annotations.release_build``) once the definition is committed.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import logging
-import os
 import shutil
-import tempfile
-from collections import Counter
-from contextlib import ExitStack
-from pathlib import Path
+from typing import Any
 
-import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotations.exports import FORMATS, native, spacy_docbin
-from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
-from annotations.models import Project, Release, ReleaseFile
-
-log = logging.getLogger(__name__)
-
-SPLITS = ("train", "dev", "test")
-MANIFEST = "manifest.jsonl"
-CARD = "card.json"
+from accounts.models import User
+from annotations.exports import FORMATS
+from annotations.exports.records import Selection
+from annotations.models import Project, Release
+from annotations.models.releases import default_ratios
+from annotations.release_build import SPLITS, media_root, read_manifest
+from annotations.tasks import build_release
 
 
-def _clean_ratios(ratios: dict | None) -> dict:
+def _clean_ratios(ratios: object) -> dict[str, float]:
+    """The shares of each split, checked; the model's default_ratios when none are given."""
     if ratios is None:
-        return {"train": 0.8, "dev": 0.1, "test": 0.1}
+        return default_ratios()
     if not isinstance(ratios, dict) or not ratios:
         raise ValidationError({"split_ratios": "Give the ratios as {split: share}."})
     unknown = set(ratios) - set(SPLITS)
@@ -51,7 +37,7 @@ def _clean_ratios(ratios: dict | None) -> dict:
         raise ValidationError(
             {"split_ratios": f"Unknown split(s) {sorted(unknown)}; use train, dev and test."}
         )
-    clean = {}
+    clean: dict[str, float] = {}
     for split in SPLITS:
         value = ratios.get(split, 0)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
@@ -66,7 +52,8 @@ def _clean_ratios(ratios: dict | None) -> dict:
     return clean
 
 
-def _clean_formats(formats) -> list[str]:
+def _clean_formats(formats: object) -> list[str]:
+    """The chosen format names, checked against FORMATS and what this server can write."""
     if not isinstance(formats, list | tuple) or not formats:
         raise ValidationError({"formats": f"Choose at least one of {sorted(FORMATS)}."})
     unknown = sorted(set(formats) - set(FORMATS))
@@ -74,27 +61,26 @@ def _clean_formats(formats) -> list[str]:
         raise ValidationError(
             {"formats": f"Unknown format(s) {unknown}; choose from {sorted(FORMATS)}."}
         )
-    if "spacy" in formats and not spacy_docbin.available():
-        raise ValidationError({"formats": "The spaCy format needs spaCy installed on the server."})
+    unavailable = [FORMATS[format].unavailable for format in sorted(set(formats))]
+    if any(unavailable):
+        raise ValidationError({"formats": [reason for reason in unavailable if reason]})
     return sorted(set(formats))
 
 
 def release_create(
     *,
     project: Project,
-    user,
-    formats,
+    user: User | None,
+    formats: list[str] | tuple[str, ...],
     name: str = "",
-    filter: dict | None = None,
+    filter: dict[str, Any] | None = None,
     split_seed: int = 0,
-    split_ratios: dict | None = None,
+    split_ratios: dict[str, float] | None = None,
 ) -> Release:
     """Record a release definition and queue its build (after the transaction commits)."""
-    from annotations.tasks import build_release
-
     selection = Selection.from_dict(filter)
     ratios = _clean_ratios(split_ratios)
-    formats = _clean_formats(formats)
+    chosen = _clean_formats(formats)
     if isinstance(split_seed, bool) or not isinstance(split_seed, int) or split_seed < 0:
         raise ValidationError({"split_seed": "The seed must be a whole number, 0 or more."})
     if len(name) > 200:
@@ -107,113 +93,12 @@ def release_create(
             version=(last or 0) + 1,
             name=name.strip(),
             filter=selection.as_dict(),
-            formats=formats,
+            formats=chosen,
             split_seed=split_seed,
             split_ratios=ratios,
             created_by=user,
         )
         transaction.on_commit(lambda: build_release.enqueue(release.pk))
-    return release
-
-
-def split_of(article_sha256: str, seed: int, ratios: dict) -> str:
-    """The split of an article: a fixed function of its text, the seed and the ratios."""
-    digest = hashlib.sha256(f"{seed}:{article_sha256}".encode()).digest()
-    point = int.from_bytes(digest[:8], "big") / 2**64
-    cumulative = 0.0
-    chosen = None
-    for split in SPLITS:
-        share = ratios.get(split, 0)
-        if share <= 0:
-            continue
-        chosen = split
-        cumulative += share
-        if point < cumulative:
-            return split
-    return chosen or SPLITS[0]
-
-
-def media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
-def _sha256_and_size(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest(), path.stat().st_size
-
-
-def _previous(release: Release) -> Release | None:
-    return (
-        Release.objects.filter(
-            project=release.project, version__lt=release.version, status=Release.Status.READY
-        )
-        .order_by("-version")
-        .first()
-    )
-
-
-def read_manifest(release: Release) -> dict[tuple[str, str], tuple[str, str]]:
-    """{(article id, annotator): (split, record sha256)} of a built release."""
-    path = media_root() / release.directory() / MANIFEST
-    entries = {}
-    if path.exists():
-        with path.open("rb") as lines:
-            for line in lines:
-                row = orjson.loads(line)
-                entries[(row["id"], row["annotator"] or "")] = (row["split"], row["sha256"])
-    return entries
-
-
-def release_build(*, release_id: int) -> Release:
-    """Build a queued release; on any failure leave no files and record the reason."""
-    claimed = Release.objects.filter(pk=release_id, status=Release.Status.QUEUED).update(
-        status=Release.Status.BUILDING, progress=0, heartbeat_at=timezone.now()
-    )
-    release = Release.objects.select_related("project", "created_by").get(pk=release_id)
-    if not claimed:
-        return release  # built (or building) already: a task that ran twice does nothing
-    final = media_root() / release.directory()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".building-v{release.version}-", dir=final.parent))
-    moved = False
-    try:
-        if final.exists():
-            raise FileExistsError(f"{release.directory()} already exists; refusing to overwrite.")
-        card, files = _write(release, temporary)
-        os.rename(temporary, final)
-        moved = True
-        with transaction.atomic():
-            ReleaseFile.objects.bulk_create(
-                ReleaseFile(
-                    release=release,
-                    format=row["format"],
-                    split=row["split"],
-                    path=f"{release.directory()}/{row['name']}",
-                    size=row["size"],
-                    sha256=row["sha256"],
-                )
-                for row in files
-            )
-            release.card = card
-            release.status = Release.Status.READY
-            release.progress = 100
-            release.finished_at = timezone.now()
-            release.save(update_fields=["card", "status", "progress", "finished_at"])
-    except Exception as error:
-        log.exception("Release %s failed", release)
-        shutil.rmtree(temporary, ignore_errors=True)
-        if moved:
-            shutil.rmtree(final, ignore_errors=True)
-        ReleaseFile.objects.filter(release=release).delete()
-        Release.objects.filter(pk=release.pk).update(
-            status=Release.Status.FAILED,
-            error=f"{type(error).__name__}: {error}",
-            finished_at=timezone.now(),
-        )
-        release.refresh_from_db()
     return release
 
 
@@ -244,171 +129,7 @@ def releases_fail_stalled(*, project: Project) -> int:
     return len(stalled)
 
 
-def _write(release: Release, directory: Path) -> tuple[dict, list[dict]]:
-    project = release.project
-    selection = Selection.from_dict(release.filter)
-    vocabulary = Vocabulary.load(project)
-    ratios = release.split_ratios
-    splits = [split for split in SPLITS if ratios.get(split, 0) > 0]
-    total = max(count_sets(project, selection), 1)
-    meta = {"labels": vocabulary.label_names, "project": project.slug}
-    previous = _previous(release)
-    before = read_manifest(previous) if previous else {}
-    changes = Counter()
-    stats = {split: Counter() for split in splits}
-    labels, claim_types, levels = Counter(), Counter(), Counter()
-    annotators: set[str] = set()
-    guideline_versions: set[int] = set()
-    files: list[dict] = []
-    names: list[tuple[str, str, str]] = []  # (format, split, file name)
-
-    with ExitStack() as stack:
-        writers = {}
-        for format in release.formats:
-            module = FORMATS[format]
-            for split in splits:
-                opened = {}
-                for suffix in module.SUFFIXES:
-                    name = f"{project.slug}-v{release.version}-{format}-{split}{suffix}"
-                    opened[suffix] = stack.enter_context(open(directory / name, "wb"))  # noqa: SIM115
-                    names.append((format, split, name))
-                writers[format, split] = module.Writer(opened, meta)
-        manifest = stack.enter_context(open(directory / MANIFEST, "wb"))  # noqa: SIM115
-        for done, record in enumerate(iter_records(project, selection), start=1):
-            split = split_of(record["sha256"], release.split_seed, ratios)
-            for format in release.formats:
-                writers[format, split].add(record)
-            line = native.dumps(record)
-            record_sha = hashlib.sha256(line).hexdigest()
-            manifest.write(
-                orjson.dumps(
-                    {
-                        "id": record["id"],
-                        "annotator": record["annotator"],
-                        "split": split,
-                        "sha256": record_sha,
-                    }
-                )
-                + b"\n"
-            )
-            key = (record["id"], record["annotator"] or "")
-            old = before.pop(key, None)
-            if old is None:
-                changes["added"] += 1
-            elif old[1] != record_sha:
-                changes["changed"] += 1
-            else:
-                changes["unchanged"] += 1
-            stats[split]["annotation_sets"] += 1
-            stats[split]["spans"] += len(record["spans"])
-            stats[split]["claims"] += len(record["claims"])
-            labels.update(span["label"] for span in record["spans"])
-            claim_types.update(claim["type"] for claim in record["claims"])
-            if record["threat_assessment"]:
-                levels[record["threat_assessment"]["level"]] += 1
-            annotators.update(a for a in record["provenance"]["annotators"] if a)
-            if record["provenance"]["guideline_version"] is not None:
-                guideline_versions.add(record["provenance"]["guideline_version"])
-            if done % 200 == 0:
-                Release.objects.filter(pk=release.pk).update(
-                    progress=min(99, done * 100 // total), heartbeat_at=timezone.now()
-                )
-        changes["removed"] = len(before)
-        for writer in writers.values():
-            writer.close()
-
-    for format, split, name in names:
-        sha, size = _sha256_and_size(directory / name)
-        files.append({"format": format, "split": split, "name": name, "size": size, "sha256": sha})
-    sha, size = _sha256_and_size(directory / MANIFEST)
-    files.append(
-        {"format": "manifest", "split": "all", "name": MANIFEST, "size": size, "sha256": sha}
-    )
-    card = _card(
-        release,
-        selection=selection,
-        stats=stats,
-        labels=labels,
-        claim_types=claim_types,
-        levels=levels,
-        annotators=annotators,
-        guideline_versions=guideline_versions,
-        files=files,
-        previous=previous,
-        changes=changes,
-    )
-    (directory / CARD).write_bytes(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
-    sha, size = _sha256_and_size(directory / CARD)
-    files.append({"format": "card", "split": "all", "name": CARD, "size": size, "sha256": sha})
-    return card, files
-
-
-def _agreement(project: Project):
-    try:
-        from annotations.agreement import project_agreement
-    except ImportError:
-        return None
-    try:
-        return project_agreement(project)
-    except Exception:  # agreement is informative; it must not fail a release
-        log.exception("Agreement figures for %s failed", project)
-        return None
-
-
-def _card(
-    release: Release,
-    *,
-    selection,
-    stats,
-    labels,
-    claim_types,
-    levels,
-    annotators,
-    guideline_versions,
-    files,
-    previous,
-    changes,
-) -> dict:
-    project = release.project
-    guideline = project.current_guideline()
-    return {
-        "project": {"slug": project.slug, "name": project.name},
-        "version": release.version,
-        "name": release.name,
-        "created_at": release.created_at.isoformat(),
-        "created_by": release.created_by.username if release.created_by else None,
-        "filter": selection.as_dict(),
-        "gold_only": selection.sets == GOLD,
-        "split": {"seed": release.split_seed, "ratios": release.split_ratios},
-        "counts": {split: dict(sorted(counter.items())) for split, counter in stats.items()},
-        "totals": {
-            "annotation_sets": sum(c["annotation_sets"] for c in stats.values()),
-            "spans": sum(c["spans"] for c in stats.values()),
-            "claims": sum(c["claims"] for c in stats.values()),
-        },
-        "labels": dict(sorted(labels.items())),
-        "claim_types": dict(sorted(claim_types.items())),
-        "threat_levels": dict(sorted(levels.items())),
-        "annotators": sorted(annotators),
-        "agreement": _agreement(project),
-        "guideline_version": guideline.number if guideline else None,
-        "guideline_versions_used": sorted(guideline_versions),
-        "formats": release.formats,
-        "files": [
-            {key: row[key] for key in ("name", "format", "split", "size", "sha256")}
-            for row in files
-        ],
-        "changes_since_previous": {
-            "previous_version": previous.version if previous else None,
-            "added": changes["added"],
-            "removed": changes["removed"],
-            "changed": changes["changed"],
-            "unchanged": changes["unchanged"],
-        },
-    }
-
-
-def release_compare(older: Release, newer: Release) -> dict:
+def release_compare(older: Release, newer: Release) -> dict[str, Any]:
     """What changed between two built releases: annotation sets and counts."""
     before, after = read_manifest(older), read_manifest(newer)
     added = sorted(key for key in after if key not in before)

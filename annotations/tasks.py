@@ -2,9 +2,9 @@
 
 from django.tasks import task
 
+from annotations.release_build import release_build
+
 
 @task()
 def build_release(release_id: int) -> None:
-    from annotations.releases import release_build
-
     release_build(release_id=release_id)

@@ -428,11 +428,11 @@ def measure_export_w3c(sized: Sized) -> dict:
 @measurement("release")
 def measure_release(sized: Sized) -> dict:
     """A full release in every format, built inline (the bench settings run tasks at once)."""
-    from annotations.exports import FORMATS, spacy_docbin
+    from annotations.exports import FORMATS
     from annotations.models import Release
     from annotations.releases import release_create
 
-    formats = [name for name in FORMATS if name != "spacy" or spacy_docbin.available()]
+    formats = [name for name, writer in FORMATS.items() if not writer.unavailable]
     manager = sized.users[f"{sized.slug}-manager"]
     seconds, release = timed(
         lambda: release_create(project=sized.project, user=manager, formats=formats)

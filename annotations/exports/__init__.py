@@ -1,49 +1,59 @@
 """Exports of a project's annotation sets in the formats training pipelines and other tools
 read. Every format streams records from ``records.iter_records`` (flat memory) into files.
 
+Each format is a ``Writer`` (the contract is in ``writer.py``) in a module of its own, and
+``FORMATS`` below is the one list of format names that the release form, the API, releases
+and the export command offer. A new format is one module and one line in ``FORMATS``.
+
 ``export(project=..., format="native", stem=Path("out/demo"))`` writes ``out/demo.jsonl``
 (a format with several files writes one per suffix: ``demo.conll``, ``demo.labels.json``...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from annotations.exports import bio, brat, doccano, labelstudio, native, spacy_docbin, w3c
+from annotations.exports.bio import BioWriter
+from annotations.exports.brat import BratWriter
+from annotations.exports.doccano import DoccanoWriter
+from annotations.exports.labelstudio import LabelStudioWriter
+from annotations.exports.native import NativeWriter
 from annotations.exports.records import Selection, Vocabulary, iter_records
+from annotations.exports.spacy_docbin import SpacyWriter
+from annotations.exports.w3c import W3CWriter
+from annotations.exports.writer import ExportMeta, ExportRefused, Writer
 from annotations.models import Project
 
-FORMATS = {
-    module.NAME: module for module in (native, bio, spacy_docbin, doccano, labelstudio, w3c, brat)
+__all__ = ["FORMATS", "ExportMeta", "ExportRefused", "Writer", "export", "open_writer"]
+
+FORMATS: dict[str, type[Writer]] = {
+    "native": NativeWriter,
+    "bio": BioWriter,
+    "spacy": SpacyWriter,
+    "doccano": DoccanoWriter,
+    "labelstudio": LabelStudioWriter,
+    "w3c": W3CWriter,
+    "brat": BratWriter,
 }
 
 
-def format_choices() -> list[tuple[str, str]]:
-    return [(name, module.DESCRIPTION) for name, module in FORMATS.items()]
-
-
-def file_names(format: str, stem: str) -> list[str]:
-    return [stem + suffix for suffix in FORMATS[format].SUFFIXES]
-
-
-def write_records(
-    records: Iterable[dict], format: str, stem: Path, *, labels: list[str], project: str
-) -> list[Path]:
-    """Write `records` in `format` to stem + each of the format's suffixes."""
-    module = FORMATS[format]
-    paths = [Path(f"{stem}{suffix}") for suffix in module.SUFFIXES]
-    with ExitStack() as stack:
-        files = {
-            suffix: stack.enter_context(open(path, "wb"))  # noqa: SIM115
-            for suffix, path in zip(module.SUFFIXES, paths, strict=True)
-        }
-        writer = module.Writer(files, {"labels": labels, "project": project})
-        for record in records:
-            writer.add(record)
-        writer.close()
-    return paths
+def open_writer(
+    stack: ExitStack, format: str, stem: str | Path, meta: ExportMeta
+) -> tuple[Writer, list[Path]]:
+    """A writer of `format` over newly opened files stem + each of its suffixes (closed with
+    `stack`), and those files' paths. Raises ExportRefused if this server cannot write the
+    format, before opening anything."""
+    writer_type = FORMATS[format]
+    if writer_type.unavailable:
+        raise ExportRefused(writer_type.unavailable)
+    paths = [Path(f"{stem}{suffix}") for suffix in writer_type.SUFFIXES]
+    files = {
+        suffix: stack.enter_context(open(path, "wb"))  # noqa: SIM115 - closed by the stack
+        for suffix, path in zip(writer_type.SUFFIXES, paths, strict=True)
+    }
+    return writer_type(files, meta), paths
 
 
 def export(
@@ -54,8 +64,14 @@ def export(
     selection: Selection = Selection(),  # noqa: B008 - frozen
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
+    """Write the selected annotation sets of `project` in `format` to stem + each suffix; the
+    paths written. Raises ExportRefused (nothing written) if the format cannot be written."""
     if format not in FORMATS:
         raise ValueError(f"Unknown format {format!r}; choose one of {sorted(FORMATS)}.")
-    labels = Vocabulary.load(project).label_names
-    records = iter_records(project, selection, progress=progress)
-    return write_records(records, format, stem, labels=labels, project=project.slug)
+    meta = ExportMeta(project=project.slug, labels=tuple(Vocabulary.load(project).label_names))
+    with ExitStack() as stack:
+        writer, paths = open_writer(stack, format, stem, meta)
+        for record in iter_records(project, selection, progress=progress):
+            writer.write(record)
+        writer.close()
+    return paths

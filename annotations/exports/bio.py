@@ -7,40 +7,37 @@ Files:
   sentence-final punctuation, except inside a span);
 - ``.jsonl``: one article per line with ``id``, ``tokens``, ``ner_tags`` (integers) and
   ``offsets`` ([[start, end], ...] in code points);
-- ``.labels.json``: the tag names, in the order the integers index (whitespace in a label
-  becomes "_", since CoNLL columns are split on whitespace);
+- ``.labels.json``: the tag names, in the order the integers index (a label becomes a tag by
+  the rule in ``labels.py``: "military force" is "military_force", since CoNLL columns are
+  split on whitespace);
 - ``.overlaps.jsonl``: each span left out because it overlapped another, with the span that
   won (the rule is in ``tokens.py``).
 """
 
 import orjson
 
-from annotations.exports.tokens import bio_tags, span_cuts, split_overlaps, tokenize
+from annotations.exports.labels import label_tags
+from annotations.exports.tokens import Span, bio_tags, span_cuts, split_overlaps, tokenize
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
-NAME = "bio"
-SUFFIXES = (".jsonl", ".conll", ".labels.json", ".overlaps.jsonl")
-DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
 
 
-def tag_label(label: str) -> str:
-    """A label as it appears in a tag: CoNLL columns are split on whitespace, so "military
-    force" becomes "military_force"."""
-    return "_".join(label.split())
-
-
-def tag_names(labels: list[str]) -> list[str]:
+def tag_names(tags: dict[str, str]) -> list[str]:
+    """The tag names: O, then B- and I- of each label's tag, in the labels' order."""
     names = ["O"]
-    for label in labels:
-        names += [f"B-{tag_label(label)}", f"I-{tag_label(label)}"]
+    for tag in tags.values():
+        names += [f"B-{tag}", f"I-{tag}"]
     return names
 
 
-def tagged(record: dict):
+def tagged(
+    record: Record, label_tag: dict[str, str]
+) -> tuple[list[tuple[int, int]], list[str], list[tuple[Span, Span]]]:
     """(tokens as offsets, tags, dropped spans with the span that beat each)."""
     kept, dropped = split_overlaps(record["spans"])
     tokens = tokenize(record["text"], span_cuts(record["spans"]))
-    tags = bio_tags(tokens, [span | {"label": tag_label(span["label"])} for span in kept])
+    tags = bio_tags(tokens, [span | {"label": label_tag[span["label"]]} for span in kept])
     losers = []
     for span in dropped:
         winner = next(k for k in kept if k["start"] < span["end"] and span["start"] < k["end"])
@@ -48,21 +45,22 @@ def tagged(record: dict):
     return tokens, tags, losers
 
 
-class Writer:
-    def __init__(self, files, meta):
-        names = tag_names(meta["labels"])
+class BioWriter(Writer):
+    DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
+    SUFFIXES = (".jsonl", ".conll", ".labels.json", ".overlaps.jsonl")
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
+        self.label_tag = label_tags(meta.labels)
+        names = tag_names(self.label_tag)
         self.index = {name: i for i, name in enumerate(names)}
         files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
         self.files = files
 
-    def close(self) -> None:
-        pass
-
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         jsonl, conll = self.files[".jsonl"], self.files[".conll"]
         overlaps, index = self.files[".overlaps.jsonl"], self.index
         text = record["text"]
-        tokens, tags, losers = tagged(record)
+        tokens, tags, losers = tagged(record, self.label_tag)
         words = [text[start:end] for start, end in tokens]
         jsonl.write(
             orjson.dumps(
@@ -101,3 +99,6 @@ class Writer:
                 )
                 + b"\n"
             )
+
+    def close(self) -> None:
+        pass

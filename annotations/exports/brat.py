@@ -1,22 +1,18 @@
 """brat standoff: a zip of ``<id>.txt`` (the text) and ``<id>.ann`` per annotation set.
 
-Text-bound annotations ``T<n>\\t<label> <start> <end>\\t<quote>``; label spaces become
-underscores (brat types cannot hold spaces); a span across a line break is written as brat's
-discontinuous fragments (``start end;start end``) around the line breaks. Linked actors and
-notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines. Offsets are Unicode code points. Entries
-carry a fixed date so the same data gives the same zip bytes.
+Text-bound annotations ``T<n>\\t<type> <start> <end>\\t<quote>``, the type made from the
+label by the rule in ``labels.py`` (brat types cannot hold spaces); a span across a line break
+is written as brat's discontinuous fragments (``start end;start end``) around the line breaks.
+Linked actors and notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines. Offsets are Unicode
+code points. Entries carry a fixed date so the same data gives the same zip bytes.
 """
 
 import zipfile
 
-NAME = "brat"
-SUFFIXES = (".zip",)
-DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
+from annotations.exports.labels import label_tags
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
+
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-def brat_type(label: str) -> str:
-    return "_".join(label.split()) or "label"
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -32,14 +28,14 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces or [(start, end)]
 
 
-def ann_lines(record: dict) -> list[str]:
+def ann_lines(record: Record, label_tag: dict[str, str]) -> list[str]:
     text = record["text"]
     lines, note_number = [], 0
     for number, span in enumerate(record["spans"], start=1):
         pieces = fragments(text, span["start"], span["end"])
         where = ";".join(f"{s} {e}" for s, e in pieces)
         quote = " ".join(text[s:e] for s, e in pieces)
-        lines.append(f"T{number}\t{brat_type(span['label'])} {where}\t{quote}")
+        lines.append(f"T{number}\t{label_tag[span['label']]} {where}\t{quote}")
         notes = []
         if span["actor"]:
             notes.append(f"actor: {span['actor']['name']}")
@@ -52,15 +48,19 @@ def ann_lines(record: dict) -> list[str]:
     return lines
 
 
-class Writer:
-    def __init__(self, files, meta):
+class BratWriter(Writer):
+    DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
+    SUFFIXES = (".zip",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
+        self.label_tag = label_tags(meta.labels)
         self.archive = zipfile.ZipFile(files[".zip"], "w", compression=zipfile.ZIP_DEFLATED)
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         stem = record["id"] + (f"-{record['annotator']}" if record["annotator"] else "")
         for name, content in (
             (f"{stem}.txt", record["text"]),
-            (f"{stem}.ann", "\n".join(ann_lines(record)) + "\n"),
+            (f"{stem}.ann", "\n".join(ann_lines(record, self.label_tag)) + "\n"),
         ):
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -4,19 +4,17 @@ Offsets are Unicode code points, end exclusive."""
 
 import orjson
 
-NAME = "doccano"
-SUFFIXES = (".jsonl",)
-DESCRIPTION = "doccano JSONL (sequence labelling)"
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
-class Writer:
-    def __init__(self, files, meta):
+class DoccanoWriter(Writer):
+    DESCRIPTION = "doccano JSONL (sequence labelling)"
+    SUFFIXES = (".jsonl",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]
 
-    def close(self) -> None:
-        pass
-
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         row = {
             "id": record["id"],
             "text": record["text"],
@@ -26,3 +24,6 @@ class Writer:
             "annotator": record["annotator"],
         }
         self.out.write(orjson.dumps(row) + b"\n")
+
+    def close(self) -> None:
+        pass

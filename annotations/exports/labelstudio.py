@@ -2,14 +2,14 @@
 ``labels`` regions on ``<Labels name="label" toName="text">`` (value: start, end, text,
 labels). Offsets are Unicode code points, end exclusive. The list is written item by item."""
 
+from typing import Any
+
 import orjson
 
-NAME = "labelstudio"
-SUFFIXES = (".json",)
-DESCRIPTION = "Label Studio JSON tasks with NER regions"
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
-def task(record: dict) -> dict:
+def task(record: Record) -> dict[str, Any]:
     return {
         "data": {
             "text": record["text"],
@@ -40,13 +40,16 @@ def task(record: dict) -> dict:
     }
 
 
-class Writer:
-    def __init__(self, files, meta):
+class LabelStudioWriter(Writer):
+    DESCRIPTION = "Label Studio JSON tasks with NER regions"
+    SUFFIXES = (".json",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".json"]
         self.out.write(b"[")
         self.first = True
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         self.out.write(b"\n" if self.first else b",\n")
         self.out.write(orjson.dumps(task(record)))
         self.first = False

@@ -3,29 +3,32 @@
 Keys of a line: id (a stable article id: the first 16 hex digits of the text's SHA-256, the
 same in every project), external_id, title, text, source, url, published, language, sha256,
 metadata, gold, annotator (null for gold), spans [{id, start, end, quote, label, actor {name,
-kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets, type,
-reliability, credibility, grading, note}], threat_assessment {level, rank, rationale, claims} |
-null, provenance {annotators, reviewer, adjudicated_at, guideline_version} and rejected (the
-annotators' minority labels the adjudication overrode, with their reason codes). Span and claim
-ids are positions inside the line. Offsets are Unicode code points, end exclusive.
+kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets,
+claim_type, reliability, credibility, grading, note}], threat_assessment {level, rank,
+rationale, claims} | null, provenance {annotators, reviewer, adjudicated_at,
+guideline_version} and rejected (the annotators' minority labels the adjudication overrode,
+with their reason codes). Span and claim ids are positions inside the line. Offsets are
+Unicode code points, end exclusive.
 """
 
 import orjson
 
-NAME = "native"
-SUFFIXES = (".jsonl",)
-DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
-def dumps(record: dict) -> bytes:
+def dumps(record: Record) -> bytes:
+    """One line of the native format: keys sorted, so the same record gives the same bytes."""
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
-class Writer:
-    def __init__(self, files, meta):
+class NativeWriter(Writer):
+    DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
+    SUFFIXES = (".jsonl",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         self.out.write(dumps(record))
 
     def close(self) -> None:

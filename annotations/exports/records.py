@@ -6,7 +6,7 @@ large the project is and no ORM object is built per span. Each record is one ann
 one article, in the native JSONL shape (see ``native.py``); the other formats are views of it.
 
 Determinism: records come in article-id order; inside a record, spans are sorted by
-(start, end, label, actor, note) and claims by (span, type, claimant, ...), and refer to each
+(start, end, label, actor, note) and claims by (span, claim type, claimant, ...), and refer to each
 other by position, not by database id, so the same data always gives the same bytes and a
 re-imported project exports the same file.
 """
@@ -16,14 +16,16 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 
 from annotations.models import (
     Actor,
+    AdjudicationDecision,
     AnnotationSet,
     Article,
     ClaimType,
@@ -32,6 +34,9 @@ from annotations.models import (
     Span,
     ThreatLevel,
 )
+
+Record = dict[str, Any]  # one annotation set on one article, in the native shape
+Row = tuple[Any, ...]  # a row as the database gives it
 
 CHUNK_SIZE = 100
 
@@ -53,7 +58,7 @@ class Selection:
     statuses: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Selection:
+    def from_dict(cls, data: dict[str, Any] | None) -> Selection:
         data = dict(data or {})
         sets = data.pop("sets", GOLD)
         if sets not in (GOLD, ANNOTATORS):
@@ -71,18 +76,18 @@ class Selection:
             raise ValidationError({"filter": f"'statuses' must be a list of {sorted(valid)}."})
         return cls(sets, tuple(sorted(annotators)), tuple(sorted(statuses)))
 
-    def as_dict(self) -> dict:
-        data: dict = {"sets": self.sets}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sets": self.sets}
         if self.annotators:
             data["annotators"] = list(self.annotators)
         if self.statuses:
             data["statuses"] = list(self.statuses)
         return data
 
-    def annotation_sets(self, project: Project):
+    def annotation_sets(self, project: Project) -> QuerySet[AnnotationSet]:
         return self.narrow(AnnotationSet.objects.filter(article__project=project))
 
-    def narrow(self, sets):
+    def narrow(self, sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
         """`sets` cut down to the selected ones (without the project condition)."""
         if self.sets == GOLD:
             sets = sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED)
@@ -103,8 +108,7 @@ class Vocabulary:
     label_names: list[str]
     claim_types: dict[int, str]
     levels: dict[int, tuple[str, int]]
-    actors: dict[int, dict]
-    actor_ids: dict[int, str] = field(default_factory=dict)
+    actors: dict[int, dict[str, str]]
 
     @classmethod
     def load(cls, project: Project) -> Vocabulary:
@@ -141,7 +145,8 @@ def _iso(value: datetime.datetime | None) -> str | None:
 
 
 def count_sets(project: Project, selection: Selection) -> int:
-    return selection.annotation_sets(project).count()
+    count: int = selection.annotation_sets(project).count()
+    return count
 
 
 def iter_records(
@@ -150,7 +155,7 @@ def iter_records(
     *,
     chunk_size: int = CHUNK_SIZE,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict]:
+) -> Iterator[Record]:
     """Every selected annotation set as a native record, in a stable order."""
     vocabulary = Vocabulary.load(project)
     selected = selection.annotation_sets(project)
@@ -170,7 +175,7 @@ def iter_records(
             "metadata",
         )
     )
-    chunk: list[tuple] = []
+    chunk: list[Row] = []
     for row in articles.iterator(chunk_size=chunk_size):
         chunk.append(row)
         if len(chunk) >= chunk_size:
@@ -202,17 +207,18 @@ ASSESSED_CLAIMS_SQL = """SELECT threatassessment_id, claim_id
 FROM annotations_threatassessment_claims WHERE threatassessment_id IN ({ids})"""
 
 
-def _rows(sql: str, ids: list[int]) -> list[tuple]:
+def _rows(sql: str, ids: list[int]) -> list[Row]:
     if not ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql.format(ids=",".join(str(int(pk)) for pk in ids)))
-        return cursor.fetchall()
+        rows: list[Row] = cursor.fetchall()
+        return rows
 
 
 def _chunk_records(
-    project: Project, articles: list[tuple], selection, vocabulary: Vocabulary
-) -> Iterator[dict]:
+    project: Project, articles: list[Row], selection: Selection, vocabulary: Vocabulary
+) -> Iterator[Record]:
     # The chunk is a run of consecutive articles (by id) of those with a selected set, so
     # "the project's articles with ids from the first to the last" names them without a list
     # of ids. Queries ask for no ordering: records sort their contents themselves.
@@ -227,10 +233,10 @@ def _chunk_records(
         )
     )
     set_ids = [row[0] for row in sets]
-    spans_by_set: dict[int, list[tuple]] = defaultdict(list)
-    claims_by_set: dict[int, list[tuple]] = defaultdict(list)
+    spans_by_set: dict[int, list[Row]] = defaultdict(list)
+    claims_by_set: dict[int, list[Row]] = defaultdict(list)
     targets: dict[int, list[int]] = defaultdict(list)
-    assessments = {}
+    assessments: dict[int, Row] = {}
     assessed_claims: dict[int, list[int]] = defaultdict(list)
     if set_ids:
         for row in _rows(SPANS_SQL, set_ids):
@@ -247,7 +253,7 @@ def _chunk_records(
             assessed_claims[assessment_id].append(claim_id)
     review = _review_facts(project, article_range, [row[0] for row in sets if row[3]])
 
-    sets_by_article: dict[int, list[tuple]] = defaultdict(list)
+    sets_by_article: dict[int, list[Row]] = defaultdict(list)
     for row in sets:
         sets_by_article[row[1]].append(row)
     for article in articles:
@@ -271,7 +277,7 @@ def _chunk_records(
 
 def _review_facts(
     project: Project, article_range: tuple[int, int], gold_set_ids: list[int]
-) -> dict:
+) -> dict[str, Any]:
     """Who annotated each article, who adjudicated it and when, and what was rejected."""
     annotators: dict[int, set[str]] = defaultdict(set)
     for article_id, username in (
@@ -285,15 +291,15 @@ def _review_facts(
         .values_list("article_id", "annotator__username")
     ):
         annotators[article_id].add(username)
-    facts: dict = {"annotators": annotators, "adjudication": {}, "rejected": defaultdict(list)}
-    try:
-        Decision = apps.get_model("annotations", "AdjudicationDecision")
-    except LookupError:  # the review models are not installed
-        return facts
+    facts: dict[str, Any] = {
+        "annotators": annotators,
+        "adjudication": {},
+        "rejected": defaultdict(list),
+    }
     if not gold_set_ids:
         return facts
     decisions = list(
-        Decision.objects.filter(gold_set_id__in=gold_set_ids)
+        AdjudicationDecision.objects.filter(gold_set_id__in=gold_set_ids)
         .order_by()
         .values_list(
             "id",
@@ -308,7 +314,7 @@ def _review_facts(
             "decided_at",
         )
     )
-    last: dict[int, tuple] = {}
+    last: dict[int, tuple[str, datetime.datetime]] = {}
     for row in decisions:
         gold_set_id, decided_by, decided_at = row[1], row[8], row[9]
         if gold_set_id not in last or decided_at > last[gold_set_id][1]:
@@ -317,7 +323,7 @@ def _review_facts(
     overridden = {row[0]: row for row in decisions if row[5]}
     if not overridden:
         return facts
-    links = Decision.spans.through.objects.filter(
+    links = AdjudicationDecision.spans.through.objects.filter(
         adjudicationdecision_id__in=list(overridden)
     ).values_list("adjudicationdecision_id", "span_id")
     span_ids = defaultdict(list)
@@ -356,20 +362,20 @@ def _review_facts(
 
 
 def _record(
-    article: tuple,
+    article: Row,
     *,
     set_id: int,
-    annotator,
-    is_gold,
-    guideline,
-    spans,
-    claims,
-    targets,
-    assessment,
-    assessed_claims,
-    review,
+    annotator: str | None,
+    is_gold: bool,
+    guideline: int | None,
+    spans: list[Row],
+    claims: list[Row],
+    targets: dict[int, list[int]],
+    assessment: Row | None,
+    assessed_claims: dict[int, list[int]],
+    review: dict[str, Any],
     vocabulary: Vocabulary,
-) -> dict:
+) -> Record:
     (article_id, external_id, title, body, source, url, published, language, sha, metadata) = (
         article
     )
@@ -399,7 +405,7 @@ def _record(
         for index, (_, _, start, end, quote, label_id, actor_id, note) in enumerate(span_rows)
     ]
 
-    def actor_name(actor_id):
+    def actor_name(actor_id: int | None) -> str:
         return actors[actor_id]["name"] if actor_id else ""
 
     claim_rows = sorted(
@@ -428,7 +434,7 @@ def _record(
                 "targets": sorted(
                     (actors[a] for a in targets.get(claim_id, ())), key=lambda a: a["name"]
                 ),
-                "type": vocabulary.claim_types[type_id],
+                "claim_type": vocabulary.claim_types[type_id],
                 "reliability": reliability,
                 "credibility": credibility,
                 "grading": f"{reliability}{credibility or ''}",
@@ -445,13 +451,13 @@ def _record(
             "rationale": rationale,
             "claims": sorted(claim_index[c] for c in assessed_claims.get(assessment_id, ())),
         }
-    provenance = {
+    provenance: dict[str, Any] = {
         "annotators": [annotator],
         "reviewer": None,
         "adjudicated_at": None,
         "guideline_version": guideline,
     }
-    rejected: list[dict] = []
+    rejected: list[dict[str, Any]] = []
     if is_gold:
         reviewer, adjudicated_at = review["adjudication"].get(set_id, (None, None))
         provenance |= {

@@ -1,27 +1,25 @@
 """spaCy ``.spacy`` DocBin: ``doc.spans["sc"]`` holds every span (overlaps included),
-``doc.ents`` the non-overlapping ones by the rule in ``tokens.py``. Needs spaCy (the optional
-``spacy`` extra). Tokens are those of ``tokens.py`` plus whitespace tokens, so each Doc's
-text is exactly the article's text and every span is a run of whole tokens.
-Each Doc's ``user_data`` holds the article id and annotator. A DocBin is one serialised
-object, so docs are gathered in memory until the file is written (compact token arrays, about
-the size of the output).
+``doc.ents`` the non-overlapping ones by the rule in ``tokens.py``. Needs spaCy, the optional
+``spacy`` extra: without it the format says so (``SpacyWriter.unavailable``). Tokens are those
+of ``tokens.py`` plus whitespace tokens, so each Doc's text is exactly the article's text and
+every span is a run of whole tokens. Each Doc's ``user_data`` holds the article id and
+annotator. A DocBin is one serialised object, so docs are gathered in memory until the file is
+written (compact token arrays, about the size of the output).
 """
 
-NAME = "spacy"
-SUFFIXES = (".spacy",)
-DESCRIPTION = "spaCy DocBin (doc.spans keeps overlaps, doc.ents the non-overlapping ones)"
+from collections.abc import Set
+from importlib.util import find_spec
+from typing import Any
+
+from annotations.exports.tokens import Span, span_cuts, split_overlaps, tokenize
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
+
 SPANS_KEY = "sc"
 
 
-def available() -> bool:
-    try:
-        import spacy  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def words_and_spaces(text: str, tokens, cuts) -> tuple[list[str], list[bool]]:
+def words_and_spaces(
+    text: str, tokens: list[tuple[int, int]], cuts: Set[int]
+) -> tuple[list[str], list[bool]]:
     """spaCy words and trailing-space flags whose Doc text is exactly `text`: a single space
     after a token is its trailing space; other whitespace becomes whitespace tokens (cut at
     span edges too), as spaCy's own tokenizer does."""
@@ -50,32 +48,36 @@ def words_and_spaces(text: str, tokens, cuts) -> tuple[list[str], list[bool]]:
     return words, spaces
 
 
-class Writer:
-    def __init__(self, files, meta):
-        try:
-            import spacy
-            from spacy.tokens import DocBin
-        except ImportError as error:
-            raise RuntimeError(
-                "The spaCy export needs spaCy: pip install 'workbench[spacy]'."
-            ) from error
+class SpacyWriter(Writer):
+    DESCRIPTION = "spaCy DocBin (doc.spans keeps overlaps, doc.ents the non-overlapping ones)"
+    SUFFIXES = (".spacy",)
+    unavailable = (
+        None
+        if find_spec("spacy")
+        else "The spaCy format needs spaCy, which this server does not have: "
+        "pip install 'workbench[spacy]'."
+    )
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
+        # Imported here, not at the top: spaCy is optional, and it takes ~1.5 s to import,
+        # which every process that imports the exports would pay for.
+        import spacy
+        from spacy.tokens import Doc, DocBin
+
+        self.doc_type = Doc
         self.out = files[".spacy"]
         self.vocab = spacy.blank("xx").vocab
         self.docbin = DocBin(attrs=[], store_user_data=True)
 
-    def add(self, record: dict) -> None:
-        from spacy.tokens import Doc
-
-        from annotations.exports.tokens import span_cuts, split_overlaps, tokenize
-
+    def write(self, record: Record) -> None:
         text = record["text"]
         cuts = span_cuts(record["spans"])
         words, spaces = words_and_spaces(text, tokenize(text, cuts), cuts)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc = self.doc_type(self.vocab, words=words, spaces=spaces)
         if doc.text != text:
             raise ValueError(f"Article {record['id']}: the tokens do not rebuild the text.")
 
-        def to_span(span):
+        def to_span(span: Span) -> Any:  # a spacy.tokens.Span
             return doc.char_span(span["start"], span["end"], label=span["label"])
 
         doc.spans[SPANS_KEY] = [to_span(span) for span in record["spans"]]

@@ -15,6 +15,10 @@ longest wins. Every span that loses is reported (never silently dropped).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Set
+from typing import Any
+
+Span = dict[str, Any]  # a span of a record: start, end, label, ...
 
 
 def _is_word(ch: str) -> bool:
@@ -37,7 +41,7 @@ def _regional(ch: str) -> bool:
     return 0x1F1E6 <= ord(ch) <= 0x1F1FF
 
 
-def tokenize(text: str, cuts: set[int] = frozenset()) -> list[tuple[int, int]]:
+def tokenize(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
     """Token offsets [(start, end), ...] in code points, never crossing a position in `cuts`."""
     tokens: list[tuple[int, int]] = []
     i, n = 0, len(text)
@@ -64,11 +68,11 @@ def tokenize(text: str, cuts: set[int] = frozenset()) -> list[tuple[int, int]]:
     return tokens
 
 
-def split_overlaps(spans: list[dict]) -> tuple[list[dict], list[dict]]:
+def split_overlaps(spans: list[Span]) -> tuple[list[Span], list[Span]]:
     """(kept, dropped) by the rule in this module's docstring; both in text order."""
     ordered = sorted(spans, key=lambda s: (s["start"], -(s["end"] - s["start"]), s["label"]))
-    kept: list[dict] = []
-    dropped: list[dict] = []
+    kept: list[Span] = []
+    dropped: list[Span] = []
     for span in ordered:
         if kept and span["start"] < kept[-1]["end"]:
             dropped.append(span)
@@ -77,11 +81,11 @@ def split_overlaps(spans: list[dict]) -> tuple[list[dict], list[dict]]:
     return kept, dropped
 
 
-def span_cuts(spans: list[dict]) -> set[int]:
+def span_cuts(spans: list[Span]) -> set[int]:
     return {offset for span in spans for offset in (span["start"], span["end"])}
 
 
-def bio_tags(tokens: list[tuple[int, int]], kept: list[dict]) -> list[str]:
+def bio_tags(tokens: list[tuple[int, int]], kept: list[Span]) -> list[str]:
     """BIO tags for the tokens from non-overlapping spans whose edges are token edges."""
     tags = ["O"] * len(tokens)
     index_of_start = {start: i for i, (start, _) in enumerate(tokens)}

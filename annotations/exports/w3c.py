@@ -7,22 +7,23 @@ TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end
 code points, as the model requires)."""
 
 import uuid
+from typing import Any
 
 import orjson
 
-NAME = "w3c"
-SUFFIXES = (".jsonld",)
-DESCRIPTION = "W3C Web Annotation JSON-LD (TextQuote + TextPosition selectors)"
+from annotations.exports.tokens import Span
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
+
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 NAMESPACE = uuid.UUID("0b7d0c53-3c39-4b1c-9d5e-6a1f3e0a5a11")
 CONTEXT_CHARS = 32
 
 
-def source_iri(record: dict) -> str:
+def source_iri(record: Record) -> str:
     return record["url"] or f"urn:sha256:{record['sha256']}"
 
 
-def annotation(record: dict, span: dict) -> dict:
+def annotation(record: Record, span: Span) -> dict[str, Any]:
     text = record["text"]
     who = record["annotator"] or "gold"
     body = [{"type": "TextualBody", "value": span["label"], "purpose": "tagging"}]
@@ -61,19 +62,22 @@ def annotation(record: dict, span: dict) -> dict:
     return item
 
 
-class Writer:
-    def __init__(self, files, meta):
+class W3CWriter(Writer):
+    DESCRIPTION = "W3C Web Annotation JSON-LD (TextQuote + TextPosition selectors)"
+    SUFFIXES = (".jsonld",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonld"]
         head = {
             "@context": CONTEXT,
-            "id": f"urn:workbench:project:{meta['project']}",
+            "id": f"urn:workbench:project:{meta.project}",
             "type": "AnnotationCollection",
-            "label": f"Annotations of {meta['project']}",
+            "label": f"Annotations of {meta.project}",
         }
         self.out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
         self.first = True
 
-    def add(self, record: dict) -> None:
+    def write(self, record: Record) -> None:
         for span in record["spans"]:
             self.out.write(b"\n" if self.first else b",\n")
             self.out.write(orjson.dumps(annotation(record, span)))

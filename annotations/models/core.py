@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 from django.urls import reverse
 
+from annotations.actors import actor_key
 from annotations.text import check_span_offsets
 
 
@@ -192,8 +193,19 @@ class ActorQuerySet(models.QuerySet["Actor"]):
         return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
 
     def named(self, name: str) -> ActorQuerySet:
-        """Actors whose canonical name or an alias equals `name`, ignoring case."""
-        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+        """Actors whose canonical name or an alias matches `name` by the rule of
+        annotations.actors (case, accents' composition and spacing aside). SQL cannot fold
+        case as that rule does, so this reads the names and aliases of the actors in `self`
+        (narrow it to a project first) and keeps the actors that match."""
+        key = actor_key(name)
+        if not key:
+            return self.none()
+        ids = {
+            pk
+            for pk, own, alias in self.values_list("pk", "name", "aliases__name")
+            if actor_key(own) == key or (alias is not None and actor_key(alias) == key)
+        }
+        return self.filter(pk__in=ids)
 
 
 class Actor(models.Model):

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.importing import ImportRejected, import_articles
-from annotations.models import Article, Span
+from annotations.models import Article, Claim, Span
 from tests.factories import ActorFactory
 
 
@@ -332,3 +332,15 @@ def test_it_rejects_values_of_the_wrong_type_in_native_lines(project, annotator,
     with pytest.raises(ImportRejected, match="a.jsonl, line 1: "):
         run_import(project, "a.jsonl", jsonl(line), format="native", annotator=annotator)
     assert not Article.objects.exists()
+
+
+def test_it_ignores_an_empty_claim_target_in_a_native_line(project, annotator):
+    ActorFactory(project=project, name="NATO")
+    line = {
+        "text": "Peskov warned NATO.",
+        "spans": [{"start": 0, "end": 6, "label": "actor"}],
+        "claims": [{"span": 0, "claim_type": "warning", "targets": ["", "NATO"]}],
+    }
+    run_import(project, "a.jsonl", jsonl(line), format="native", annotator=annotator)
+    [claim] = Claim.objects.all()
+    assert [actor.name for actor in claim.targets.all()] == ["NATO"]

@@ -6,7 +6,7 @@ import zipfile
 import orjson
 import pytest
 
-from annotations.exports import export
+from annotations.exports import FORMATS, export
 from annotations.exports.records import Selection
 from annotations.models import Article
 from tests.exports.w3c_musts import must_failures
@@ -48,7 +48,7 @@ def test_it_exports_gold_sets_in_native_jsonl_with_claims_threat_and_provenance(
     assert first["spans"][claim["claimant_span"]]["quote"] == "Dmitry Peskov"
     assert claim["claimant"]["name"] == "Dmitry Peskov"
     assert [t["name"] for t in claim["targets"]] == ["NATO"]
-    assert (claim["type"], claim["grading"]) == ("warning", "B2")
+    assert (claim["claim_type"], claim["grading"]) == ("warning", "B2")
     assert first["threat_assessment"] == {
         "level": "moderate",
         "rank": 1,
@@ -219,9 +219,7 @@ def test_it_writes_brat_standoff(gold_project, tmp_path, bodies):
     )
 
 
-@pytest.mark.parametrize(
-    "format", ["native", "bio", "spacy", "doccano", "labelstudio", "w3c", "brat"]
-)
+@pytest.mark.parametrize("format", list(FORMATS))
 def test_it_writes_the_same_bytes_twice(gold_project, tmp_path, format):
     first = write(gold_project, format, tmp_path)
     second = write(gold_project, format, tmp_path / "b")

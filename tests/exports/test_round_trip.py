@@ -86,7 +86,7 @@ def test_it_imports_a_doccano_export_with_entities(project, annotator):
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda r: r["claims"][0].update(type="rumour"), "unknown claim type 'rumour'"),
+        (lambda r: r["claims"][0].update(claim_type="rumour"), "unknown claim type 'rumour'"),
         (lambda r: r["claims"][0].update(span=99), "'span' 99 is no span here"),
         (lambda r: r["claims"][0].update(reliability="Z"), "reliability must be A-F"),
         (lambda r: r["threat_assessment"].update(level="doom"), "unknown level 'doom'"),
@@ -112,3 +112,25 @@ def test_it_rejects_a_bad_native_line_whole_naming_the_line(
     assert caught.value.line == index + 1
     assert reason in caught.value.reason
     assert not copy.articles.exists()
+
+
+def test_it_imports_a_native_line_that_names_the_claim_type_with_the_old_key(
+    gold_project, annotator, tmp_path
+):
+    records = [
+        orjson.loads(line)
+        for line in exported(gold_project, "native", tmp_path / "gold", Selection()).splitlines()
+    ]
+    for record in records:
+        for claim in record["claims"]:
+            claim["type"] = claim.pop("claim_type")
+    copy = new_project(gold_project, "copy", annotator)
+    import_articles(
+        project=copy,
+        filename="old.jsonl",
+        data=b"\n".join(orjson.dumps(r) for r in records),
+        format="native",
+        annotator=annotator,
+    )
+    [claim] = Claim.objects.filter(annotation_set__article__project=copy)
+    assert claim.claim_type.name == "warning"

@@ -2,6 +2,9 @@ import orjson
 import pytest
 from django.core.management import CommandError, call_command
 
+from annotations.exports.native import NativeWriter
+from annotations.exports.spacy_docbin import SpacyWriter
+
 
 def test_it_exports_a_project_from_the_command_line(gold_project, tmp_path, capsys):
     call_command(
@@ -69,12 +72,10 @@ def test_it_names_an_unknown_project(db, tmp_path):
 
 
 def test_it_leaves_no_half_written_file_when_the_export_fails(gold_project, tmp_path, monkeypatch):
-    from annotations.exports import native
-
     def full_disk(self, record):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(native.Writer, "add", full_disk)
+    monkeypatch.setattr(NativeWriter, "write", full_disk)
     with pytest.raises(CommandError, match="No space left on device"):
         call_command(
             "export_dataset",
@@ -84,6 +85,24 @@ def test_it_leaves_no_half_written_file_when_the_export_fails(gold_project, tmp_
             "native",
             "--output",
             str(tmp_path / "gold.jsonl"),
+            "--no-progress",
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_says_why_it_cannot_write_a_format_and_writes_nothing(
+    gold_project, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(SpacyWriter, "unavailable", "The spaCy format needs spaCy.")
+    with pytest.raises(CommandError, match="The export failed: The spaCy format needs spaCy."):
+        call_command(
+            "export_dataset",
+            "--project",
+            "demo",
+            "--format",
+            "spacy",
+            "--output",
+            str(tmp_path / "gold.spacy"),
             "--no-progress",
         )
     assert list(tmp_path.iterdir()) == []

@@ -6,8 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotations.exports import FORMATS
+from annotations.exports.spacy_docbin import SpacyWriter
+from annotations.exports.w3c import W3CWriter
 from annotations.models import Release
-from annotations.releases import release_compare, release_create, split_of
+from annotations.release_build import split_of
+from annotations.releases import release_compare, release_create
 from tests.exports.conftest import add_span, gold_set
 from tests.factories import ArticleFactory
 
@@ -73,12 +76,10 @@ def test_it_builds_byte_identical_files_from_the_same_definition(gold_project, m
 def test_it_leaves_no_files_and_says_why_when_a_build_fails(
     gold_project, manager, build, media, monkeypatch
 ):
-    from annotations.exports import w3c
-
     def broken(self, record):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(w3c.Writer, "add", broken)
+    monkeypatch.setattr(W3CWriter, "write", broken)
     release = build(gold_project, manager, formats=["native", "w3c"])
     assert release.status == Release.Status.FAILED
     assert "disk on fire" in release.error
@@ -124,6 +125,16 @@ def test_it_refuses_a_bad_definition_naming_the_field(
     with pytest.raises(ValidationError) as caught:
         release_create(project=gold_project, user=manager, **definition)
     assert message in " ".join(caught.value.message_dict[field])
+    assert not Release.objects.exists()
+
+
+def test_it_refuses_a_format_this_server_cannot_write_saying_why(
+    gold_project, manager, monkeypatch
+):
+    monkeypatch.setattr(SpacyWriter, "unavailable", "The spaCy format needs spaCy.")
+    with pytest.raises(ValidationError) as caught:
+        release_create(project=gold_project, user=manager, formats=["native", "spacy"])
+    assert caught.value.message_dict["formats"] == ["The spaCy format needs spaCy."]
     assert not Release.objects.exists()
 
 

@@ -2,13 +2,15 @@
 
 import os
 import tempfile
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotations.exports import FORMATS, export
+from annotations.exports import FORMATS, ExportRefused, export
 from annotations.exports.records import Selection, count_sets
 from annotations.models import Project
 
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         "in one format. Formats with several files write PATH's stem plus each suffix."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("--output", required=True, metavar="PATH")
@@ -31,9 +33,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
-    def handle(self, *args, project, format, output, annotators, no_progress, **options):
+    def handle(
+        self,
+        *args: Any,
+        project: str,
+        format: str,
+        output: str,
+        annotators: list[str] | None,
+        no_progress: bool,
+        **options: Any,
+    ) -> None:
         try:
-            project = Project.objects.get(slug=project)
+            chosen = Project.objects.get(slug=project)
         except Project.DoesNotExist:
             raise CommandError(f"No project with the slug {project!r}.") from None
         try:
@@ -44,20 +55,19 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        module = FORMATS[format]
         path = Path(output)
         stem = str(path)
-        for suffix in module.SUFFIXES:
+        for suffix in FORMATS[format].SUFFIXES:
             if stem.endswith(suffix):
                 stem = stem.removesuffix(suffix)
                 break
         if not path.parent.is_dir():
             raise CommandError(f"The directory {path.parent} does not exist.")
-        total = count_sets(project, selection)
+        total = count_sets(chosen, selection)
         with tqdm(
             total=total,
             unit="set",
-            desc=f"{project.slug} {format}",
+            desc=f"{chosen.slug} {format}",
             disable=no_progress,
             file=self.stderr,
         ) as bar:
@@ -68,22 +78,22 @@ class Command(BaseCommand):
             with tempfile.TemporaryDirectory(dir=final.parent, prefix=".export-") as scratch:
                 try:
                     written = export(
-                        project=project,
+                        project=chosen,
                         format=format,
                         stem=Path(scratch) / final.name,
                         selection=selection,
                         progress=lambda articles: bar.update(min(articles, total - bar.n)),
                     )
-                except (RuntimeError, OSError) as error:  # spaCy missing, disk full...
+                except (ExportRefused, OSError) as error:  # spaCy missing, disk full...
                     raise CommandError(f"The export failed: {error}") from None
                 paths = []
-                for path in written:
-                    target = final.parent / path.name
-                    os.replace(path, target)
+                for scratch_path in written:
+                    target = final.parent / scratch_path.name
+                    os.replace(scratch_path, target)
                     paths.append(target)
             bar.update(total - bar.n)
-        for written in paths:
-            self.stdout.write(f"Wrote {written} ({written.stat().st_size} bytes)")
+        for target in paths:
+            self.stdout.write(f"Wrote {target} ({target.stat().st_size} bytes)")
         if total == 0:
             self.stderr.write(
                 self.style.WARNING("No annotation sets matched: the files hold no articles.")

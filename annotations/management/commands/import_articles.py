@@ -1,11 +1,13 @@
-"""Import article files into a project: plain text, HTML, JSONL or CSV."""
+"""Import article files into a project: plain text, HTML, JSONL, CSV, native or doccano JSONL."""
 
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.models import User
 from annotations.importing import FORMATS, ImportRejected, import_articles
 from annotations.models import Project
 
@@ -13,7 +15,7 @@ from annotations.models import Project
 class Command(BaseCommand):
     help = "Import articles from files. Each file is imported whole or not at all."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--format", choices=FORMATS, help="Default: from the file name.")
@@ -24,18 +26,28 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
-    def handle(self, *args, paths, project, format, annotator, no_progress, **options):
+    def handle(
+        self,
+        *args: Any,
+        paths: list[str],
+        project: str,
+        format: str | None,
+        annotator: str | None,
+        no_progress: bool,
+        **options: Any,
+    ) -> None:
         try:
-            project = Project.objects.get(slug=project)
+            into = Project.objects.get(slug=project)
         except Project.DoesNotExist:
             raise CommandError(f"No project with the slug {project!r}.") from None
+        owner = None
         if annotator is not None:
             try:
-                annotator = get_user_model().objects.get(username=annotator)
-            except get_user_model().DoesNotExist:
+                owner = User.objects.get(username=annotator)
+            except User.DoesNotExist:
                 raise CommandError(f"No user named {annotator!r}.") from None
         imported = duplicates = spans = 0
-        rejected = []
+        rejected: list[str] = []
         for path in paths:
             try:
                 data = Path(path).read_bytes()
@@ -46,17 +58,17 @@ class Command(BaseCommand):
                 desc=Path(path).name, unit="article", disable=no_progress, file=self.stderr
             ) as bar:
 
-                def progress(done, total, bar=bar):
+                def progress(done: int, total: int, bar: tqdm = bar) -> None:
                     bar.total = total
                     bar.update(done - bar.n)
 
                 try:
                     report = import_articles(
-                        project=project,
+                        project=into,
                         filename=str(path),
                         data=data,
                         format=format,
-                        annotator=annotator,
+                        annotator=owner,
                         progress=progress,
                     )
                 except ImportRejected as error:

@@ -1,0 +1,264 @@
+"""Storing parsed records: one transaction, in batches; spans by COPY on PostgreSQL.
+
+Articles whose text the project holds already (or that repeat earlier in the file) are
+skipped and reported as duplicates. Claims and threat assessments point at the spans stored
+for them, found again by their content.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from annotations.importing.records import ArticleRecord, ImportRejected
+from annotations.models import (
+    AnnotationSet,
+    Article,
+    Claim,
+    GuidelineVersion,
+    Project,
+    Span,
+    ThreatAssessment,
+)
+
+WRITE_BATCH = 500
+# A stored span by its content: (set, start, end, label, actor, note).
+SpanKey = tuple[int, int, int, int, int | None, str]
+
+
+@dataclass
+class Duplicate:
+    line: int
+    title: str
+    existing_article_id: int | None  # None: repeated earlier in the same file
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    articles: list[Article] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    span_count: int = 0
+
+    @property
+    def imported(self) -> int:
+        return len(self.articles)
+
+
+def store(
+    project: Project,
+    filename: str,
+    records: list[ArticleRecord],
+    *,
+    user: User | None,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport:
+    report = ImportReport(filename)
+    existing = _existing_hashes(project, (record.sha256 for record in records))
+    seen: set[str] = set()
+    fresh = []
+    for record in records:
+        sha = record.sha256
+        if sha in existing or sha in seen:
+            report.duplicates.append(Duplicate(record.line, record.title, existing.get(sha)))
+            continue
+        seen.add(sha)
+        fresh.append(record)
+    guideline = project.current_guideline()
+    try:
+        with transaction.atomic():
+            for done in range(0, len(fresh), WRITE_BATCH):
+                batch = fresh[done : done + WRITE_BATCH]
+                report.articles.extend(_write_batch(project, batch, user, guideline))
+                report.span_count += sum(len(record.spans) for record in batch)
+                if progress:
+                    progress(done + len(batch), len(fresh))
+    except IntegrityError as error:
+        report.articles.clear()
+        raise ImportRejected(
+            filename, None, f"the database refused the import ({error}); nothing was stored."
+        ) from error
+    return report
+
+
+def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
+    hashes = list(hashes)
+    found: dict[str, int] = {}
+    for start in range(0, len(hashes), WRITE_BATCH):
+        rows = Article.objects.filter(
+            project=project, body_sha256__in=hashes[start : start + WRITE_BATCH]
+        ).values_list("body_sha256", "id")
+        found.update(rows)
+    return found
+
+
+def _write_batch(
+    project: Project,
+    records: list[ArticleRecord],
+    user: User | None,
+    guideline: GuidelineVersion | None,
+) -> list[Article]:
+    articles = Article.objects.bulk_create(
+        [
+            Article(
+                project=project,
+                title=record.title,
+                body=record.body,
+                body_sha256=record.sha256,
+                source=record.source,
+                url=record.url,
+                published=record.published,
+                language=record.language,
+                external_id=record.external_id,
+                metadata=record.metadata,
+                imported_by=user,
+            )
+            for record in records
+        ]
+    )
+    annotated = [
+        (a, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None
+    ]
+    if annotated:
+        now = timezone.now()
+        sets = AnnotationSet.objects.bulk_create(
+            [
+                AnnotationSet(
+                    article=article,
+                    annotator_id=record.annotator_id,
+                    status=AnnotationSet.Status.IN_PROGRESS,
+                    guideline_version=guideline,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for article, record in annotated
+            ]
+        )
+        rows = (
+            (
+                annotation_set.id,
+                span.start,
+                span.end,
+                span.quote,
+                span.label.pk,
+                span.actor.pk if span.actor else None,
+                span.note,
+            )
+            for annotation_set, (_, record) in zip(sets, annotated, strict=True)
+            for span in record.spans
+        )
+        _insert_spans(rows, now=now)
+        _write_claims(sets, [record for _, record in annotated])
+    return articles
+
+
+def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:
+    """Claims and threat assessments of imported sets, pointing at the spans just stored."""
+    pending = [(s, r) for s, r in zip(sets, records, strict=True) if r.claims or r.threat]
+    if not pending:
+        return
+    stored: dict[SpanKey, list[int]] = {}
+    for pk, set_id, start, end, label_id, actor_id, note in Span.objects.filter(
+        annotation_set__in=[s for s, _ in pending]
+    ).values_list("id", "annotation_set_id", "start", "end", "label_id", "actor_id", "note"):
+        stored.setdefault((set_id, start, end, label_id, actor_id, note), []).append(pk)
+    claims, owners = [], []
+    for annotation_set, record in pending:
+        taken: dict[SpanKey, int] = {}
+        span_ids = []
+        for span in record.spans:
+            key = (
+                annotation_set.pk,
+                span.start,
+                span.end,
+                span.label.pk,
+                span.actor.pk if span.actor else None,
+                span.note,
+            )
+            index = taken.get(key, 0)
+            taken[key] = index + 1
+            span_ids.append(stored[key][index])
+        for claim in record.claims:
+            claims.append(
+                Claim(
+                    annotation_set=annotation_set,
+                    span_id=span_ids[claim.span],
+                    claim_type=claim.claim_type,
+                    claimant=claim.claimant,
+                    claimant_span_id=(
+                        None if claim.claimant_span is None else span_ids[claim.claimant_span]
+                    ),
+                    reliability=claim.reliability,
+                    credibility=claim.credibility,
+                    note=claim.note,
+                )
+            )
+            owners.append((annotation_set, record, claim))
+    claims = Claim.objects.bulk_create(claims)
+    Claim.targets.through.objects.bulk_create(
+        Claim.targets.through(claim_id=stored_claim.pk, actor_id=target.pk)
+        for stored_claim, (_, _, claim) in zip(claims, owners, strict=True)
+        for target in {t.pk: t for t in claim.targets}.values()
+    )
+    claim_ids: dict[int, list[int]] = {}
+    for stored_claim, (annotation_set, _, _) in zip(claims, owners, strict=True):
+        claim_ids.setdefault(annotation_set.pk, []).append(stored_claim.pk)
+    threatened = [(s, r.threat) for s, r in pending if r.threat is not None]
+    assessments = ThreatAssessment.objects.bulk_create(
+        ThreatAssessment(
+            annotation_set=annotation_set, level=threat.level, rationale=threat.rationale
+        )
+        for annotation_set, threat in threatened
+    )
+    ThreatAssessment.claims.through.objects.bulk_create(
+        ThreatAssessment.claims.through(
+            threatassessment_id=assessment.pk, claim_id=claim_ids[annotation_set.pk][position]
+        )
+        for assessment, (annotation_set, threat) in zip(assessments, threatened, strict=True)
+        for position in sorted(set(threat.claims))
+    )
+
+
+SPAN_COLUMNS = (
+    *("annotation_set", "start", "end", "quote", "label", "actor", "note"),
+    *("created_at", "updated_at"),
+)
+
+
+def _insert_spans(rows: Iterable[tuple[Any, ...]], *, now: datetime.datetime) -> None:
+    """Insert span rows (values in SPAN_COLUMNS order, but for the two times, which are `now`)
+    without building model instances.
+
+    Imports are mostly spans, and the ORM's bulk_create spends ~5x longer preparing them than
+    the database takes to store them: PostgreSQL gets a COPY, other databases one executemany.
+    """
+    table = connection.ops.quote_name(Span._meta.db_table)
+    column_of = {f.name: f.column for f in Span._meta.concrete_fields if f.column is not None}
+    names = [column_of[name] for name in SPAN_COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Binary COPY: ~4x less client time than text, but it needs each column's type.
+            cursor.execute(
+                "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0",
+                [Span._meta.db_table],
+            )
+            types = dict(cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[name] for name in names])
+                for row in rows:
+                    copy.write_row((*row, now, now))
+        else:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            placeholders = ", ".join(["%s"] * len(SPAN_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                [(*row, stamp, stamp) for row in rows],  # one batch of a file's articles
+            )
