@@ -1,5 +1,6 @@
 """Settings for the workbench, read from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -10,8 +11,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    env.read_env(BASE_DIR / ".env")
+# Variables may also come from a file, which never overrides the environment: `.env` beside
+# manage.py (`make run` writes a development one), or the file ENV_FILE names; ENV_FILE= (empty)
+# reads none, as the test suite does.
+env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if env_file and Path(env_file).is_file():
+    env.read_env(env_file)
+elif env_file and "ENV_FILE" in os.environ:
+    raise ImproperlyConfigured(f"ENV_FILE names {env_file}, which is not a file.")
 
 DEBUG = env.bool("DEBUG", default=False)
 
