@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from workbench.health import healthz
+
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     # Resolved per request: the hashed name exists only after collectstatic.
@@ -11,6 +13,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
