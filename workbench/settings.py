@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workbench.logs.RequestLogMiddleware",  # first, so the time it logs covers everything
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,12 +211,28 @@ TASKS = {
     }
 }
 
+# One handler and one format for every logger: plain lines, or JSON lines with LOG_FORMAT=json
+# (workbench.logs). Requests log on `workbench.requests`, background tasks on `django.tasks`.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "workbench.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Without Django's own handlers (a DEBUG-only console, mail to ADMINS, runserver's
+        # format) its records reach the root handler once, in LOG_FORMAT, at LOG_LEVEL.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+    },
 }
+LOGGING_CONFIG = "workbench.logs.configure"  # dictConfig, and Python warnings logged too
 
 # Task workers record a heartbeat this often (workbench.worker); /healthz reports its age and,
 # if this is set, answers 503 when the freshest heartbeat is older or there is none.
