@@ -1,5 +1,6 @@
 """Settings for the workbench, read from the environment (see .env.example)."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -64,6 +65,19 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# django-debug-toolbar in development only: when DEBUG is on and the package is installed. It is a
+# development dependency (`make install-dev`, `make test`), not a runtime one, so `make run` on
+# its own and production never have it; the tests run with DEBUG off, so never load it either.
+DEBUG_TOOLBAR = DEBUG and importlib.util.find_spec("debug_toolbar") is not None
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    # As early as possible, after the middleware that may serve or encode the response.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 ROOT_URLCONF = "workbench.urls"
 WSGI_APPLICATION = "workbench.wsgi.application"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
@@ -28,3 +29,6 @@ urlpatterns = [
     ),
     path("", include("annotations.urls")),
 ]
+
+if settings.DEBUG_TOOLBAR:
+    urlpatterns.insert(0, path("__debug__/", include("debug_toolbar.urls")))
