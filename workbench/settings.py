@@ -131,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+USE_I18N = False  # nothing is translated; dates still follow LANGUAGE_CODE's formats
 USE_TZ = True
 
 STATIC_URL = "static/"
