@@ -55,6 +55,8 @@ def test_workers_that_died_a_day_ago_are_forgotten_when_one_starts():
     assert alive == {"other", "new"}
 
 
+# Committed for real: the worker closes and reopens database connections between tasks.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_command_beats_while_it_runs_tasks(settings, restores_signal_handlers):
     settings.TASKS = DATABASE_TASKS
     result = running_workers.enqueue()
