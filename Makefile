@@ -5,9 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DEBUG ?= true
+# Debian packages the Playwright tests need: the browser and fonts for every script they render.
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: run test install install-dev migrate seed worker lint format bench bench-smoke loadtest migrations-check schemathesis clean
+.PHONY: run test browser install install-dev migrate seed worker lint format bench bench-smoke loadtest migrations-check schemathesis clean
+
+# The demo and the developer's own database run in development mode (unless DEBUG is set);
+# tests, benchmarks, the load test and the API fuzzing run with DEBUG off, as in production.
+run seed migrate worker migrations-check: export DEBUG ?= true
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "Python 3.13 or newer is needed (set PYTHON=...)")'
@@ -25,7 +30,18 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+## A development .env (DEBUG on, a generated SECRET_KEY), so that the manage.py commands in the
+## README work as written. Written once; an existing .env (yours, or a deployment's) is kept.
+.env: | $(BIN)/python
+	@umask 077 && { \
+	    echo "# Written by 'make' for development (git-ignored); delete it to get a new one."; \
+	    echo "# Never use it in production: set DEBUG=false and a SECRET_KEY there (.env.example)."; \
+	    echo "DEBUG=true"; \
+	    echo "SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	} > $@
+	@echo "Wrote .env for development (DEBUG=true and a generated SECRET_KEY)."
+
+migrate: install .env
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 
@@ -43,16 +59,36 @@ run: seed
 	$(BIN)/python manage.py db_worker & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-worker: install
+worker: install .env
 	$(BIN)/python manage.py db_worker
 
+## Chromium for the browser tests: installed through apt-get when missing and run as root;
+## otherwise stop and say the one command that installs it. CHROMIUM=/path picks another.
+browser:
+	@chromium="$${CHROMIUM:-$$(command -v chromium || true)}"; \
+	if [ -n "$$chromium" ] && [ -x "$$chromium" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "Chromium is not installed, and the browser tests need it. Install it with:" >&2; \
+	    echo "" >&2; \
+	    echo "    sudo make browser" >&2; \
+	    echo "" >&2; \
+	    echo "(as root that runs: apt-get update && apt-get install -y $(BROWSER_PACKAGES))" >&2; \
+	    exit 1; \
+	fi; \
+	echo "Installing Chromium for the browser tests: apt-get install $(BROWSER_PACKAGES)"; \
+	apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null && \
+	chromium --version
+
 ## The whole test suite; DATABASE_URL=postgres://... runs it on PostgreSQL.
-test: install-dev
+test: install-dev browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## ruff, the formatting check and mypy (configured in pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -75,4 +111,4 @@ loadtest: install-dev
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

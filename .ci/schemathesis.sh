@@ -15,6 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+export ENV_FILE=""  # no developer .env: everything this run needs is set here
 export DEBUG=false
 export SECRET_KEY="schemathesis-only-secret-key-$(date +%s)-0123456789abcdef"
 export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"

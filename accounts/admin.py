@@ -7,6 +7,6 @@ admin.site.register(User, UserAdmin)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "owner", "prefix", "created_at", "last_used_at", "expires_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
+from accounts.models import ApiToken, User
 from accounts.services import api_token_authenticate
+
+if TYPE_CHECKING:
+    # For the annotation only: at run time DRF imports this module while loading its settings,
+    # before drf_spectacular.openapi (which needs those settings) can be imported.
+    from drf_spectacular.openapi import AutoSchema
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     keywords = ("token", "bearer")
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in self.keywords:
             return None
@@ -28,7 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
         return token.owner, token
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return 'Token realm="api"'
 
 
@@ -36,7 +45,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.ApiTokenAuthentication"
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",

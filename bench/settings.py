@@ -7,6 +7,7 @@
 import os
 from pathlib import Path
 
+os.environ.setdefault("ENV_FILE", "")  # a developer's .env (DEBUG on) is not for benchmarks
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -1,5 +1,7 @@
 """Settings for the workbench, read from the environment (see .env.example)."""
 
+import importlib.util
+import os
 from pathlib import Path
 
 import environ
@@ -10,8 +12,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    env.read_env(BASE_DIR / ".env")
+# Variables may also come from a file, which never overrides the environment: `.env` beside
+# manage.py (`make run` writes a development one), or the file ENV_FILE names; ENV_FILE= (empty)
+# reads none, as the test suite does.
+env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if env_file and Path(env_file).is_file():
+    env.read_env(env_file)
+elif env_file and "ENV_FILE" in os.environ:
+    raise ImproperlyConfigured(f"ENV_FILE names {env_file}, which is not a file.")
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -38,12 +46,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "workbench",  # before django_tasks_db: its db_worker records a heartbeat (workbench.worker)
     "django_tasks_db",
     "accounts",
     "annotations",
 ]
 
 MIDDLEWARE = [
+    "workbench.logs.RequestLogMiddleware",  # first, so the time it logs covers everything
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +65,19 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# django-debug-toolbar in development only: when DEBUG is on and the package is installed. It is a
+# development dependency (`make install-dev`, `make test`), not a runtime one, so `make run` on
+# its own and production never have it; the tests run with DEBUG off, so never load it either.
+DEBUG_TOOLBAR = DEBUG and importlib.util.find_spec("debug_toolbar") is not None
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    # As early as possible, after the middleware that may serve or encode the response.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
+    INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 ROOT_URLCONF = "workbench.urls"
 WSGI_APPLICATION = "workbench.wsgi.application"
@@ -108,16 +131,17 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+USE_I18N = False  # nothing is translated; dates still follow LANGUAGE_CODE's formats
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
+        "OPTIONS": {"location": MEDIA_ROOT},
     },
     "staticfiles": {
         "BACKEND": (
@@ -127,7 +151,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 
 # Uploads: articles arrive as files; keep big ones on disk, not in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
@@ -152,6 +175,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers often check over plain HTTP, from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -200,12 +225,33 @@ TASKS = {
     }
 }
 
+# One handler and one format for every logger: plain lines, or JSON lines with LOG_FORMAT=json
+# (workbench.logs). Requests log on `workbench.requests`, background tasks on `django.tasks`.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "workbench.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Without Django's own handlers (a DEBUG-only console, mail to ADMINS, runserver's
+        # format) its records reach the root handler once, in LOG_FORMAT, at LOG_LEVEL.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+    },
 }
+LOGGING_CONFIG = "workbench.logs.configure"  # dictConfig, and Python warnings logged too
+
+# Task workers record a heartbeat this often (workbench.worker); /healthz reports its age and,
+# if this is set, answers 503 when the freshest heartbeat is older or there is none.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+HEALTHZ_WORKER_MAX_AGE_SECONDS = env.int("HEALTHZ_WORKER_MAX_AGE_SECONDS", default=None)
 
 # A release build that reports no progress for this long is taken to have lost its worker.
 RELEASE_STALLED_AFTER_SECONDS = env.int("RELEASE_STALLED_AFTER_SECONDS", default=15 * 60)

@@ -1,12 +1,16 @@
-"""Overrides for the test suite only."""
+"""Overrides for the test suite only.
+
+The variables below are forced, not defaulted: neither a developer's `.env` (which `make run`
+writes with DEBUG on) nor an exported DEBUG or SECRET_KEY changes what the tests see.
+DATABASE_URL still comes through: `DATABASE_URL=postgres://... make test`.
+"""
 
 import os
 
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault(
-    "SECRET_KEY", "test-only-secret-key-with-enough-length-and-entropy-0123456789"
-)
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ["ENV_FILE"] = ""  # read no .env; subprocesses the tests start inherit this
+os.environ["DEBUG"] = "false"
+os.environ["SECRET_KEY"] = "test-only-secret-key-with-enough-length-and-entropy-0123456789"
+os.environ["SECURE_SSL_REDIRECT"] = "false"
 
 from workbench.settings import *  # noqa: E402,F403
 

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from workbench.health import healthz
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -11,6 +14,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
@@ -25,3 +29,6 @@ urlpatterns = [
     ),
     path("", include("annotations.urls")),
 ]
+
+if settings.DEBUG_TOOLBAR:
+    urlpatterns.insert(0, path("__debug__/", include("debug_toolbar.urls")))

@@ -14,12 +14,15 @@ LEAKY_VARIABLES = {
     "DATABASE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
+PRINT_SETTINGS = "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
 
 
-def run_manage(*args, **env):
+def run_manage(*args, settings_module="workbench.settings", **env):
     environment = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES}
+    # A developer's .env (`make run` writes one with DEBUG on) is not read unless a test says so.
+    environment["ENV_FILE"] = ""
     environment.update(env)
-    environment["DJANGO_SETTINGS_MODULE"] = "workbench.settings"
+    environment["DJANGO_SETTINGS_MODULE"] = settings_module
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -54,3 +57,47 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_reads_the_secret_key_and_debug_from_an_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=false\nSECRET_KEY=from-the-file-" + "k" * 50 + "\n")
+    result = run_manage("shell", "-v", "0", "-c", PRINT_SETTINGS, ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "from-the-file-" + "k" * 50]
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=false\nSECRET_KEY=from-the-file\n")
+    result = run_manage(
+        "shell", "-v", "0", "-c", PRINT_SETTINGS, ENV_FILE=str(env_file), DEBUG="true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "from-the-file"]
+
+
+def test_it_refuses_an_env_file_that_does_not_exist(tmp_path):
+    result = run_manage("check", ENV_FILE=str(tmp_path / "missing.env"), DEBUG="true")
+    assert result.returncode != 0
+    assert "ENV_FILE names" in result.stderr
+
+
+def test_the_test_settings_ignore_a_developers_env_file_and_exported_debug(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nSECRET_KEY=a-developers-key\nSECURE_SSL_REDIRECT=true\n")
+    result = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        PRINT_SETTINGS,
+        settings_module="workbench.test_settings",
+        ENV_FILE=str(env_file),
+        DEBUG="true",
+        SECRET_KEY="an-exported-key",
+    )
+    assert result.returncode == 0, result.stderr
+    debug, secret_key = result.stdout.split()
+    assert debug == "False"
+    assert secret_key.startswith("test-only-secret-key")
