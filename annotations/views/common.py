@@ -61,3 +61,15 @@ def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             )
 
     return wrapper
+
+
+def int_param(value: object, name: str) -> int:
+    """A whole number from a form field; bad input is the user's error (400), not a crash."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def optional_int_param(value: object, name: str) -> int | None:
+    return None if value in (None, "") else int_param(value, name)

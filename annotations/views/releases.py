@@ -65,7 +65,7 @@ def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     releases = project.releases.select_related("created_by")
     return render(
         request,
-        "releases/release_list.html",
+        "annotations/release_list.html",
         {"project": project, "releases": releases, "form": form, "is_manager": is_manager},
         status=400 if form.errors else 200,
     )
@@ -77,7 +77,7 @@ def release_detail(request: AuthenticatedHttpRequest, slug: str, version: int) -
     project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
     releases_fail_stalled(project=project)
     release = get_release_for_user(request.user, project, version)
-    template = "releases/release_detail.html"
+    template = "annotations/release_detail.html"
     if request.htmx:
         template += "#status"
     files = release.files.exclude(format__in=["card", "manifest"])
@@ -123,7 +123,7 @@ def release_compare_view(
         comparison = release_compare(older, newer)
     return render(
         request,
-        "releases/release_compare.html",
+        "annotations/release_compare.html",
         {
             "project": project,
             "release": newer,

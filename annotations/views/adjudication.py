@@ -1,0 +1,122 @@
+"""Adjudication of one article (reviewers): the annotators' sets merged item by item, and the
+decisions that make the gold set."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from annotations import review
+from annotations.access import get_article_for_user, get_project_for_user
+from annotations.errors import Conflict
+from annotations.models import Actor, AnnotationSet, ReasonCode, Role
+from annotations.views.common import int_param, optional_int_param
+from workbench.http import AuthenticatedHttpRequest
+
+REVIEWER = {Role.REVIEWER}
+
+
+def _adjudicate_context(project, article, merged: review.Merged) -> dict:
+    return {
+        "project": project,
+        "article": article,
+        "merged": merged,
+        "items": merged.ordered(),
+        "gold_version": merged.gold.version if merged.gold else 0,
+        "reason_codes": ReasonCode.choices,
+        "labels": project.labels.all(),
+        "actors": Actor.objects.filter(project=project).order_by("name"),
+        "claim_types": project.claim_types.all(),
+        "threat_levels": project.threat_levels.all(),
+        "undecided": len(merged.undecided()),
+        "gold_approved": bool(merged.gold and merged.gold.status == AnnotationSet.Status.APPROVED),
+    }
+
+
+def _edit_changes(request, project, kind: str) -> dict:
+    post = request.POST
+    if kind == "span":
+        label = project.labels.filter(pk=optional_int_param(post.get("label"), "The label")).first()
+        if label is None:
+            raise ValidationError("Choose a label for the edited span.")
+        actor_id = optional_int_param(post.get("actor"), "The actor")
+        actor = None
+        if actor_id is not None:
+            actor = Actor.objects.filter(project=project, pk=actor_id).first()
+            if actor is None:
+                raise ValidationError("Choose one of the project's actors.")
+        return {"label": label, "actor": actor}
+    if kind == "claim":
+        claim_type = project.claim_types.filter(
+            pk=optional_int_param(post.get("claim_type"), "The claim type")
+        ).first()
+        if claim_type is None:
+            raise ValidationError("Choose a claim type for the edited claim.")
+        return {"claim_type": claim_type}
+    level = project.threat_levels.filter(
+        pk=optional_int_param(post.get("level"), "The threat level")
+    ).first()
+    if level is None:
+        raise ValidationError("Choose a threat level.")
+    return {"level": level, "rationale": post.get("rationale", "")}
+
+
+def _adjudicate_post(request, project, article) -> None:
+    post = request.POST
+    action = post.get("action")
+    version = int_param(post.get("version"), "The version")
+    common = {"article": article, "user": request.user, "expected_version": version}
+    decision = {"reason_code": post.get("reason_code", ""), "note": post.get("note", "")}
+    if action == "accept_unanimous":
+        accepted = review.adjudication_accept_unanimous(**common)
+        messages.success(request, f"Accepted {len(accepted)} unanimous item(s).")
+    elif action == "approve":
+        review.gold_set_approve(**common)
+        messages.success(request, "Gold set approved; adjudication is closed.")
+    elif action in {"accept", "reject", "edit"}:
+        key = post.get("key", "")
+        source_id = optional_int_param(post.get("source"), "The version")
+        if action == "accept":
+            review.adjudication_accept(key=key, source_id=source_id, **common, **decision)
+        elif action == "reject":
+            review.adjudication_reject(key=key, **common, **decision)
+        else:
+            kind = "span" if key.startswith("span:") else key.split(":")[0]
+            review.adjudication_edit(
+                key=key,
+                source_id=source_id,
+                changes=_edit_changes(request, project, kind),
+                **common,
+                **decision,
+            )
+        messages.success(request, "Decision saved.")
+    else:
+        raise ValidationError("Unknown action.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjudicate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
+    project = get_project_for_user(request.user, slug, roles=REVIEWER)
+    article = get_article_for_user(request.user, project, article_id)
+    if request.method == "POST":
+        try:
+            _adjudicate_post(request, project, article)
+        except (Conflict, ValidationError) as error:
+            message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
+            context = _adjudicate_context(project, article, review.merge(article))
+            context["error"] = message
+            status = 409 if isinstance(error, Conflict) else 400
+            return render(request, "annotations/adjudicate.html", context, status=status)
+        return redirect("annotations:adjudicate", slug=project.slug, article_id=article.pk)
+    merged = review.merge(article)
+    context = _adjudicate_context(project, article, merged)
+    if any(s.annotator_id == request.user.pk for s in merged.sets) and not (
+        project.allow_self_review
+    ):
+        context["own_work"] = True
+    return render(request, "annotations/adjudicate.html", context)
