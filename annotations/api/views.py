@@ -4,7 +4,7 @@ through the services. Django's ValidationError becomes 400 and Conflict 409
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -21,9 +21,18 @@ from annotations import services
 from annotations.access import (
     ANY_ROLE,
     MANAGER,
+    REVIEWER_OR_MANAGER,
+    ProjectAccess,
+    Roles,
+    annotation_sets_visible_to,
+    articles_visible_to,
+    check_may_create_actors,
     get_annotation_set_for_user,
     get_article_for_user,
     get_project_for_user,
+    get_release_for_user,
+    releases_visible_to,
+    require_roles,
 )
 from annotations.api import serializers as s
 from annotations.importing import ImportRejected, import_articles, read_upload
@@ -34,7 +43,6 @@ from annotations.models import (
     ClaimType,
     Label,
     Project,
-    Role,
     Span,
     ThreatAssessment,
     ThreatLevel,
@@ -87,15 +95,17 @@ class ProjectScoped:
     request: Request
     kwargs: dict
 
-    def project(self, roles: set[str] = ANY_ROLE) -> Project:
-        cached = getattr(self, "_project", None)
-        if cached is None:
-            cached = self._project = get_project_for_user(
-                self.request.user, self.kwargs["slug"], roles=ANY_ROLE
-            )
-        if not (cached.user_roles & roles):
-            get_project_for_user(self.request.user, self.kwargs["slug"], roles=roles)
-        return cached
+    _access: ProjectAccess | None = None
+
+    def access(self, roles: Roles = ANY_ROLE) -> ProjectAccess:
+        """The caller's access to the project (404 for non-members), holding one of `roles`
+        (403 otherwise)."""
+        if self._access is None:
+            self._access = get_project_for_user(self.request.user, self.kwargs["slug"])
+        return require_roles(self._access, roles)
+
+    def project(self, roles: Roles = ANY_ROLE) -> Project:
+        return self.access(roles).project
 
 
 class ProjectList(generics.ListAPIView):
@@ -177,11 +187,7 @@ class ActorList(ProjectScoped, generics.ListAPIView):
     def post(self, request: Request, slug: str) -> Response:
         """Add an actor to the registry (managers; annotators when the project allows it)."""
         project = self.project()
-        if not (
-            Role.MANAGER in project.user_roles
-            or (project.annotators_can_create_actors and Role.ANNOTATOR in project.user_roles)
-        ):
-            raise PermissionDenied("Only managers may add actors to this project's registry.")
+        check_may_create_actors(self.access())
         data = _input(s.ActorInput, request.data)
         data["affiliation"] = _actor(project, data["affiliation"], "affiliation")
         actor = services.actor_save(project=project, user=request.user, **data)
@@ -203,14 +209,14 @@ class ArticleList(ProjectScoped, generics.ListAPIView):
     serializer_class = s.ArticleOutput
 
     def get_queryset(self):
-        return self.project().articles.defer("body", "metadata")
+        return articles_visible_to(self.access()).defer("body", "metadata")
 
 
 class ArticleDetail(ProjectScoped, generics.RetrieveAPIView):
     serializer_class = s.ArticleDetailOutput
 
     def get_object(self):
-        return get_article_for_user(self.request.user, self.project(), self.kwargs["article_id"])
+        return get_article_for_user(self.access(), self.kwargs["article_id"])
 
 
 class ArticleImport(ProjectScoped, APIView):
@@ -261,14 +267,6 @@ class ArticleImport(ProjectScoped, APIView):
 # Annotation sets
 
 
-def visible_annotation_sets(user, project: Project):
-    """Annotators see their own sets; reviewers and managers see all of the project's."""
-    sets = AnnotationSet.objects.filter(article__project=project)
-    if not project.user_roles & {Role.REVIEWER, Role.MANAGER}:
-        sets = sets.filter(annotator=user)
-    return sets.select_related("annotator", "guideline_version")
-
-
 class AnnotationSetList(ProjectScoped, generics.ListAPIView):
     """Annotation sets you may see; annotators see only their own."""
 
@@ -280,7 +278,9 @@ class AnnotationSetList(ProjectScoped, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        sets = visible_annotation_sets(self.request.user, self.project())
+        sets = annotation_sets_visible_to(self.access()).select_related(
+            "annotator", "guideline_version"
+        )
         filters = _input(s.AnnotationSetFilter, self.request.query_params)
         if self.gold_only:
             filters["is_gold"] = True
@@ -327,9 +327,7 @@ def _set_detail(annotation_set: AnnotationSet) -> AnnotationSet:
 
 class SetScoped(ProjectScoped):
     def annotation_set(self, *, for_edit: bool = False) -> AnnotationSet:
-        return get_annotation_set_for_user(
-            self.request.user, self.project(), self.kwargs["set_id"], for_edit=for_edit
-        )
+        return get_annotation_set_for_user(self.access(), self.kwargs["set_id"], for_edit=for_edit)
 
 
 class AnnotationSetDetail(SetScoped, generics.RetrieveAPIView):
@@ -573,8 +571,9 @@ class AssignmentCreate(ProjectScoped, APIView):
         """Assign the article to an annotator (managers only)."""
         from annotations.review import assignment_create
 
-        project = self.project(MANAGER)
-        article = get_article_for_user(request.user, project, article_id)
+        access = self.access(MANAGER)
+        project = access.project
+        article = get_article_for_user(access, article_id)
         data = _input(s.AssignmentInput, request.data)
         membership = (
             project.memberships.filter(user__username=data["annotator"])
@@ -661,7 +660,7 @@ class AdjudicationDecide(ProjectScoped, APIView):
         (reviewers). Overriding an annotator needs a reason code."""
         from annotations import review
 
-        article = get_article_for_user(request.user, self.project(), article_id)
+        article = get_article_for_user(self.access(), article_id)
         data = _input(s.AdjudicationDecisionInput, request.data)
         common = {
             "article": article,
@@ -686,7 +685,7 @@ class AdjudicationAcceptUnanimous(ProjectScoped, APIView):
         """Accept every item all annotators marked the same way (reviewers)."""
         from annotations.review import adjudication_accept_unanimous
 
-        article = get_article_for_user(request.user, self.project(), article_id)
+        article = get_article_for_user(self.access(), article_id)
         data = _input(s.AdjudicationInput, request.data)
         decisions = adjudication_accept_unanimous(
             article=article, user=request.user, expected_version=data["expected_version"]
@@ -700,7 +699,7 @@ class GoldSetApprove(ProjectScoped, APIView):
         """Close adjudication: approve the article's gold set (reviewers)."""
         from annotations.review import gold_set_approve
 
-        article = get_article_for_user(request.user, self.project(), article_id)
+        article = get_article_for_user(self.access(), article_id)
         data = _input(s.AdjudicationInput, request.data)
         gold = gold_set_approve(
             article=article, user=request.user, expected_version=data["expected_version"]
@@ -716,7 +715,7 @@ class Agreement(ProjectScoped, APIView):
     def get(self, request: Request, slug: str) -> Response:
         from annotations.agreement import project_agreement
 
-        project = self.project({Role.REVIEWER, Role.MANAGER})
+        project = self.project(REVIEWER_OR_MANAGER)
         return Response(project_agreement(project))
 
 
@@ -730,7 +729,7 @@ class ReleaseList(ProjectScoped, generics.ListAPIView):
         from annotations.releases import releases_fail_stalled
 
         releases_fail_stalled(project=self.project())
-        return self.project().releases.select_related("created_by")
+        return releases_visible_to(self.access()).select_related("created_by")
 
     @extend_schema(request=s.ReleaseInput, responses={202: s.ReleaseDetailOutput})
     def post(self, request: Request, slug: str) -> Response:
@@ -756,11 +755,10 @@ class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
     serializer_class = s.ReleaseDetailOutput
 
     def get_object(self):
-        from annotations.access import get_release_for_user
         from annotations.releases import releases_fail_stalled
 
         releases_fail_stalled(project=self.project())
-        return get_release_for_user(self.request.user, self.project(), self.kwargs["version"])
+        return get_release_for_user(self.access(), self.kwargs["version"])
 
 
 class ReleaseFileDownload(ProjectScoped, APIView):
@@ -773,10 +771,9 @@ class ReleaseFileDownload(ProjectScoped, APIView):
         """Download one file of a ready release (any member)."""
         from django.http import FileResponse
 
-        from annotations.access import get_release_for_user
         from annotations.releases import media_root
 
-        release = get_release_for_user(request.user, self.project(), version)
+        release = get_release_for_user(self.access(), version)
         release_file = release.files.filter(pk=file_id).first()
         if release_file is None or release.status != "ready":
             raise Http404("No such file.")

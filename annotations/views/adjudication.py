@@ -11,33 +11,42 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annotations import review
-from annotations.access import get_article_for_user, get_project_for_user
+from annotations.access import (
+    REVIEWER,
+    ProjectAccess,
+    get_article_for_user,
+    get_project_for_user,
+    self_review_barred,
+)
 from annotations.errors import Conflict
-from annotations.models import Actor, AnnotationSet, ReasonCode, Role
-from annotations.views.common import int_param, optional_int_param
+from annotations.models import Actor, AnnotationSet, Article, Project, ReasonCode
+from annotations.views.common import int_param, optional_int_param, project_context
 from workbench.http import AuthenticatedHttpRequest
 
-REVIEWER = {Role.REVIEWER}
+
+def _adjudicate_context(
+    access: ProjectAccess, article: Article, merged: review.Merged
+) -> dict[str, object]:
+    project = access.project
+    return project_context(
+        access,
+        article=article,
+        merged=merged,
+        items=merged.ordered(),
+        gold_version=merged.gold.version if merged.gold else 0,
+        reason_codes=ReasonCode.choices,
+        labels=project.labels.all(),
+        actors=Actor.objects.filter(project=project).order_by("name"),
+        claim_types=project.claim_types.all(),
+        threat_levels=project.threat_levels.all(),
+        undecided=len(merged.undecided()),
+        gold_approved=bool(merged.gold and merged.gold.status == AnnotationSet.Status.APPROVED),
+    )
 
 
-def _adjudicate_context(project, article, merged: review.Merged) -> dict:
-    return {
-        "project": project,
-        "article": article,
-        "merged": merged,
-        "items": merged.ordered(),
-        "gold_version": merged.gold.version if merged.gold else 0,
-        "reason_codes": ReasonCode.choices,
-        "labels": project.labels.all(),
-        "actors": Actor.objects.filter(project=project).order_by("name"),
-        "claim_types": project.claim_types.all(),
-        "threat_levels": project.threat_levels.all(),
-        "undecided": len(merged.undecided()),
-        "gold_approved": bool(merged.gold and merged.gold.status == AnnotationSet.Status.APPROVED),
-    }
-
-
-def _edit_changes(request, project, kind: str) -> dict:
+def _edit_changes(
+    request: AuthenticatedHttpRequest, project: Project, kind: str
+) -> dict[str, object]:
     post = request.POST
     if kind == "span":
         label = project.labels.filter(pk=optional_int_param(post.get("label"), "The label")).first()
@@ -65,7 +74,7 @@ def _edit_changes(request, project, kind: str) -> dict:
     return {"level": level, "rationale": post.get("rationale", "")}
 
 
-def _adjudicate_post(request, project, article) -> None:
+def _adjudicate_post(request: AuthenticatedHttpRequest, project: Project, article: Article) -> None:
     post = request.POST
     action = post.get("action")
     version = int_param(post.get("version"), "The version")
@@ -101,22 +110,20 @@ def _adjudicate_post(request, project, article) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def adjudicate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=REVIEWER)
-    article = get_article_for_user(request.user, project, article_id)
+    access = get_project_for_user(request.user, slug, roles=REVIEWER)
+    article = get_article_for_user(access, article_id)
     if request.method == "POST":
         try:
-            _adjudicate_post(request, project, article)
+            _adjudicate_post(request, access.project, article)
         except (Conflict, ValidationError) as error:
             message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
-            context = _adjudicate_context(project, article, review.merge(article))
+            context = _adjudicate_context(access, article, review.merge(article))
             context["error"] = message
             status = 409 if isinstance(error, Conflict) else 400
             return render(request, "annotations/adjudicate.html", context, status=status)
-        return redirect("annotations:adjudicate", slug=project.slug, article_id=article.pk)
+        return redirect("annotations:adjudicate", slug=slug, article_id=article.pk)
     merged = review.merge(article)
-    context = _adjudicate_context(project, article, merged)
-    if any(s.annotator_id == request.user.pk for s in merged.sets) and not (
-        project.allow_self_review
-    ):
+    context = _adjudicate_context(access, article, merged)
+    if self_review_barred(access, [s.annotator_id for s in merged.sets]):
         context["own_work"] = True
     return render(request, "annotations/adjudicate.html", context)

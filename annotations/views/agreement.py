@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from annotations import agreement
-from annotations.access import get_project_for_user
-from annotations.models import Role
+from annotations.access import REVIEWER_OR_MANAGER, get_project_for_user
+from annotations.views.common import project_context
 from workbench.http import AuthenticatedHttpRequest
-
-REVIEW_OR_MANAGE = {Role.REVIEWER, Role.MANAGER}
 
 BAR_WIDTH = 300
 ROW_HEIGHT = 24
@@ -61,9 +60,10 @@ def _heat(value: float | None) -> str:
 
 
 @login_required
+@require_GET
 def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=REVIEW_OR_MANAGE)
-    figures = agreement.project_agreement(project)
+    access = get_project_for_user(request.user, slug, roles=REVIEWER_OR_MANAGER)
+    figures = agreement.project_agreement(access.project)
     annotators = figures["annotators"]
     by_pair = {tuple(p["annotator_ids"]): p for p in figures["pairs"]}
     matrix = []
@@ -77,14 +77,14 @@ def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     return render(
         request,
         "annotations/agreement.html",
-        {
-            "project": project,
-            "figures": figures,
-            "matrix": matrix,
-            "labels": _bars(figures["labels"], ["exact_f1", "overlap_f1"]),
-            "bar_width": BAR_WIDTH,
-            "chart_width": BAR_WIDTH + 260,
-            "chart_height": len(figures["labels"]) * ROW_HEIGHT + 4,
-            "trend": _trend_points(figures["trend"]),
-        },
+        project_context(
+            access,
+            figures=figures,
+            matrix=matrix,
+            labels=_bars(figures["labels"], ["exact_f1", "overlap_f1"]),
+            bar_width=BAR_WIDTH,
+            chart_width=BAR_WIDTH + 260,
+            chart_height=len(figures["labels"]) * ROW_HEIGHT + 4,
+            trend=_trend_points(figures["trend"]),
+        ),
     )

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape  # what django.utils.html.escape calls, minus its lazy-text check
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,14 +27,14 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 from annotations import services
 from annotations.access import (
     ANNOTATOR,
-    ANY_ROLE,
-    can_create_actors,
-    check_can_create_actors,
+    ProjectAccess,
+    check_may_create_actors,
     get_annotation_set_for_user,
     get_article_for_user,
     get_claim_for_user,
     get_project_for_user,
     get_span_for_user,
+    may_create_actors,
 )
 from annotations.errors import Conflict
 from annotations.forms import (
@@ -56,7 +57,7 @@ from annotations.models import (
     Span,
     ThreatAssessment,
 )
-from annotations.views.common import render_page, shows_refusals
+from annotations.views.common import project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
 TEMPLATE = "annotations/annotate.html"
@@ -215,10 +216,11 @@ def _set_url(name: str, project: Project, annotation_set: AnnotationSet, *args) 
 
 
 def workspace_context(
-    request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
-) -> dict:
+    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+) -> dict[str, Any]:
     """Everything the annotate page shows, in a fixed number of queries however many spans."""
-    context = spans_context(request, project, annotation_set, active_span_id=active_span_id)
+    project = access.project
+    context = spans_context(access, annotation_set, active_span_id=active_span_id)
     in_assessment = ThreatAssessment.claims.through.objects.filter(
         claim_id=OuterRef("pk"), threatassessment__annotation_set_id=annotation_set.pk
     )
@@ -251,12 +253,13 @@ def workspace_context(
 
 
 def spans_context(
-    request, project: Project, annotation_set: AnnotationSet, *, active_span_id=None
-) -> dict:
+    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+) -> dict[str, Any]:
     """What the text, the span list and the span editor show.
 
     The spans are read as plain rows (see ShownSpan); the project's labels and actors are read
     once and attached to them (and to each other, for affiliation chains)."""
+    project = access.project
     rows = list(annotation_set.spans.order_by("start", "end", "pk").values_list(*ShownSpan.FIELDS))
     active_row = next((row for row in rows if row[0] == active_span_id), None)
     labels = list(project.labels.all())
@@ -274,24 +277,24 @@ def spans_context(
         for pk, start, end, quote, label_id, actor_id, note in rows
     ]
     active_span = next((span for span in spans if span.pk == active_span_id), None)
-    context = {
-        "project": project,
-        "annotation_set": annotation_set,
-        "editable": annotation_set.is_editable and annotation_set.annotator_id == request.user.pk,
-        "body_html": article_body_html(segments_of(annotation_set.article.body, spans)),
-        "spans": spans,
-        "span_list_html": span_list_html(project, annotation_set, spans),
-        "claimant_span_options": claimant_span_options(spans),
-        "actor_options": Options([(actor.pk, escape(actor.name)) for actor in actors]),
-        "labels": labels,
-        "claim_types": list(project.claim_types.all()),
-        "actors": actors,
-        "active_span": active_span,
-        "can_create_actors": can_create_actors(request.user, project),
-        "actor_kinds": Actor.Kind.choices,
-        "reliabilities": Reliability.choices,
-        "credibilities": Credibility.choices,
-    }
+    context = project_context(
+        access,
+        annotation_set=annotation_set,
+        editable=annotation_set.is_editable and annotation_set.annotator_id == access.user.pk,
+        body_html=article_body_html(segments_of(annotation_set.article.body, spans)),
+        spans=spans,
+        span_list_html=span_list_html(project, annotation_set, spans),
+        claimant_span_options=claimant_span_options(spans),
+        actor_options=Options([(actor.pk, escape(actor.name)) for actor in actors]),
+        labels=labels,
+        claim_types=list(project.claim_types.all()),
+        actors=actors,
+        active_span=active_span,
+        can_create_actors=may_create_actors(access),
+        actor_kinds=Actor.Kind.choices,
+        reliabilities=Reliability.choices,
+        credibilities=Credibility.choices,
+    )
     if active_span is not None:
         context.update(editor_context(active_span, actors))
     return context
@@ -334,19 +337,27 @@ def editor_context(span: ShownSpan, actors: list[Actor]) -> dict:
     }
 
 
-def _workspace(request, project, annotation_set, *, active_span_id=None) -> HttpResponse:
+def _workspace(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    *,
+    active_span_id: int | None = None,
+) -> HttpResponse:
     if not request.htmx:
-        url = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
+        url = reverse("annotations:annotate", args=[access.project.slug, annotation_set.article_id])
         return redirect(f"{url}?span={active_span_id}" if active_span_id else url)
     # Reread the set: the service changed its status and version on its own copy.
     annotation_set = AnnotationSet.objects.select_related(*WORKSPACE_SET).get(pk=annotation_set.pk)
-    context = workspace_context(request, project, annotation_set, active_span_id=active_span_id)
+    context = workspace_context(access, annotation_set, active_span_id=active_span_id)
     return render_page(request, TEMPLATE, context, partial="workspace")
 
 
-def _edit_set(request, slug: str, set_id: int) -> tuple[Project, AnnotationSet]:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    return project, get_annotation_set_for_user(request.user, project, set_id, for_edit=True)
+def _edit_set(
+    request: AuthenticatedHttpRequest, slug: str, set_id: int
+) -> tuple[ProjectAccess, AnnotationSet]:
+    access = get_project_for_user(request.user, slug)
+    return access, get_annotation_set_for_user(access, set_id, for_edit=True)
 
 
 # The page
@@ -356,7 +367,8 @@ def _edit_set(request, slug: str, set_id: int) -> tuple[Project, AnnotationSet]:
 @require_GET
 def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
     """An annotator's page for one article; opening it starts the annotator's set."""
-    project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    access = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    project = access.project
     # The user's set, read with everything the page shows; opening the article (below) only
     # when there is none yet.
     annotation_set = (
@@ -365,30 +377,31 @@ def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> H
         .first()
     )
     if annotation_set is not None:
-        return _annotate_page(request, project, annotation_set)
-    article = get_article_for_user(request.user, project, article_id)
+        return _annotate_page(request, access, annotation_set)
+    article = get_article_for_user(access, article_id)
     try:
         annotation_set = services.annotation_set_open(article=article, user=request.user)
     except Conflict as refused:
         # The article has all its annotators: the user may read it, not annotate it.
-        context = {
-            "project": project,
-            "article": article,
-            "annotation_set": None,
-            "editable": False,
-            "closed_message": refused.message,
-            "body_html": article_body_html(segments_of(article.body, [])),
-        }
+        context = project_context(
+            access,
+            article=article,
+            annotation_set=None,
+            editable=False,
+            closed_message=refused.message,
+            body_html=article_body_html(segments_of(article.body, [])),
+        )
         return render_page(request, TEMPLATE, context)
     annotation_set.article = article
-    return _annotate_page(request, project, annotation_set)
+    return _annotate_page(request, access, annotation_set)
 
 
-def _annotate_page(request, project: Project, annotation_set: AnnotationSet) -> HttpResponse:
+def _annotate_page(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, annotation_set: AnnotationSet
+) -> HttpResponse:
     span_id = request.GET.get("span", "")
     context = workspace_context(
-        request,
-        project,
+        access,
         annotation_set,
         active_span_id=int(span_id) if span_id.isdigit() else None,
     )
@@ -402,8 +415,8 @@ def _annotate_page(request, project: Project, annotation_set: AnnotationSet) -> 
 @require_POST
 @shows_refusals
 def span_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    project, annotation_set = _edit_set(request, slug, set_id)
-    data = valid_or_raise(SpanCreateForm(request.POST, project=project))
+    access, annotation_set = _edit_set(request, slug, set_id)
+    data = valid_or_raise(SpanCreateForm(request.POST, project=access.project))
     span = services.span_create(annotation_set=annotation_set, user=request.user, **data)
     changed = span.annotation_set  # the service's copy, with the set's new state
     first_edit = (changed.status, changed.guideline_version_id) != (
@@ -413,10 +426,10 @@ def span_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Ht
     if not request.htmx or first_edit or span.actor_id:
         # The first edit changes the set's status (and maybe guidelines) in the page header,
         # and a span linked to an actor joins the claimant choices of every claim form.
-        return _workspace(request, project, annotation_set, active_span_id=span.pk)
+        return _workspace(request, access, annotation_set, active_span_id=span.pk)
     # Only what a new span changes: the editor (showing it), and out of band the text, the
     # span list and the suggestions (emptied, as a whole workspace would be).
-    context = spans_context(request, project, changed, active_span_id=span.pk)
+    context = spans_context(access, changed, active_span_id=span.pk)
     response = render(request, f"{TEMPLATE}#span-created", context)
     return retarget(response, "#editor")
 
@@ -427,12 +440,12 @@ def span_detail(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
 ) -> HttpResponse:
     """The span editor (relabel, note, actor, delete, claims) in the side panel."""
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    span = get_span_for_user(request.user, project, set_id, span_id)
+    access = get_project_for_user(request.user, slug)
+    span = get_span_for_user(access, set_id, span_id)
     if not request.htmx:
-        url = reverse("annotations:annotate", args=[project.slug, span.annotation_set.article_id])
+        url = reverse("annotations:annotate", args=[slug, span.annotation_set.article_id])
         return redirect(f"{url}?span={span.pk}")
-    context = workspace_context(request, project, span.annotation_set, active_span_id=span.pk)
+    context = workspace_context(access, span.annotation_set, active_span_id=span.pk)
     return render_page(request, TEMPLATE, context, partial="editor")
 
 
@@ -442,12 +455,12 @@ def span_detail(
 def span_update(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
 ) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
-    form = SpanUpdateForm(request.POST, project=project)
+    access = get_project_for_user(request.user, slug)
+    span = get_span_for_user(access, set_id, span_id, for_edit=True)
+    form = SpanUpdateForm(request.POST, project=access.project)
     valid_or_raise(form)
     services.span_update(span=span, user=request.user, **form.changes())
-    return _workspace(request, project, span.annotation_set, active_span_id=span.pk)
+    return _workspace(request, access, span.annotation_set, active_span_id=span.pk)
 
 
 @login_required
@@ -456,10 +469,10 @@ def span_update(
 def span_delete(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
 ) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    access = get_project_for_user(request.user, slug)
+    span = get_span_for_user(access, set_id, span_id, for_edit=True)
     services.span_delete(span=span, user=request.user)
-    return _workspace(request, project, span.annotation_set)
+    return _workspace(request, access, span.annotation_set)
 
 
 # Actors
@@ -471,22 +484,23 @@ def actor_search(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
 ) -> HttpResponse:
     """Type-ahead over the registry's names and aliases; actors named like the span come first."""
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
+    access = get_project_for_user(request.user, slug)
+    span = get_span_for_user(access, set_id, span_id, for_edit=True)
     query = request.GET.get("q", "").strip()
-    named = list(project.actors.named(span.quote.strip())[:5])
+    actors = access.project.actors
+    named = list(actors.named(span.quote.strip())[:5])
     options = named
     if query:
-        matching = list(project.actors.matching(query)[:20])
+        matching = list(actors.matching(query)[:20])
         options = [a for a in named if a in matching] + [a for a in matching if a not in named]
-    context = {
-        "project": project,
-        "annotation_set": span.annotation_set,
-        "active_span": span,
-        "options": options,
-        "named_ids": {actor.pk for actor in named},
-        "query": query,
-    }
+    context = project_context(
+        access,
+        annotation_set=span.annotation_set,
+        active_span=span,
+        options=options,
+        named_ids={actor.pk for actor in named},
+        query=query,
+    )
     return render_page(request, TEMPLATE, context, partial="actor-options")
 
 
@@ -497,14 +511,14 @@ def actor_create_inline(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, span_id: int
 ) -> HttpResponse:
     """Add an actor to the registry from the annotate page and link the span to it."""
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    span = get_span_for_user(request.user, project, set_id, span_id, for_edit=True)
-    check_can_create_actors(request.user, project)
+    access = get_project_for_user(request.user, slug)
+    span = get_span_for_user(access, set_id, span_id, for_edit=True)
+    check_may_create_actors(access)
     data = valid_or_raise(InlineActorForm(request.POST))
     quote = span.quote.strip()
     try:
         actor = services.actor_save(
-            project=project,
+            project=access.project,
             name=data["name"],
             kind=data["kind"],
             aliases=[quote] if quote != data["name"].strip() else [],
@@ -513,7 +527,7 @@ def actor_create_inline(
     except ValidationError as error:
         raise ValidationError(" ".join(error.messages)) from None
     services.span_update(span=span, actor=actor, user=request.user)
-    return _workspace(request, project, span.annotation_set, active_span_id=span.pk)
+    return _workspace(request, access, span.annotation_set, active_span_id=span.pk)
 
 
 # Alias suggestions
@@ -575,13 +589,13 @@ def _suggestion_label(project: Project) -> Label | None:
 @login_required
 @require_GET
 def suggestions(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    project, annotation_set = _edit_set(request, slug, set_id)
-    context = {
-        "project": project,
-        "annotation_set": annotation_set,
-        "suggestions": alias_suggestions(project, annotation_set),
-        "suggestion_label": _suggestion_label(project),
-    }
+    access, annotation_set = _edit_set(request, slug, set_id)
+    context = project_context(
+        access,
+        annotation_set=annotation_set,
+        suggestions=alias_suggestions(access.project, annotation_set),
+        suggestion_label=_suggestion_label(access.project),
+    )
     return render_page(request, TEMPLATE, context, partial="suggestions")
 
 
@@ -591,14 +605,14 @@ def suggestions(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Ht
 def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
     """Accept one or several suggestions: each "start-end-actor" must still be an occurrence of
     that actor's name or alias."""
-    project, annotation_set = _edit_set(request, slug, set_id)
-    label = _suggestion_label(project)
+    access, annotation_set = _edit_set(request, slug, set_id)
+    label = _suggestion_label(access.project)
     if label is None:
         raise ValidationError("The project has no labels; a manager must add some first.")
     keys = request.POST.getlist("suggestion")
     if not keys:
         raise ValidationError("Choose at least one suggestion to accept.")
-    names = _actor_names(project)
+    names = _actor_names(access.project)
     body = annotation_set.article.body
     spans = []
     for key in keys:
@@ -612,7 +626,7 @@ def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int
             raise ValidationError(f"The text at {start}-{end} is not a name of that actor.")
         spans.append({"start": start, "end": end, "quote": quote, "label": label, "actor": actor})
     services.span_create_many(annotation_set=annotation_set, spans=spans, user=request.user)
-    return _workspace(request, project, annotation_set)
+    return _workspace(request, access, annotation_set)
 
 
 # Claims
@@ -622,10 +636,10 @@ def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int
 @require_POST
 @shows_refusals
 def claim_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    project, annotation_set = _edit_set(request, slug, set_id)
+    access, annotation_set = _edit_set(request, slug, set_id)
     data = valid_or_raise(ClaimForm(request.POST, annotation_set=annotation_set))
     services.claim_create(annotation_set=annotation_set, user=request.user, **data)
-    return _workspace(request, project, annotation_set, active_span_id=data["span"].pk)
+    return _workspace(request, access, annotation_set, active_span_id=data["span"].pk)
 
 
 @login_required
@@ -635,12 +649,12 @@ def claim_update(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, claim_id: int
 ) -> HttpResponse:
     """Change a claim's type, claimant, targets, Admiralty grading and note."""
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    claim = get_claim_for_user(request.user, project, set_id, claim_id, for_edit=True)
+    access = get_project_for_user(request.user, slug)
+    claim = get_claim_for_user(access, set_id, claim_id, for_edit=True)
     annotation_set = claim.annotation_set
     data = valid_or_raise(ClaimUpdateForm(request.POST, annotation_set=annotation_set))
     services.claim_update(claim=claim, user=request.user, **data)
-    return _workspace(request, project, annotation_set)
+    return _workspace(request, access, annotation_set)
 
 
 @login_required
@@ -649,10 +663,10 @@ def claim_update(
 def claim_delete(
     request: AuthenticatedHttpRequest, slug: str, set_id: int, claim_id: int
 ) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    claim = get_claim_for_user(request.user, project, set_id, claim_id, for_edit=True)
+    access = get_project_for_user(request.user, slug)
+    claim = get_claim_for_user(access, set_id, claim_id, for_edit=True)
     services.claim_delete(claim=claim, user=request.user)
-    return _workspace(request, project, claim.annotation_set)
+    return _workspace(request, access, claim.annotation_set)
 
 
 # Threat assessment and submitting
@@ -664,10 +678,10 @@ def claim_delete(
 def threat_assessment_set(
     request: AuthenticatedHttpRequest, slug: str, set_id: int
 ) -> HttpResponse:
-    project, annotation_set = _edit_set(request, slug, set_id)
+    access, annotation_set = _edit_set(request, slug, set_id)
     data = valid_or_raise(ThreatAssessmentForm(request.POST, annotation_set=annotation_set))
     services.threat_assessment_set(annotation_set=annotation_set, user=request.user, **data)
-    return _workspace(request, project, annotation_set)
+    return _workspace(request, access, annotation_set)
 
 
 @login_required
@@ -676,9 +690,9 @@ def threat_assessment_set(
 def threat_assessment_delete(
     request: AuthenticatedHttpRequest, slug: str, set_id: int
 ) -> HttpResponse:
-    project, annotation_set = _edit_set(request, slug, set_id)
+    access, annotation_set = _edit_set(request, slug, set_id)
     services.threat_assessment_delete(annotation_set=annotation_set, user=request.user)
-    return _workspace(request, project, annotation_set)
+    return _workspace(request, access, annotation_set)
 
 
 @login_required
@@ -688,8 +702,8 @@ def annotation_set_submit(
     request: AuthenticatedHttpRequest, slug: str, set_id: int
 ) -> HttpResponse:
     """Hand the set in for review; it is locked from then on."""
-    project, annotation_set = _edit_set(request, slug, set_id)
+    access, annotation_set = _edit_set(request, slug, set_id)
     services.annotation_set_submit(annotation_set=annotation_set, user=request.user)
     messages.success(request, "Submitted for review. Your annotations are now locked.")
-    url = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
+    url = reverse("annotations:annotate", args=[slug, annotation_set.article_id])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -11,22 +11,28 @@ from django.views.decorators.http import require_http_methods
 
 from annotations import review
 from annotations.access import (
+    MANAGER,
+    articles_visible_to,
     get_annotation_set_for_user,
     get_article_for_user,
     get_project_for_user,
 )
-from annotations.models import AnnotationSet, Role
-from annotations.views.common import int_param, optional_int_param, shows_refusals
+from annotations.models import AnnotationSet
+from annotations.views.common import (
+    int_param,
+    optional_int_param,
+    project_context,
+    shows_refusals,
+)
 from workbench.http import AuthenticatedHttpRequest
-
-MANAGER = {Role.MANAGER}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @shows_refusals
 def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "auto":
@@ -34,7 +40,7 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Made {len(created)} assignment(s).")
         elif action == "assign":
             article = get_article_for_user(
-                request.user, project, int_param(request.POST.get("article"), "The article")
+                access, int_param(request.POST.get("article"), "The article")
             )
             annotator = (
                 review.project_annotators(project)
@@ -47,7 +53,7 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Assigned “{article.title}” to {annotator}.")
         elif action == "withdraw":
             annotation_set = get_annotation_set_for_user(
-                request.user, project, int_param(request.POST.get("set"), "The annotation set")
+                access, int_param(request.POST.get("set"), "The annotation set")
             )
             review.assignment_withdraw(annotation_set=annotation_set, user=request.user)
             messages.success(request, "Assignment withdrawn.")
@@ -67,17 +73,17 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     ]
     articles = [
         {"article": article, "sets": progress["per_article"].get(article.pk, [])}
-        for article in project.articles.only("id", "title").order_by("id")
+        for article in articles_visible_to(access).only("id", "title").order_by("id")
     ]
     return render(
         request,
         "annotations/assignments.html",
-        {
-            "project": project,
-            "annotators": annotators,
-            "per_annotator": per_annotator,
-            "statuses": statuses.labels,
-            "articles": articles,
-            "wanted": project.annotators_per_article,
-        },
+        project_context(
+            access,
+            annotators=annotators,
+            per_annotator=per_annotator,
+            statuses=statuses.labels,
+            articles=articles,
+            wanted=project.annotators_per_article,
+        ),
     )

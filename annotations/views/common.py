@@ -1,4 +1,5 @@
-"""What every browser view shares: htmx-aware rendering and refusals shown on the page."""
+"""What every browser view shares: the project pages' context, htmx-aware rendering, refusals
+shown on the page, and whole numbers read from forms."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django_htmx.http import reswap, retarget
 
+from annotations.access import ProjectAccess
 from annotations.errors import Conflict
 from workbench.http import AuthenticatedHttpRequest
+
+
+def project_context(access: ProjectAccess, **context: object) -> dict[str, object]:
+    """A project page's context: the project, the user's roles in it (the project navigation
+    shows what they allow) and the page's own `context`."""
+    return {"project": access.project, "roles": access.roles, **context}
 
 
 def render_page(

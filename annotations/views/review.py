@@ -9,23 +9,30 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import review
-from annotations.access import ANY_ROLE, get_annotation_set_for_user, get_project_for_user
-from annotations.models import AnnotationSet, Claim, Comment, Role, Span, ThreatAssessment
-from annotations.views.common import optional_int_param, shows_refusals
+from annotations.access import (
+    REVIEWER_OR_MANAGER,
+    ProjectAccess,
+    articles_visible_to,
+    get_annotation_set_for_user,
+    get_project_for_user,
+    may_review_annotation_set,
+)
+from annotations.models import AnnotationSet, Claim, Comment, Span, ThreatAssessment
+from annotations.views.common import optional_int_param, project_context, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
-
-REVIEW_OR_MANAGE = {Role.REVIEWER, Role.MANAGER}
 
 
 @login_required
+@require_GET
 def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=REVIEW_OR_MANAGE)
+    access = get_project_for_user(request.user, slug, roles=REVIEWER_OR_MANAGER)
     done = Q(annotation_sets__is_gold=False, annotation_sets__status__in=review.DONE)
     articles = (
-        project.articles.annotate(
+        articles_visible_to(access)
+        .annotate(
             sets=Count("annotation_sets", filter=Q(annotation_sets__is_gold=False)),
             handed_in=Count("annotation_sets", filter=done),
             adjudicated=Count(
@@ -38,11 +45,11 @@ def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         .order_by("adjudicated", "id")
     )
     return render(
-        request, "annotations/review_list.html", {"project": project, "articles": articles}
+        request, "annotations/review_list.html", project_context(access, articles=articles)
     )
 
 
-def _set_review_context(project, annotation_set, user) -> dict:
+def _set_review_context(access: ProjectAccess, annotation_set: AnnotationSet) -> dict[str, object]:
     spans = list(annotation_set.spans.select_related("label", "actor"))
     claims = list(
         annotation_set.claims.select_related("span", "claim_type", "claimant").prefetch_related(
@@ -61,30 +68,25 @@ def _set_review_context(project, annotation_set, user) -> dict:
         claim.thread = threads.get(("claim", claim.pk), [])
     if assessment is not None:
         assessment.thread = threads.get(("threat assessment", assessment.pk), [])
-    roles = project.roles_of(user)
-    may_review = (
-        Role.REVIEWER in roles
-        and not annotation_set.is_gold
-        and (annotation_set.annotator_id != user.pk or project.allow_self_review)
+    return project_context(
+        access,
+        annotation_set=annotation_set,
+        article=annotation_set.article,
+        spans=spans,
+        claims=claims,
+        assessment=assessment,
+        set_thread=threads.get(("set", None), []),
+        may_review=may_review_annotation_set(access, annotation_set)
+        and annotation_set.status == AnnotationSet.Status.SUBMITTED,
     )
-    return {
-        "project": project,
-        "annotation_set": annotation_set,
-        "article": annotation_set.article,
-        "spans": spans,
-        "claims": claims,
-        "assessment": assessment,
-        "set_thread": threads.get(("set", None), []),
-        "may_review": may_review and annotation_set.status == AnnotationSet.Status.SUBMITTED,
-    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @shows_refusals
 def set_review(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    annotation_set = get_annotation_set_for_user(request.user, project, set_id)
+    access = get_project_for_user(request.user, slug)
+    annotation_set = get_annotation_set_for_user(access, set_id)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "comment":
@@ -122,11 +124,11 @@ def set_review(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Htt
             raise ValidationError("Unknown action.")
         if request.POST.get("back") == "adjudicate":
             return redirect(
-                "annotations:adjudicate", slug=project.slug, article_id=annotation_set.article_id
+                "annotations:adjudicate", slug=slug, article_id=annotation_set.article_id
             )
-        return redirect("annotations:set-review", slug=project.slug, set_id=annotation_set.pk)
+        return redirect("annotations:set-review", slug=slug, set_id=annotation_set.pk)
     return render(
         request,
         "annotations/set_review.html",
-        _set_review_context(project, annotation_set, request.user),
+        _set_review_context(access, annotation_set),
     )
