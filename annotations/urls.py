@@ -54,7 +54,7 @@ urlpatterns = [
     path(span + "delete/", annotate.span_delete, name="span-delete"),
     path(span + "actors/", annotate.actor_search, name="actor-search"),
     path(span + "actors/new/", annotate.actor_create_inline, name="actor-create-inline"),
-    path(annotation_set + "suggestions/", annotate.suggestions, name="suggestions"),
+    path(annotation_set + "suggestions/", annotate.suggestion_list, name="suggestions"),
     path(
         annotation_set + "suggestions/accept/",
         annotate.suggestions_accept,
