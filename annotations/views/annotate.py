@@ -54,13 +54,21 @@ def _workspace(
     active_span_id: int | None = None,
 ) -> HttpResponse:
     if not request.htmx:
-        url = reverse("annotations:annotate", args=[access.project.slug, annotation_set.article_id])
-        return redirect(f"{url}?span={active_span_id}" if active_span_id else url)
+        return _annotate_page_redirect(access.project.slug, annotation_set, active_span_id)
     # Reread the set: the service changed its status and version on its own copy.
     annotation_set = AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET).get(
         pk=annotation_set.pk
     )
     return _render_workspace(request, access, annotation_set, active_span_id, partial="workspace")
+
+
+def _annotate_page_redirect(
+    slug: str, annotation_set: AnnotationSet, active_span_id: int | None = None
+) -> HttpResponse:
+    """Where an endpoint sends a browser that came without htmx: the annotate page (with the
+    span's editor open, when there is one)."""
+    url = reverse("annotations:annotate", args=[slug, annotation_set.article_id])
+    return redirect(f"{url}?span={active_span_id}" if active_span_id else url)
 
 
 def _render_workspace(
@@ -161,8 +169,7 @@ def span_detail(
     access = get_project_for_user(request.user, slug)
     span = get_span_for_user(access, set_id, span_id)
     if not request.htmx:
-        url = reverse("annotations:annotate", args=[slug, span.annotation_set.article_id])
-        return redirect(f"{url}?span={span.pk}")
+        return _annotate_page_redirect(slug, span.annotation_set, span.pk)
     return _render_workspace(request, access, span.annotation_set, span.pk, partial="editor")
 
 
@@ -203,6 +210,8 @@ def actor_search(
     """Type-ahead over the registry's names and aliases; actors named like the span come first."""
     access = get_project_for_user(request.user, slug)
     span = get_span_for_user(access, set_id, span_id, for_edit=True)
+    if not request.htmx:  # opened directly: the page, with the span's editor open
+        return _annotate_page_redirect(slug, span.annotation_set, span.pk)
     query = request.GET.get("q", "").strip()
     actors = access.project.actors
     named = list(actors.named(span.quote.strip())[:5])
@@ -218,7 +227,7 @@ def actor_search(
         named_ids={actor.pk for actor in named},
         query=query,
     )
-    return render_page(request, TEMPLATE, context, partial="actor-options")
+    return render(request, f"{TEMPLATE}#actor-options", context)
 
 
 @login_required
@@ -253,14 +262,20 @@ def actor_create_inline(
 @login_required
 @require_GET
 def suggestion_list(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """The suggestions panel; opened directly (the button's href), the whole page with it."""
     access, annotation_set = _edit_set(request, slug, set_id)
-    context = project_context(
-        access,
-        annotation_set=annotation_set,
-        suggestions=suggestions.alias_suggestions(access.project, annotation_set),
-        suggestion_label=suggestions.suggestion_label(access.project),
+    found = {
+        "suggestions": suggestions.alias_suggestions(access.project, annotation_set),
+        "suggestion_label": suggestions.suggestion_label(access.project),
+    }
+    if request.htmx:
+        context = project_context(access, annotation_set=annotation_set, **found)
+        return render(request, f"{TEMPLATE}#suggestions", context)
+    annotation_set = AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET).get(
+        pk=annotation_set.pk
     )
-    return render_page(request, TEMPLATE, context, partial="suggestions")
+    context = workspace.workspace_context(access, annotation_set) | found
+    return render(request, TEMPLATE, project_context(access, **context))
 
 
 @login_required
