@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from annotations.models import Actor, AnnotationSet, Label, Project, Span
+from annotations.models import Actor, AnnotationSet, Claim, Label, Project, Span
 
 
 @dataclass(slots=True)
@@ -136,6 +136,16 @@ class Options:
                 for pk, text in self.options
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ShownClaim:
+    """A claim on the annotate page, with the <option>s of its edit form's selects."""
+
+    claim: Claim
+    claimant: SafeString
+    claimant_span: SafeString
+    targets: SafeString
 
 
 def claimant_span_options(spans: list[ShownSpan]) -> Options:

@@ -11,10 +11,12 @@ from html import escape  # what django.utils.html.escape calls, minus its lazy-t
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.expressions import Combinable
 
 from annotations.access import ProjectAccess, may_create_actors
 from annotations.annotate_html import (
     Options,
+    ShownClaim,
     ShownSpan,
     article_body_html,
     claimant_span_options,
@@ -49,17 +51,22 @@ def workspace_context(
         .annotate(in_assessment=Exists(in_assessment))
         .order_by("pk")
     )
-    for claim in claims:
-        claim.claimant_span_options = context["claimant_span_options"].html(claim.claimant_span_id)
-        claim.claimant_options = context["actor_options"].html(claim.claimant_id)
-        claim.target_options = context["actor_options"].html(
-            {target.pk for target in claim.targets.all()}
+    actor_options: Options = context["actor_options"]
+    shown_claims = [
+        ShownClaim(
+            claim,
+            claimant=actor_options.html(claim.claimant_id),
+            claimant_span=context["claimant_span_options"].html(claim.claimant_span_id),
+            targets=actor_options.html({target.pk for target in claim.targets.all()}),
         )
+        for claim in claims
+    ]
     labels = context["labels"]
     context.update(
         {
             "article": annotation_set.article,
             "claims": claims,
+            "shown_claims": shown_claims,
             "hotkeys": [label for label in labels if label.hotkey],
             "levels": list(project.threat_levels.all()),
             "assessment": _assessment_of(annotation_set),
@@ -82,10 +89,10 @@ def spans_context(
     rows = list(annotation_set.spans.order_by("start", "end", "pk").values_list(*ShownSpan.FIELDS))
     active_row = next((row for row in rows if row[0] == active_span_id), None)
     labels = list(project.labels.all())
-    actors = project.actors.all()
+    actor_rows = project.actors.all()
     if active_row is not None:
-        actors = actors.annotate(is_named=_named_like(active_row[3].strip()))
-    actors = list(actors)
+        actor_rows = actor_rows.annotate(is_named=_named_like(active_row[3].strip()))
+    actors = list(actor_rows)
     labels_by_id = {label.pk: label for label in labels}
     actors_by_id = {actor.pk: actor for actor in actors}
     for actor in actors:
@@ -118,7 +125,7 @@ def spans_context(
     return context
 
 
-def _named_like(name: str) -> ExpressionWrapper:
+def _named_like(name: str) -> ExpressionWrapper[Combinable]:
     """ActorQuerySet.named's test as a column: the actor's canonical name or one of its aliases
     equals `name`, ignoring case (so the actors are read once, with the editor's suggestions)."""
     alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__iexact=name)
@@ -142,10 +149,10 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
 
 def editor_context(span: ShownSpan, actors: list[Actor]) -> dict[str, Any]:
     """The span editor's extras: actors named like the span's text (`actors` read with
-    `_named_like`), and the affiliation chain."""
-    suggested = [actor for actor in actors if actor.is_named][:5]
+    `_named_like`, which adds `is_named`), and the affiliation chain."""
+    suggested = [actor for actor in actors if getattr(actor, "is_named", False)][:5]
     return {
         "suggested_actors": suggested,
         "named_ids": {actor.pk for actor in suggested},
-        "actor_chain": span.actor.affiliation_chain() if span.actor_id else [],
+        "actor_chain": span.actor.affiliation_chain() if span.actor is not None else [],
     }

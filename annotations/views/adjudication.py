@@ -3,9 +3,12 @@ decisions that make the gold set."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -44,12 +47,16 @@ def _adjudicate_context(
     )
 
 
-def _edit_changes(
-    request: AuthenticatedHttpRequest, project: Project, kind: str
-) -> dict[str, object]:
+def _chosen[M: Model](rows: QuerySet[M], value: str | None, name: str) -> M | None:
+    """The row among `rows` whose id a form field sent (None when it sent none)."""
+    pk = optional_int_param(value, name)
+    return None if pk is None else rows.filter(pk=pk).first()
+
+
+def _edit_changes(request: AuthenticatedHttpRequest, project: Project, kind: str) -> dict[str, Any]:
     post = request.POST
     if kind == "span":
-        label = project.labels.filter(pk=optional_int_param(post.get("label"), "The label")).first()
+        label = _chosen(project.labels.all(), post.get("label"), "The label")
         if label is None:
             raise ValidationError("Choose a label for the edited span.")
         actor_id = optional_int_param(post.get("actor"), "The actor")
@@ -60,15 +67,11 @@ def _edit_changes(
                 raise ValidationError("Choose one of the project's actors.")
         return {"label": label, "actor": actor}
     if kind == "claim":
-        claim_type = project.claim_types.filter(
-            pk=optional_int_param(post.get("claim_type"), "The claim type")
-        ).first()
+        claim_type = _chosen(project.claim_types.all(), post.get("claim_type"), "The claim type")
         if claim_type is None:
             raise ValidationError("Choose a claim type for the edited claim.")
         return {"claim_type": claim_type}
-    level = project.threat_levels.filter(
-        pk=optional_int_param(post.get("level"), "The threat level")
-    ).first()
+    level = _chosen(project.threat_levels.all(), post.get("level"), "The threat level")
     if level is None:
         raise ValidationError("Choose a threat level.")
     return {"level": level, "rationale": post.get("rationale", "")}
@@ -78,8 +81,11 @@ def _adjudicate_post(request: AuthenticatedHttpRequest, project: Project, articl
     post = request.POST
     action = post.get("action")
     version = int_param(post.get("version"), "The version")
-    common = {"article": article, "user": request.user, "expected_version": version}
-    decision = {"reason_code": post.get("reason_code", ""), "note": post.get("note", "")}
+    common: dict[str, Any] = {"article": article, "user": request.user, "expected_version": version}
+    decision: dict[str, Any] = {
+        "reason_code": post.get("reason_code", ""),
+        "note": post.get("note", ""),
+    }
     if action == "accept_unanimous":
         accepted = review.adjudication_accept_unanimous(**common)
         messages.success(request, f"Accepted {len(accepted)} unanimous item(s).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
@@ -26,7 +27,7 @@ def project_context(access: ProjectAccess, **context: object) -> dict[str, objec
 def render_page(
     request: AuthenticatedHttpRequest,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     *,
     partial: str | None = None,
     status: int = 200,
@@ -55,7 +56,7 @@ def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     """Bad input (ValidationError) answers 400, a refused state change (Conflict) 409."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except ValidationError as error:
@@ -71,13 +72,15 @@ def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def int_param(value: object, name: str) -> int:
+def int_param(value: str | None, name: str) -> int:
     """A whole number from a form field; bad input is the user's error (400), not a crash."""
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise ValidationError(f"{name} must be a whole number, not {value!r}.") from None
+    if value is not None:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{name} must be a whole number, not {value!r}.")
 
 
-def optional_int_param(value: object, name: str) -> int | None:
+def optional_int_param(value: str | None, name: str) -> int | None:
     return None if value in (None, "") else int_param(value, name)

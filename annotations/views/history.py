@@ -19,19 +19,21 @@ def article_history(request: AuthenticatedHttpRequest, slug: str, article_id: in
     """Everything that happened to the article's annotations. Annotators see their own sets'."""
     access = get_project_for_user(request.user, slug)
     article = get_article_for_user(access, article_id)
-    records = list(article_history_for_user(access, article).select_related("user"))
-    sets = {
+    sets: dict[int | None, AnnotationSet] = {
         s.pk: s for s in AnnotationSet.objects.filter(article=article).select_related("annotator")
     }
-    for record in records:
-        annotation_set = sets.get(record.annotation_set_id)
-        record.set_name = (
-            "gold"
-            if annotation_set and annotation_set.is_gold
-            else (str(annotation_set.annotator) if annotation_set else "withdrawn set")
-        )
+    records = [
+        (record, _set_name(sets.get(record.annotation_set_id)))
+        for record in article_history_for_user(access, article).select_related("user")
+    ]
     return render(
         request,
         "annotations/history.html",
         project_context(access, article=article, records=records),
     )
+
+
+def _set_name(annotation_set: AnnotationSet | None) -> str:
+    if annotation_set is None:
+        return "withdrawn set"
+    return "gold" if annotation_set.is_gold else str(annotation_set.annotator)

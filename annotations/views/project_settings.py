@@ -33,8 +33,8 @@ from workbench.http import AuthenticatedHttpRequest
 class Vocabulary:
     kind: str
     title: str
-    model: type
-    form: type
+    model: type[Label | ClaimType | ThreatLevel]
+    form: type[LabelForm | ClaimTypeForm | ThreatLevelForm]
     help: str
 
 
@@ -94,13 +94,14 @@ def vocabulary_save(
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     project = access.project
     vocabulary = _vocabulary(kind)
-    if pk is None:
-        instance, prefix = vocabulary.model(project=project), "new"
-    else:
-        instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
-        if instance is None:
-            raise Http404("No such item.")
-        prefix = f"item-{pk}"
+    instance = (
+        vocabulary.model(project=project)
+        if pk is None
+        else vocabulary.model.objects.filter(project=project, pk=pk).first()
+    )
+    if instance is None:
+        raise Http404("No such item.")
+    prefix = "new" if pk is None else f"item-{pk}"
     form = vocabulary.form(request.POST, instance=instance, prefix=prefix)
     valid_or_raise(form)
     form.save()

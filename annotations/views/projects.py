@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,6 +32,11 @@ STATUS_CHOICES = [
     (AnnotationSet.Status.CHANGES_REQUESTED, "Changes requested"),
 ]
 STATUS_NAMES = dict(STATUS_CHOICES) | {AnnotationSet.Status.ASSIGNED: "Not started"}
+# The name of the user's status on an article, read with the article (no set: not started).
+MY_STATUS_NAME = Case(
+    *[When(my_status=status, then=Value(str(name))) for status, name in STATUS_NAMES.items()],
+    default=Value(STATUS_NAMES[NOT_STARTED]),
+)
 PAGE_SIZE = 50
 
 
@@ -53,6 +58,7 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         articles_visible_to(access)
         .only("id", "title", "source", "published")
         .annotate(my_status=Subquery(my_status))
+        .annotate(my_status_name=MY_STATUS_NAME)
     )
     query = request.GET.get("q", "").strip()
     if query:
@@ -67,8 +73,6 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     elif status in STATUS_NAMES:
         articles = articles.filter(my_status=status)
     page = Paginator(articles.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    for article in page:
-        article.my_status_name = STATUS_NAMES.get(article.my_status or NOT_STARTED)
     context = project_context(
         access,
         page=page,

@@ -3,6 +3,8 @@ comment threads and the reviewer's verdict on it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -62,22 +64,19 @@ def _set_review_context(access: ProjectAccess, annotation_set: AnnotationSet) ->
     for comment in comments:
         subject = comment.span_id or comment.claim_id or comment.threat_assessment_id
         threads.setdefault((comment.target, subject), []).append(comment)
-    for span in spans:
-        span.thread = threads.get(("span", span.pk), [])
-    for claim in claims:
-        claim.thread = threads.get(("claim", claim.pk), [])
-    if assessment is not None:
-        assessment.thread = threads.get(("threat assessment", assessment.pk), [])
+    assessment_key = ("threat assessment", assessment.pk if assessment else None)
+    may_review = may_review_annotation_set(access, annotation_set)
     return project_context(
         access,
         annotation_set=annotation_set,
         article=annotation_set.article,
-        spans=spans,
-        claims=claims,
+        # Each span and claim with its thread.
+        spans=[(span, threads.get(("span", span.pk), [])) for span in spans],
+        claims=[(claim, threads.get(("claim", claim.pk), [])) for claim in claims],
         assessment=assessment,
+        assessment_thread=threads.get(assessment_key, []) if assessment else [],
         set_thread=threads.get(("set", None), []),
-        may_review=may_review_annotation_set(access, annotation_set)
-        and annotation_set.status == AnnotationSet.Status.SUBMITTED,
+        may_review=may_review and annotation_set.status == AnnotationSet.Status.SUBMITTED,
     )
 
 
@@ -90,7 +89,7 @@ def set_review(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> Htt
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "comment":
-            subject = {}
+            subject: dict[str, Any] = {}
             for name, model in (
                 ("span", Span),
                 ("claim", Claim),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
@@ -20,6 +22,13 @@ from annotations.access import (
     require_roles,
 )
 from annotations.models import Actor, AnnotationSet, ClaimType, Label, Project, Span
+
+
+def caller(request: Request) -> User:
+    """The caller, authenticated (every endpoint requires it: IsAuthenticated)."""
+    if not isinstance(request.user, User):
+        raise NotAuthenticated()
+    return request.user
 
 
 def validated(serializer_class: type[Serializer], data: Any, *, partial: bool = False) -> Any:

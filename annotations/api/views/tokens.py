@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
 from annotations.api import serializers as s
-from annotations.api.views.common import validated
+from annotations.api.views.common import caller, validated
 
 
 class TokenList(generics.ListAPIView):
@@ -22,23 +22,24 @@ class TokenList(generics.ListAPIView):
     serializer_class = s.ApiTokenOutput
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.filter(owner=self.request.user)
+        return ApiToken.objects.filter(owner=caller(self.request))
 
     @extend_schema(request=s.ApiTokenInput, responses={201: s.ApiTokenCreatedOutput})
     def post(self, request: Request) -> Response:
         data = validated(s.ApiTokenInput, request.data)
         token, key = api_token_create(
-            owner=request.user, name=data["name"], expires_at=data["expires_at"]
+            owner=caller(request), name=data["name"], expires_at=data["expires_at"]
         )
-        token.key = key
-        return Response(s.ApiTokenCreatedOutput(token).data, status=status.HTTP_201_CREATED)
+        # ApiTokenCreatedOutput: the token and, this once, its key.
+        created = s.ApiTokenOutput(token).data | {"key": key}
+        return Response(created, status=status.HTTP_201_CREATED)
 
 
 class TokenRevoke(APIView):
     @extend_schema(request=None, responses={200: s.ApiTokenOutput})
     def post(self, request: Request, token_id: int) -> Response:
         """Revoke one of your tokens; it stops working at once."""
-        token = ApiToken.objects.filter(owner=request.user, pk=token_id).first()
+        token = ApiToken.objects.filter(owner=caller(request), pk=token_id).first()
         if token is None:
             raise Http404("No such token.")
         return Response(s.ApiTokenOutput(api_token_revoke(token=token)).data)
