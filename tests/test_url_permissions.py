@@ -11,6 +11,10 @@ project exists); members in the wrong role get 403.
 `test_every_url_pattern_has_a_permission_case` walks the project's URL resolver and fails naming
 every pattern without a case, so a new URL cannot ship unchecked: add its case here. Admin
 patterns are Django's own and are covered by one rule (`test_the_admin_is_for_staff_only`).
+`test_a_browser_url_opened_directly_answers_a_whole_page` opens every browser URL without htmx.
+
+The module is long because `CASES` is one entry per URL pattern of the project: kept in one
+table so that a reader sees every rule side by side.
 """
 
 from __future__ import annotations
@@ -393,7 +397,10 @@ class Pattern:
 
 
 def url_patterns(
-    resolver: URLResolver | None = None, prefix: str = "", namespace: str = "", params=()
+    resolver: URLResolver | None = None,
+    prefix: str = "",
+    namespace: str = "",
+    params: tuple[str, ...] = (),
 ) -> Iterator[Pattern]:
     """Every URL pattern of the project, through every include."""
     for entry in (resolver or get_resolver()).url_patterns:
@@ -445,7 +452,8 @@ def test_it_names_a_new_url_pattern_that_has_no_case():
 
 
 def test_every_case_names_a_url_pattern():
-    assert not set(CASES) - set(PATTERNS), "Cases for URL patterns that no longer exist"
+    stale = sorted(set(CASES) - set(PATTERNS))
+    assert not stale, f"Cases for URL patterns that no longer exist: {stale}"
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
