@@ -62,6 +62,11 @@ class ProjectAccess:
         return bool(self.roles & roles)
 
 
+def projects_visible_to(user: User | AnonymousUser) -> QuerySet[Project]:
+    """The projects the user is a member of, in any role."""
+    return Project.objects.for_user(user)
+
+
 def get_project_for_user(
     user: User | AnonymousUser, slug: str, *, roles: Roles = ANY_ROLE
 ) -> ProjectAccess:

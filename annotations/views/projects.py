@@ -15,10 +15,11 @@ from annotations.access import (
     MANAGER,
     articles_visible_to,
     get_project_for_user,
+    projects_visible_to,
 )
 from annotations.forms import ArticleUploadForm
 from annotations.importing import ImportRejected, import_articles, read_upload
-from annotations.models import AnnotationSet, Project
+from annotations.models import AnnotationSet
 from annotations.queues import open_next_article
 from annotations.views.common import project_context, render_page
 from workbench.http import AuthenticatedHttpRequest
@@ -43,7 +44,7 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    projects = Project.objects.for_user(request.user)
+    projects = projects_visible_to(request.user)
     return render(request, "annotations/project_list.html", {"projects": projects})
 
 

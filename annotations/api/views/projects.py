@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.access import MANAGER
+from annotations.access import MANAGER, projects_visible_to
 from annotations.api import serializers as s
 from annotations.api.views.common import ProjectScoped, validated
 from annotations.models import ClaimType, Label, Membership, Project, ThreatLevel
@@ -21,7 +21,7 @@ class ProjectList(generics.ListAPIView):
     serializer_class = s.ProjectOutput
 
     def get_queryset(self) -> QuerySet[Project]:
-        return Project.objects.for_user(self.request.user)
+        return projects_visible_to(self.request.user)
 
 
 class ProjectDetail(ProjectScoped, generics.RetrieveAPIView):
