@@ -1,86 +1,162 @@
-"""Who may do what: one helper per object type, used by every view and API endpoint.
+"""Who may do what: every permission rule of the workbench, for single objects and for lists.
 
-Each helper returns the object when the user may use it and raises Http404 when the user
-is not a member of its project (so outsiders cannot even learn it exists) and
-PermissionDenied when the user is a member without the needed role.
+`get_project_for_user` is the door to everything under a project. It raises Http404 when the user
+is not a member (so outsiders cannot even learn the project exists) and PermissionDenied when a
+member lacks the needed role, and returns a `ProjectAccess`: the user, the project and the user's
+roles in it, read once per request. Every other helper here takes that `ProjectAccess`.
+
+Three kinds of helper, one rule each:
+- list rules (`*_visible_to`) return the querysets that pages and the API list from;
+- object helpers (`get_*_for_user`) apply the list rule to one object and raise Http404 when it
+  is not in the list, PermissionDenied when it is visible but the change is not allowed;
+- predicates (`may_*`) answer yes or no, for templates and for the helpers above.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from annotations.models import AnnotationSet, Article, Project, Role
+from annotations import history
+from annotations.models import (
+    AnnotationSet,
+    Article,
+    Claim,
+    HistoryRecord,
+    Project,
+    Release,
+    Role,
+    Span,
+)
+
+# The role sets, each defined once. A member may hold several roles in one project.
+Roles = frozenset[str]
+MANAGER: Roles = frozenset({Role.MANAGER})
+ANNOTATOR: Roles = frozenset({Role.ANNOTATOR})
+REVIEWER: Roles = frozenset({Role.REVIEWER})
+REVIEWER_OR_MANAGER: Roles = frozenset({Role.REVIEWER, Role.MANAGER})
+ANY_ROLE: Roles = frozenset(Role)
 
 
-def get_project_for_user(user, slug: str, *, roles: set[str] | None = None) -> Project:
-    """The project, if the user is a member (holding one of `roles`, when given)."""
+@dataclass(frozen=True, slots=True)
+class ProjectAccess:
+    """A member's standing in a project: who, which project, which roles (never empty).
+
+    Made by `get_project_for_user`, which has checked the membership; views put `roles` in the
+    template context for the project navigation."""
+
+    user: User
+    project: Project
+    roles: Roles
+
+    def holds(self, roles: AbstractSet[str]) -> bool:
+        """Whether the user holds at least one of `roles` in the project."""
+        return bool(self.roles & roles)
+
+
+def projects_visible_to(user: User | AnonymousUser) -> QuerySet[Project]:
+    """The projects the user is a member of, in any role."""
+    return Project.objects.for_user(user)
+
+
+def get_project_for_user(
+    user: User | AnonymousUser, slug: str, *, roles: Roles = ANY_ROLE
+) -> ProjectAccess:
+    """The user's access to the project, if they are a member holding one of `roles`."""
     project = Project.objects.filter(slug=slug).first()
-    if project is None or not user.is_authenticated:
+    if project is None or isinstance(user, AnonymousUser):
         raise Http404("No such project.")
-    held = project.roles_of(user)
+    held = frozenset(project.roles_of(user))
     if not held:
         raise Http404("No such project.")
-    if roles is not None and not (held & roles):
+    return require_roles(ProjectAccess(user, project, held), roles)
+
+
+def require_roles(access: ProjectAccess, roles: Roles) -> ProjectAccess:
+    """`access`, if it holds one of `roles`; PermissionDenied (403) otherwise."""
+    if not access.holds(roles):
         raise PermissionDenied("Your role in this project does not allow this.")
-    project.user_roles = held
-    return project
+    return access
 
 
-def get_article_for_user(user, project: Project, article_id: int) -> Article:
-    article = Article.objects.filter(project=project, pk=article_id).first()
+# Articles.
+
+
+def articles_visible_to(access: ProjectAccess) -> QuerySet[Article]:
+    """Every member sees every article of the project."""
+    return Article.objects.filter(project=access.project)
+
+
+def get_article_for_user(access: ProjectAccess, article_id: int) -> Article:
+    article = articles_visible_to(access).filter(pk=article_id).first()
     if article is None:
         raise Http404("No such article.")
     return article
 
 
-MANAGER = {Role.MANAGER}
-ANNOTATOR = {Role.ANNOTATOR}
-ANY_ROLE = {Role.MANAGER, Role.ANNOTATOR, Role.REVIEWER}
+# Annotation sets and what is in them.
 
 
-def may_see_annotation_set(user, annotation_set: AnnotationSet, roles: set[str]) -> bool:
-    """Members see their own sets; reviewers and managers see every set of the project."""
+def sees_every_annotation_set(roles: AbstractSet[str]) -> bool:
+    """Reviewers and managers see every set of their project; annotators only their own."""
+    return bool(roles & REVIEWER_OR_MANAGER)
+
+
+def annotation_sets_visible_to(access: ProjectAccess) -> QuerySet[AnnotationSet]:
+    """The project's annotation sets the user may see (see `sees_every_annotation_set`)."""
+    sets = AnnotationSet.objects.filter(article__project=access.project)
+    if sees_every_annotation_set(access.roles):
+        return sets
+    return sets.filter(annotator=access.user)
+
+
+def may_see_annotation_set(
+    user: AbstractBaseUser, annotation_set: AnnotationSet, roles: AbstractSet[str]
+) -> bool:
+    """`annotation_sets_visible_to` for one set, given the user's `roles` in its project."""
     if not roles:
         return False
-    return annotation_set.annotator_id == user.pk or bool(roles & {Role.REVIEWER, Role.MANAGER})
+    return sees_every_annotation_set(roles) or bool(annotation_set.annotator_id == user.pk)
+
+
+def may_edit_annotation_set(access: ProjectAccess, annotation_set: AnnotationSet) -> bool:
+    """Annotators change their own sets; reviewers change gold sets (through adjudication).
+    Whether the set's state still allows a change is the services' business."""
+    if annotation_set.is_gold:
+        return access.holds(REVIEWER)
+    return bool(annotation_set.annotator_id == access.user.pk)
 
 
 def get_annotation_set_for_user(
-    user, project: Project, set_id: int, *, for_edit: bool = False
+    access: ProjectAccess, set_id: int, *, for_edit: bool = False
 ) -> AnnotationSet:
-    """An annotation set of the project the user may see, or change when `for_edit`.
-
-    Annotators see and change only their own sets. Reviewers and managers see every set;
-    reviewers change gold sets (through adjudication). Whether the set's state still allows a
-    change is the services' business, not this helper's.
-    """
+    """An annotation set the user may see (404 otherwise), or change when `for_edit` (403)."""
     annotation_set = (
-        AnnotationSet.objects.select_related("article", "annotator")
-        .filter(article__project=project, pk=set_id)
+        annotation_sets_visible_to(access)
+        .select_related("article", "annotator")
+        .filter(pk=set_id)
         .first()
     )
     if annotation_set is None:
         raise Http404("No such annotation set.")
-    roles = getattr(project, "user_roles", None) or project.roles_of(user)
-    own = annotation_set.annotator_id == user.pk
-    if for_edit:
-        allowed = Role.REVIEWER in roles if annotation_set.is_gold else own
-    else:
-        allowed = may_see_annotation_set(user, annotation_set, roles)
-    if not allowed:
-        if not own and Role.ANNOTATOR in roles and not roles & {Role.REVIEWER, Role.MANAGER}:
-            raise Http404("No such annotation set.")
+    if for_edit and not may_edit_annotation_set(access, annotation_set):
         raise PermissionDenied("You may not change this annotation set.")
     return annotation_set
 
 
-def get_span_for_user(user, project: Project, set_id: int, span_id: int, *, for_edit=False):
+def get_span_for_user(
+    access: ProjectAccess, set_id: int, span_id: int, *, for_edit: bool = False
+) -> Span:
     """A span of a set the user may see (or change, when `for_edit`)."""
-    annotation_set = get_annotation_set_for_user(user, project, set_id, for_edit=for_edit)
+    annotation_set = get_annotation_set_for_user(access, set_id, for_edit=for_edit)
     span = annotation_set.spans.select_related("label", "actor").filter(pk=span_id).first()
     if span is None:
         raise Http404("No such span.")
@@ -88,9 +164,11 @@ def get_span_for_user(user, project: Project, set_id: int, span_id: int, *, for_
     return span
 
 
-def get_claim_for_user(user, project: Project, set_id: int, claim_id: int, *, for_edit=False):
+def get_claim_for_user(
+    access: ProjectAccess, set_id: int, claim_id: int, *, for_edit: bool = False
+) -> Claim:
     """A claim of a set the user may see (or change, when `for_edit`)."""
-    annotation_set = get_annotation_set_for_user(user, project, set_id, for_edit=for_edit)
+    annotation_set = get_annotation_set_for_user(access, set_id, for_edit=for_edit)
     claim = annotation_set.claims.filter(pk=claim_id).first()
     if claim is None:
         raise Http404("No such claim.")
@@ -98,25 +176,78 @@ def get_claim_for_user(user, project: Project, set_id: int, claim_id: int, *, fo
     return claim
 
 
-def can_create_actors(user, project: Project) -> bool:
+# Reviewing one's own work.
+
+
+def self_review_barred(access: ProjectAccess, annotator_ids: Iterable[int | None]) -> bool:
+    """Whether the user annotated one of these sets in a project that bars self-review."""
+    return is_self_review(access.user, access.project, annotator_ids)
+
+
+def may_review_annotation_set(access: ProjectAccess, annotation_set: AnnotationSet) -> bool:
+    """Reviewers approve or send back annotators' sets, not their own unless the project allows
+    it. Whether the set is waiting for review is the services' business."""
+    return (
+        access.holds(REVIEWER)
+        and not annotation_set.is_gold
+        and not self_review_barred(access, [annotation_set.annotator_id])
+    )
+
+
+# The actor registry.
+
+
+def may_create_actors(access: ProjectAccess) -> bool:
     """Managers add actors to the registry; annotators too when the project allows it."""
-    roles = getattr(project, "user_roles", None) or project.roles_of(user)
-    if Role.MANAGER in roles:
+    if access.holds(MANAGER):
         return True
-    return project.annotators_can_create_actors and Role.ANNOTATOR in roles
+    return access.project.annotators_can_create_actors and access.holds(ANNOTATOR)
 
 
-def check_can_create_actors(user, project: Project) -> None:
-    if not can_create_actors(user, project):
+def check_may_create_actors(access: ProjectAccess) -> None:
+    if not may_create_actors(access):
         raise PermissionDenied("Only managers may add actors to this project's registry.")
 
 
-def get_release_for_user(user, project: Project, version: int):
-    """A release of the project; any member may see and download it (the project is checked
-    by get_project_for_user first)."""
-    from annotations.models import Release
+# History.
 
-    release = Release.objects.filter(project=project, version=version).first()
+
+def may_read_history(access: ProjectAccess) -> bool:
+    """Every member may open an article's history; what it shows them is
+    `article_history_for_user`."""
+    return access.holds(ANY_ROLE)
+
+
+def article_history_for_user(access: ProjectAccess, article: Article) -> QuerySet[HistoryRecord]:
+    """The article's history records, oldest first, of the annotation sets the user may see
+    (records of withdrawn sets only for those who see every set)."""
+    if not may_read_history(access):
+        raise PermissionDenied("Your role in this project does not allow reading its history.")
+    records: QuerySet[HistoryRecord] = history.for_article(article.pk)
+    if sees_every_annotation_set(access.roles):
+        return records
+    visible = annotation_sets_visible_to(access).filter(article=article)
+    return records.filter(annotation_set_id__in=visible.values("pk"))
+
+
+# Releases.
+
+
+def may_read_release(access: ProjectAccess) -> bool:
+    """Every member may read and download the project's releases."""
+    return access.holds(ANY_ROLE)
+
+
+def releases_visible_to(access: ProjectAccess) -> QuerySet[Release]:
+    releases = Release.objects.filter(project=access.project)
+    return releases if may_read_release(access) else releases.none()
+
+
+def get_release_for_user(access: ProjectAccess, version: int) -> Release:
+    """A release of the project the user may read (see `may_read_release`)."""
+    if not may_read_release(access):
+        raise PermissionDenied("Your role in this project does not allow reading its releases.")
+    release = releases_visible_to(access).filter(version=version).first()
     if release is None:
         raise Http404("No such release.")
     return release

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from annotations import release_views, review_views, views
+from annotations.views import (
+    adjudication,
+    agreement,
+    annotate,
+    assignments,
+    history,
+    project_settings,
+    projects,
+    releases,
+    review,
+)
 
 app_name = "annotations"
 
@@ -9,66 +19,85 @@ annotation_set = project + "sets/<int:set_id>/"
 span = annotation_set + "spans/<int:span_id>/"
 
 urlpatterns = [
-    # Review: assignments, adjudication, comments, history, agreement (annotations.review_views).
-    path(project + "assignments/", review_views.assignments, name="assignments"),
-    path(project + "review/", review_views.review_list, name="review-list"),
-    path(project + "review/agreement/", review_views.agreement_dashboard, name="agreement"),
+    # Projects and their articles (views.projects).
+    path("", projects.project_list, name="project-list"),
+    path(project, projects.article_list, name="article-list"),
+    path(project + "next/", projects.queue_next, name="queue-next"),
+    path(project + "labels.css", projects.label_css, name="label-css"),
+    path(project + "upload/", projects.article_upload, name="article-upload"),
+    # Project settings, for managers (views.project_settings).
+    path(project + "guidelines/", project_settings.guidelines, name="guidelines"),
+    path(project + "actors/", project_settings.actor_list, name="actor-list"),
+    path(project + "actors/new/", project_settings.actor_edit, name="actor-create"),
+    path(project + "actors/<int:pk>/", project_settings.actor_edit, name="actor-edit"),
+    path(project + "settings/<slug:kind>/", project_settings.vocabulary, name="vocabulary"),
+    path(
+        project + "settings/<slug:kind>/new/",
+        project_settings.vocabulary_save,
+        name="vocabulary-create",
+    ),
+    path(
+        project + "settings/<slug:kind>/<int:pk>/",
+        project_settings.vocabulary_save,
+        name="vocabulary-save",
+    ),
+    path(
+        project + "settings/<slug:kind>/<int:pk>/delete/",
+        project_settings.vocabulary_delete,
+        name="vocabulary-delete",
+    ),
+    # The annotate page and its htmx endpoints (views.annotate).
+    path(project + "articles/<int:article_id>/", annotate.annotate, name="annotate"),
+    path(annotation_set + "spans/", annotate.span_create, name="span-create"),
+    path(span, annotate.span_detail, name="span-detail"),
+    path(span + "edit/", annotate.span_update, name="span-update"),
+    path(span + "delete/", annotate.span_delete, name="span-delete"),
+    path(span + "actors/", annotate.actor_search, name="actor-search"),
+    path(span + "actors/new/", annotate.actor_create_inline, name="actor-create-inline"),
+    path(annotation_set + "suggestions/", annotate.suggestion_list, name="suggestions"),
+    path(
+        annotation_set + "suggestions/accept/",
+        annotate.suggestions_accept,
+        name="suggestions-accept",
+    ),
+    path(annotation_set + "claims/", annotate.claim_create, name="claim-create"),
+    path(
+        annotation_set + "claims/<int:claim_id>/edit/", annotate.claim_update, name="claim-update"
+    ),
+    path(
+        annotation_set + "claims/<int:claim_id>/delete/", annotate.claim_delete, name="claim-delete"
+    ),
+    path(annotation_set + "threat/", annotate.threat_assessment_set, name="threat-set"),
+    path(
+        annotation_set + "threat/delete/", annotate.threat_assessment_delete, name="threat-delete"
+    ),
+    path(annotation_set + "submit/", annotate.annotation_set_submit, name="submit"),
+    # Review (views.assignments, views.review, views.adjudication, views.history, views.agreement).
+    path(project + "assignments/", assignments.assignments, name="assignments"),
+    path(project + "review/", review.review_list, name="review-list"),
+    path(annotation_set + "review/", review.set_review, name="set-review"),
     path(
         project + "review/articles/<int:article_id>/",
-        review_views.adjudicate,
+        adjudication.adjudicate,
         name="adjudicate",
     ),
     path(
         project + "articles/<int:article_id>/history/",
-        review_views.article_history,
+        history.article_history,
         name="article-history",
     ),
-    path(annotation_set + "review/", review_views.set_review, name="set-review"),
-    path("", views.project_list, name="project-list"),
-    path(project, views.article_list, name="article-list"),
-    path(project + "next/", views.queue_next, name="queue-next"),
-    path(project + "labels.css", views.label_css, name="label-css"),
-    path(project + "upload/", views.article_upload, name="article-upload"),
-    path(project + "guidelines/", views.guidelines, name="guidelines"),
-    path(project + "actors/", views.actor_list, name="actor-list"),
-    path(project + "actors/new/", views.actor_edit, name="actor-create"),
-    path(project + "actors/<int:pk>/", views.actor_edit, name="actor-edit"),
-    path(project + "settings/<slug:kind>/", views.vocabulary, name="vocabulary"),
-    path(project + "settings/<slug:kind>/new/", views.vocabulary_save, name="vocabulary-create"),
-    path(project + "settings/<slug:kind>/<int:pk>/", views.vocabulary_save, name="vocabulary-save"),
-    path(
-        project + "settings/<slug:kind>/<int:pk>/delete/",
-        views.vocabulary_delete,
-        name="vocabulary-delete",
-    ),
-    path(project + "articles/<int:article_id>/", views.annotate, name="annotate"),
-    path(annotation_set + "spans/", views.span_create, name="span-create"),
-    path(span, views.span_detail, name="span-detail"),
-    path(span + "edit/", views.span_update, name="span-update"),
-    path(span + "delete/", views.span_delete, name="span-delete"),
-    path(span + "actors/", views.actor_search, name="actor-search"),
-    path(span + "actors/new/", views.actor_create_inline, name="actor-create-inline"),
-    path(annotation_set + "suggestions/", views.suggestions, name="suggestions"),
-    path(
-        annotation_set + "suggestions/accept/", views.suggestions_accept, name="suggestions-accept"
-    ),
-    path(annotation_set + "claims/", views.claim_create, name="claim-create"),
-    path(annotation_set + "claims/<int:claim_id>/edit/", views.claim_update, name="claim-update"),
-    path(annotation_set + "claims/<int:claim_id>/delete/", views.claim_delete, name="claim-delete"),
-    path(annotation_set + "threat/", views.threat_assessment_set, name="threat-set"),
-    path(annotation_set + "threat/delete/", views.threat_assessment_delete, name="threat-delete"),
-    path(annotation_set + "submit/", views.annotation_set_submit, name="submit"),
-    # Releases (annotations.release_views).
-    path(project + "releases/", release_views.release_list, name="release-list"),
-    path(project + "releases/v<int:version>/", release_views.release_detail, name="release-detail"),
+    path(project + "review/agreement/", agreement.agreement_dashboard, name="agreement"),
+    # Releases (views.releases).
+    path(project + "releases/", releases.release_list, name="release-list"),
+    path(project + "releases/v<int:version>/", releases.release_detail, name="release-detail"),
     path(
         project + "releases/v<int:version>/compare/",
-        release_views.release_compare_view,
+        releases.release_compare_view,
         name="release-compare",
     ),
     path(
         project + "releases/v<int:version>/files/<int:file_id>/",
-        release_views.release_download,
+        releases.release_download,
         name="release-download",
     ),
 ]

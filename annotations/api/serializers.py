@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -416,8 +417,6 @@ class ReleaseFileOutput(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, release_file) -> str:
-        from django.urls import reverse
-
         release = release_file.release
         return reverse(
             "api:release-file-download",

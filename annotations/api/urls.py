@@ -1,6 +1,18 @@
 from django.urls import path, register_converter
 
-from annotations.api import views
+from annotations.api.views import (
+    actors,
+    adjudication,
+    annotation_sets,
+    articles,
+    claims,
+    projects,
+    releases,
+    review,
+    spans,
+    threat_assessments,
+    tokens,
+)
 
 
 class IdConverter:
@@ -25,53 +37,61 @@ A = P + "articles/<id:article_id>/"
 R = P + "releases/<id:version>/"
 
 urlpatterns = [
-    path("tokens/", views.TokenList.as_view(), name="token-list"),
-    path("tokens/<id:token_id>/revoke/", views.TokenRevoke.as_view(), name="token-revoke"),
-    path("projects/", views.ProjectList.as_view(), name="project-list"),
-    path(P, views.ProjectDetail.as_view(), name="project-detail"),
-    path(P + "memberships/", views.MembershipList.as_view(), name="membership-list"),
-    path(P + "labels/", views.LabelList.as_view(), name="label-list"),
-    path(P + "claim-types/", views.ClaimTypeList.as_view(), name="claim-type-list"),
-    path(P + "threat-levels/", views.ThreatLevelList.as_view(), name="threat-level-list"),
-    path(P + "actors/", views.ActorList.as_view(), name="actor-list"),
-    path(P + "actors/<id:actor_id>/", views.ActorDetail.as_view(), name="actor-detail"),
-    path(P + "articles/", views.ArticleList.as_view(), name="article-list"),
-    path(P + "articles/import/", views.ArticleImport.as_view(), name="article-import"),
-    path(P + "articles/<id:article_id>/", views.ArticleDetail.as_view(), name="article-detail"),
-    path(P + "annotation-sets/", views.AnnotationSetList.as_view(), name="annotation-set-list"),
-    path(P + "gold-sets/", views.GoldSetList.as_view(), name="gold-set-list"),
-    path(S, views.AnnotationSetDetail.as_view(), name="annotation-set-detail"),
-    path(S + "submit/", views.AnnotationSetSubmit.as_view(), name="annotation-set-submit"),
-    path(S + "spans/", views.SpanList.as_view(), name="span-list"),
-    path(S + "spans/<id:span_id>/", views.SpanDetail.as_view(), name="span-detail"),
-    path(S + "claims/", views.ClaimList.as_view(), name="claim-list"),
-    path(S + "claims/<id:claim_id>/", views.ClaimDetail.as_view(), name="claim-detail"),
-    path(S + "approve/", views.AnnotationSetApprove.as_view(), name="annotation-set-approve"),
+    path("tokens/", tokens.TokenList.as_view(), name="token-list"),
+    path("tokens/<id:token_id>/revoke/", tokens.TokenRevoke.as_view(), name="token-revoke"),
+    path("projects/", projects.ProjectList.as_view(), name="project-list"),
+    path(P, projects.ProjectDetail.as_view(), name="project-detail"),
+    path(P + "memberships/", projects.MembershipList.as_view(), name="membership-list"),
+    path(P + "labels/", projects.LabelList.as_view(), name="label-list"),
+    path(P + "claim-types/", projects.ClaimTypeList.as_view(), name="claim-type-list"),
+    path(P + "threat-levels/", projects.ThreatLevelList.as_view(), name="threat-level-list"),
+    path(P + "actors/", actors.ActorList.as_view(), name="actor-list"),
+    path(P + "actors/<id:actor_id>/", actors.ActorDetail.as_view(), name="actor-detail"),
+    path(P + "articles/", articles.ArticleList.as_view(), name="article-list"),
+    path(P + "articles/import/", articles.ArticleImport.as_view(), name="article-import"),
+    path(P + "articles/<id:article_id>/", articles.ArticleDetail.as_view(), name="article-detail"),
+    path(
+        P + "annotation-sets/",
+        annotation_sets.AnnotationSetList.as_view(),
+        name="annotation-set-list",
+    ),
+    path(P + "gold-sets/", annotation_sets.GoldSetList.as_view(), name="gold-set-list"),
+    path(S, annotation_sets.AnnotationSetDetail.as_view(), name="annotation-set-detail"),
+    path(
+        S + "submit/", annotation_sets.AnnotationSetSubmit.as_view(), name="annotation-set-submit"
+    ),
+    path(S + "spans/", spans.SpanList.as_view(), name="span-list"),
+    path(S + "spans/<id:span_id>/", spans.SpanDetail.as_view(), name="span-detail"),
+    path(S + "claims/", claims.ClaimList.as_view(), name="claim-list"),
+    path(S + "claims/<id:claim_id>/", claims.ClaimDetail.as_view(), name="claim-detail"),
+    path(S + "approve/", review.AnnotationSetApprove.as_view(), name="annotation-set-approve"),
     path(
         S + "request-changes/",
-        views.AnnotationSetRequestChanges.as_view(),
+        review.AnnotationSetRequestChanges.as_view(),
         name="annotation-set-request-changes",
     ),
-    path(S + "comments/", views.CommentList.as_view(), name="comment-list"),
-    path(A + "assignments/", views.AssignmentCreate.as_view(), name="assignment-create"),
-    path(A + "adjudication/decisions/", views.AdjudicationDecide.as_view(), name="adjudicate"),
+    path(S + "comments/", review.CommentList.as_view(), name="comment-list"),
+    path(A + "assignments/", review.AssignmentCreate.as_view(), name="assignment-create"),
+    path(
+        A + "adjudication/decisions/", adjudication.AdjudicationDecide.as_view(), name="adjudicate"
+    ),
     path(
         A + "adjudication/accept-unanimous/",
-        views.AdjudicationAcceptUnanimous.as_view(),
+        adjudication.AdjudicationAcceptUnanimous.as_view(),
         name="adjudication-accept-unanimous",
     ),
-    path(A + "gold-set/approve/", views.GoldSetApprove.as_view(), name="gold-set-approve"),
-    path(P + "agreement/", views.Agreement.as_view(), name="agreement"),
-    path(P + "releases/", views.ReleaseList.as_view(), name="release-list"),
-    path(R, views.ReleaseDetail.as_view(), name="release-detail"),
+    path(A + "gold-set/approve/", adjudication.GoldSetApprove.as_view(), name="gold-set-approve"),
+    path(P + "agreement/", review.Agreement.as_view(), name="agreement"),
+    path(P + "releases/", releases.ReleaseList.as_view(), name="release-list"),
+    path(R, releases.ReleaseDetail.as_view(), name="release-detail"),
     path(
         R + "files/<id:file_id>/",
-        views.ReleaseFileDownload.as_view(),
+        releases.ReleaseFileDownload.as_view(),
         name="release-file-download",
     ),
     path(
         S + "threat-assessment/",
-        views.ThreatAssessmentDetail.as_view(),
+        threat_assessments.ThreatAssessmentDetail.as_view(),
         name="threat-assessment",
     ),
 ]

@@ -1,63 +1,11 @@
-"""The browser views: pages and the htmx endpoints they call."""
+"""The browser views, one module per page area; annotations.urls maps URLs onto them.
 
-from annotations.views.annotate import (
-    actor_create_inline,
-    actor_search,
-    annotate,
-    annotation_set_submit,
-    claim_create,
-    claim_delete,
-    claim_update,
-    span_create,
-    span_delete,
-    span_detail,
-    span_update,
-    suggestions,
-    suggestions_accept,
-    threat_assessment_delete,
-    threat_assessment_set,
-)
-from annotations.views.manage import (
-    actor_edit,
-    actor_list,
-    guidelines,
-    vocabulary,
-    vocabulary_delete,
-    vocabulary_save,
-)
-from annotations.views.projects import (
-    article_list,
-    article_upload,
-    label_css,
-    project_list,
-    queue_next,
-)
-
-__all__ = [
-    "actor_create_inline",
-    "actor_edit",
-    "actor_list",
-    "actor_search",
-    "annotate",
-    "annotation_set_submit",
-    "article_list",
-    "article_upload",
-    "claim_create",
-    "claim_delete",
-    "claim_update",
-    "guidelines",
-    "label_css",
-    "project_list",
-    "queue_next",
-    "span_create",
-    "span_delete",
-    "span_detail",
-    "span_update",
-    "suggestions",
-    "suggestions_accept",
-    "threat_assessment_delete",
-    "threat_assessment_set",
-    "vocabulary",
-    "vocabulary_delete",
-    "vocabulary_save",
-]
+- projects: the project list, a project's articles, the annotator's queue, uploading articles
+- annotate: the annotate page and its htmx endpoints (spans, actors, claims, threat, submit)
+- project_settings: what managers configure (labels, claim types, threat scale, guidelines,
+  the actor registry); named after the navigation's "Project settings" group, and not
+  `settings`, which reads as Django's
+- assignments, review, adjudication, history, agreement: the review pages
+- releases: dataset releases
+- common: what every view shares (htmx-aware rendering, refusals, form parameters)
+"""

@@ -1,9 +1,11 @@
-"""What every browser view shares: htmx-aware rendering and refusals shown on the page."""
+"""What every browser view shares: the project pages' context, htmx-aware rendering, refusals
+shown on the page, and whole numbers read from forms."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
@@ -11,14 +13,21 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django_htmx.http import reswap, retarget
 
+from annotations.access import ProjectAccess
 from annotations.errors import Conflict
 from workbench.http import AuthenticatedHttpRequest
+
+
+def project_context(access: ProjectAccess, **context: object) -> dict[str, object]:
+    """A project page's context: the project, the user's roles in it (the project navigation
+    shows what they allow) and the page's own `context`."""
+    return {"project": access.project, "roles": access.roles, **context}
 
 
 def render_page(
     request: AuthenticatedHttpRequest,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     *,
     partial: str | None = None,
     status: int = 200,
@@ -47,7 +56,7 @@ def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     """Bad input (ValidationError) answers 400, a refused state change (Conflict) 409."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except ValidationError as error:
@@ -61,3 +70,17 @@ def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             )
 
     return wrapper
+
+
+def int_param(value: str | None, name: str) -> int:
+    """A whole number from a form field; bad input is the user's error (400), not a crash."""
+    if value is not None:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{name} must be a whole number, not {value!r}.")
+
+
+def optional_int_param(value: str | None, name: str) -> int | None:
+    return None if value in (None, "") else int_param(value, name)

@@ -5,17 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annotations.access import ANNOTATOR, ANY_ROLE, MANAGER, get_project_for_user
+from annotations.access import (
+    ANNOTATOR,
+    MANAGER,
+    articles_visible_to,
+    get_project_for_user,
+    projects_visible_to,
+)
 from annotations.forms import ArticleUploadForm
 from annotations.importing import ImportRejected, import_articles, read_upload
-from annotations.models import AnnotationSet, Project, Role
+from annotations.models import AnnotationSet
 from annotations.queues import open_next_article
-from annotations.views.common import render_page
+from annotations.views.common import project_context, render_page
 from workbench.http import AuthenticatedHttpRequest
 
 NOT_STARTED = "not_started"
@@ -27,25 +33,33 @@ STATUS_CHOICES = [
     (AnnotationSet.Status.CHANGES_REQUESTED, "Changes requested"),
 ]
 STATUS_NAMES = dict(STATUS_CHOICES) | {AnnotationSet.Status.ASSIGNED: "Not started"}
+# The name of the user's status on an article, read with the article (no set: not started).
+MY_STATUS_NAME = Case(
+    *[When(my_status=status, then=Value(str(name))) for status, name in STATUS_NAMES.items()],
+    default=Value(STATUS_NAMES[NOT_STARTED]),
+)
 PAGE_SIZE = 50
 
 
 @login_required
 @require_GET
 def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    projects = Project.objects.for_user(request.user)
+    projects = projects_visible_to(request.user)
     return render(request, "annotations/project_list.html", {"projects": projects})
 
 
 @login_required
 @require_GET
 def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    access = get_project_for_user(request.user, slug)
     my_status = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=request.user).values(
         "status"
     )[:1]
-    articles = project.articles.only("id", "title", "source", "published").annotate(
-        my_status=Subquery(my_status)
+    articles = (
+        articles_visible_to(access)
+        .only("id", "title", "source", "published")
+        .annotate(my_status=Subquery(my_status))
+        .annotate(my_status_name=MY_STATUS_NAME)
     )
     query = request.GET.get("q", "").strip()
     if query:
@@ -60,17 +74,15 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     elif status in STATUS_NAMES:
         articles = articles.filter(my_status=status)
     page = Paginator(articles.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    for article in page:
-        article.my_status_name = STATUS_NAMES.get(article.my_status or NOT_STARTED)
-    context = {
-        "project": project,
-        "page": page,
-        "query": query,
-        "status": status,
-        "status_choices": STATUS_CHOICES,
-        "is_manager": Role.MANAGER in project.user_roles,
-        "is_annotator": Role.ANNOTATOR in project.user_roles,
-    }
+    context = project_context(
+        access,
+        page=page,
+        query=query,
+        status=status,
+        status_choices=STATUS_CHOICES,
+        is_manager=access.holds(MANAGER),
+        is_annotator=access.holds(ANNOTATOR),
+    )
     return render_page(request, "annotations/article_list.html", context, partial="articles")
 
 
@@ -78,7 +90,7 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def queue_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Open the next article in my queue (taking my place on it, if it still needs annotators)."""
-    project = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    project = get_project_for_user(request.user, slug, roles=ANNOTATOR).project
     after = request.GET.get("after")
     article = open_next_article(
         request.user, project, after=int(after) if after and after.isdigit() else None
@@ -93,7 +105,7 @@ def queue_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The project's label colours as a stylesheet (inline styles are barred by the CSP)."""
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
+    project = get_project_for_user(request.user, slug).project
     rules = [
         f".label-{pk} {{ --label-colour: {colour}; }}"
         for pk, colour in project.labels.values_list("pk", "colour")
@@ -106,7 +118,8 @@ def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     form = ArticleUploadForm(request.POST or None, request.FILES or None)
     error, status = "", 200
     if request.method == "POST":
@@ -134,6 +147,6 @@ def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     return render(
         request,
         "annotations/article_upload.html",
-        {"project": project, "form": form, "error": error},
+        project_context(access, form=form, error=error),
         status=status,
     )

@@ -4,8 +4,8 @@ queries however many spans the article has."""
 import pytest
 from django.urls import reverse
 
+from annotations.annotate_html import segments_of
 from annotations.models import Actor, Claim, Span
-from annotations.views.annotate import segments_of
 from tests.factories import ArticleFactory, SpanFactory
 
 

@@ -1,5 +1,6 @@
-"""Every browser page and endpoint past every kind of visitor: anonymous users go to the login
-page, outsiders and members of other projects get 404, members in the wrong role 403."""
+"""Permissions of the annotate page's endpoints beyond the matrix of tests/test_url_permissions.py
+(which runs every URL past every kind of visitor): what a refused request leaves unchanged, and
+what a project's settings allow."""
 
 import pytest
 from django.urls import reverse
@@ -39,123 +40,7 @@ def _set_args(w, *more):
     return [w["project"].slug, w["set"].pk, *more]
 
 
-# name -> (method, url args, POST data, expected status per visitor)
-PAGE = {"manager": 200, "annotator": 200, "annotator2": 200, "reviewer": 200}
-MANAGER_ONLY = {"manager": 200, "annotator": 403, "annotator2": 403, "reviewer": 403}
-ANNOTATOR_ONLY = {"manager": 403, "annotator": 200, "annotator2": 200, "reviewer": 403}
 OWNER_EDITS = {"manager": 403, "annotator": 200, "annotator2": 404, "reviewer": 403}
-OWNER_OR_STAFF_SEES = {"manager": 200, "annotator": 200, "annotator2": 404, "reviewer": 200}
-
-CASES = {
-    "article-list": ("get", lambda w: [w["project"].slug], None, PAGE),
-    "label-css": ("get", lambda w: [w["project"].slug], None, PAGE),
-    "queue-next": ("get", lambda w: [w["project"].slug], None, ANNOTATOR_ONLY),
-    "article-upload": ("get", lambda w: [w["project"].slug], None, MANAGER_ONLY),
-    "guidelines": ("get", lambda w: [w["project"].slug], None, MANAGER_ONLY),
-    "guidelines-post": ("post", lambda w: [w["project"].slug], {"text": "New."}, MANAGER_ONLY),
-    "actor-list": ("get", lambda w: [w["project"].slug], None, MANAGER_ONLY),
-    "actor-edit": ("get", lambda w: [w["project"].slug, w["actor"].pk], None, MANAGER_ONLY),
-    "actor-create": (
-        "post",
-        lambda w: [w["project"].slug],
-        {"name": "NATO", "kind": "international_organisation", "aliases": "the Alliance"},
-        MANAGER_ONLY,
-    ),
-    "vocabulary": ("get", lambda w: [w["project"].slug, "labels"], None, MANAGER_ONLY),
-    "vocabulary-create": (
-        "post",
-        lambda w: [w["project"].slug, "claim-types"],
-        {"new-name": "ultimatum", "new-position": "9"},
-        MANAGER_ONLY,
-    ),
-    "vocabulary-save": (
-        "post",
-        lambda w: [w["project"].slug, "labels", w["label"].pk],
-        None,  # built by _label_data
-        MANAGER_ONLY,
-    ),
-    "annotate": ("get", lambda w: [w["project"].slug, w["article"].pk], None, ANNOTATOR_ONLY),
-    "span-create": (
-        "post",
-        lambda w: _set_args(w),
-        lambda w: {"start": 0, "end": 7, "quote": "Kremlin", "label": w["label"].pk},
-        OWNER_EDITS,
-    ),
-    "span-detail": (
-        "get",
-        lambda w: _set_args(w, w["span"].pk),
-        None,
-        OWNER_OR_STAFF_SEES,
-    ),
-    "span-update": (
-        "post",
-        lambda w: _set_args(w, w["span"].pk),
-        {"note": "spokesperson"},
-        OWNER_EDITS,
-    ),
-    "actor-search": ("get", lambda w: _set_args(w, w["span"].pk), None, OWNER_EDITS),
-    "suggestions": ("get", lambda w: _set_args(w), None, OWNER_EDITS),
-    "claim-create": (
-        "post",
-        lambda w: _set_args(w),
-        lambda w: {
-            "span": w["span"].pk,
-            "claim_type": w["claim"].claim_type_id,
-            "claimant": w["actor"].pk,
-        },
-        OWNER_EDITS,
-    ),
-    "claim-update": (
-        "post",
-        lambda w: _set_args(w, w["claim"].pk),
-        lambda w: {"claim_type": w["claim"].claim_type_id, "reliability": "C"},
-        OWNER_EDITS,
-    ),
-    "claim-delete": ("post", lambda w: _set_args(w, w["claim"].pk), {}, OWNER_EDITS),
-    "threat-set": ("post", lambda w: _set_args(w), lambda w: {"level": w["level"].pk}, OWNER_EDITS),
-    "threat-delete": ("post", lambda w: _set_args(w), {}, OWNER_EDITS),
-    "submit": ("post", lambda w: _set_args(w), {}, OWNER_EDITS),
-}
-# Endpoints whose URL name differs from the case name, and data built from the world.
-URL_NAMES = {"guidelines-post": "guidelines"}
-
-
-def _label_data(w):
-    fields = {"name": "actor", "kind": "entity", "colour": "#000000", "hotkey": "a", "position": 0}
-    return {f"item-{w['label'].pk}-{k}": v for k, v in fields.items()}
-
-
-def _request(client, case, w):
-    method, args, data, _ = CASES[case]
-    if case == "vocabulary-save":
-        data = _label_data(w)
-    if callable(data):
-        data = data(w)
-    url = reverse(f"annotations:{URL_NAMES.get(case, case)}", args=args(w))
-    if method == "get":
-        return client.get(url, headers=HX)
-    return client.post(url, data or {}, headers=HX)
-
-
-TESTED = list(CASES)
-
-
-@pytest.mark.parametrize("case", TESTED)
-def test_it_sends_anonymous_visitors_to_the_login_page(client, world, case):
-    response = _request(client, case, world)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
-@pytest.mark.parametrize("case", TESTED)
-@pytest.mark.parametrize("visitor", EVERYONE)
-def test_it_allows_each_role_only_its_own_pages(client, roles, world, case, visitor):
-    client.force_login(roles[visitor])
-    response = _request(client, case, world)
-    expected = CASES[case][3].get(visitor, 404)
-    if expected == 200 and case == "queue-next":
-        expected = 302  # to the next article
-    assert response.status_code == expected, response.content[:500]
 
 
 @pytest.mark.parametrize("visitor", EVERYONE)

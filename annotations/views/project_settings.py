@@ -1,4 +1,5 @@
-"""Managers edit a project's vocabulary: labels, claim types, threat scale, guidelines, actors."""
+"""Project settings, for managers: labels, claim types, threat scale (the vocabulary),
+guidelines and the actor registry."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from annotations.access import MANAGER, get_project_for_user
+from annotations.access import MANAGER, ProjectAccess, get_project_for_user
 from annotations.forms import (
     ActorForm,
     ClaimTypeForm,
@@ -21,9 +23,9 @@ from annotations.forms import (
     ThreatLevelForm,
     valid_or_raise,
 )
-from annotations.models import Actor, ActorAlias, ClaimType, Label, ThreatLevel
+from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
 from annotations.services import actor_save, guidelines_update
-from annotations.views.common import render_page, shows_refusals
+from annotations.views.common import project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
 
@@ -31,8 +33,8 @@ from workbench.http import AuthenticatedHttpRequest
 class Vocabulary:
     kind: str
     title: str
-    model: type
-    form: type
+    model: type[Label | ClaimType | ThreatLevel]
+    form: type[LabelForm | ClaimTypeForm | ThreatLevelForm]
     help: str
 
 
@@ -64,25 +66,22 @@ def _vocabulary(kind: str) -> Vocabulary:
     return VOCABULARIES[kind]
 
 
-def _vocabulary_page(request, project, vocabulary: Vocabulary, *, status=200) -> HttpResponse:
-    items = vocabulary.model.objects.filter(project=project)
+def _vocabulary_page(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, vocabulary: Vocabulary
+) -> HttpResponse:
+    items = vocabulary.model.objects.filter(project=access.project)
     rows = [(item, vocabulary.form(instance=item, prefix=f"item-{item.pk}")) for item in items]
-    context = {
-        "project": project,
-        "vocabulary": vocabulary,
-        "rows": rows,
-        "new_form": vocabulary.form(prefix="new"),
-    }
-    return render_page(
-        request, "annotations/vocabulary.html", context, partial="items", status=status
+    context = project_context(
+        access, vocabulary=vocabulary, rows=rows, new_form=vocabulary.form(prefix="new")
     )
+    return render_page(request, "annotations/vocabulary.html", context, partial="items")
 
 
 @login_required
 @require_GET
 def vocabulary(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
-    return _vocabulary_page(request, project, _vocabulary(kind))
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    return _vocabulary_page(request, access, _vocabulary(kind))
 
 
 @login_required
@@ -92,21 +91,23 @@ def vocabulary_save(
     request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int | None = None
 ) -> HttpResponse:
     """Add an item (no pk) or change one."""
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     vocabulary = _vocabulary(kind)
-    if pk is None:
-        instance, prefix = vocabulary.model(project=project), "new"
-    else:
-        instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
-        if instance is None:
-            raise Http404("No such item.")
-        prefix = f"item-{pk}"
+    instance = (
+        vocabulary.model(project=project)
+        if pk is None
+        else vocabulary.model.objects.filter(project=project, pk=pk).first()
+    )
+    if instance is None:
+        raise Http404("No such item.")
+    prefix = "new" if pk is None else f"item-{pk}"
     form = vocabulary.form(request.POST, instance=instance, prefix=prefix)
     valid_or_raise(form)
     form.save()
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
-    return _vocabulary_page(request, project, vocabulary)
+    return _vocabulary_page(request, access, vocabulary)
 
 
 @login_required
@@ -115,7 +116,8 @@ def vocabulary_save(
 def vocabulary_delete(
     request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
 ) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     vocabulary = _vocabulary(kind)
     instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
     if instance is None:
@@ -123,7 +125,7 @@ def vocabulary_delete(
     instance.delete()
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
-    return _vocabulary_page(request, project, vocabulary)
+    return _vocabulary_page(request, access, vocabulary)
 
 
 @login_required
@@ -131,7 +133,8 @@ def vocabulary_delete(
 @shows_refusals
 def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The current guidelines; saving a change adds a new version."""
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     if request.method == "POST":
         form = GuidelinesForm(request.POST)
         data = valid_or_raise(form)
@@ -139,16 +142,11 @@ def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     current = project.current_guideline()
     form = GuidelinesForm(initial={"text": current.text if current else ""})
     versions = project.guideline_versions.select_related("created_by").order_by("-number")
-    context = {
-        "project": project,
-        "form": form,
-        "current": current,
-        "versions": versions,
-    }
+    context = project_context(access, form=form, current=current, versions=versions)
     return render_page(request, "annotations/guidelines.html", context, partial="guidelines")
 
 
-def _actors(project, query: str):
+def _actors(project: Project, query: str) -> QuerySet[Actor]:
     actors = project.actors.select_related("affiliation").prefetch_related(
         Prefetch("aliases", queryset=ActorAlias.objects.order_by("name"))
     )
@@ -158,14 +156,14 @@ def _actors(project, query: str):
 @login_required
 @require_GET
 def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
     query = request.GET.get("q", "").strip()
-    context = {
-        "project": project,
-        "actors": _actors(project, query),
-        "query": query,
-        "form": ActorForm(project=project),
-    }
+    context = project_context(
+        access,
+        actors=_actors(access.project, query),
+        query=query,
+        form=ActorForm(project=access.project),
+    )
     return render_page(request, "annotations/actor_list.html", context, partial="actors")
 
 
@@ -174,7 +172,8 @@ def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @shows_refusals
 def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     """Add an actor (no pk) or change one, with its aliases and affiliation."""
-    project = get_project_for_user(request.user, slug, roles=MANAGER)
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    project = access.project
     actor = None
     if pk is not None:
         actor = Actor.objects.filter(project=project, pk=pk).first()
@@ -193,15 +192,9 @@ def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
             raise
         url = reverse("annotations:actor-list", args=[project.slug])
         if request.htmx:
-            from django_htmx.http import HttpResponseClientRedirect
-
             return HttpResponseClientRedirect(url)
         return redirect(url)
     if actor is None:
         return redirect("annotations:actor-list", slug=project.slug)
-    context = {
-        "project": project,
-        "actor": actor,
-        "form": ActorForm(project=project, actor=actor),
-    }
+    context = project_context(access, actor=actor, form=ActorForm(project=project, actor=actor))
     return render_page(request, "annotations/actor_edit.html", context)

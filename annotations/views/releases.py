@@ -8,18 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.access import ANY_ROLE, get_project_for_user, get_release_for_user
-from annotations.exports import FORMATS
-from annotations.models import Release, Role
-from annotations.releases import (
-    media_root,
-    release_compare,
-    release_create,
-    releases_fail_stalled,
+from annotations.access import (
+    MANAGER,
+    get_project_for_user,
+    get_release_for_user,
+    releases_visible_to,
+    require_roles,
 )
+from annotations.exports import FORMATS
+from annotations.models import Release
+from annotations.release_build import media_root
+from annotations.releases import release_compare, release_create, releases_fail_stalled
+from annotations.views.common import project_context
 from workbench.http import AuthenticatedHttpRequest
 
 
@@ -39,17 +42,16 @@ class ReleaseForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    releases_fail_stalled(project=project)
-    is_manager = Role.MANAGER in project.user_roles
+    access = get_project_for_user(request.user, slug)
+    releases_fail_stalled(project=access.project)
     form = ReleaseForm(request.POST or None)
     if request.method == "POST":
-        project = get_project_for_user(request.user, slug, roles={Role.MANAGER})
+        require_roles(access, MANAGER)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 release = release_create(
-                    project=project,
+                    project=access.project,
                     user=request.user,
                     name=data["name"],
                     formats=data["formats"],
@@ -62,22 +64,23 @@ def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, f"Release v{release.version} is queued.")
                 return redirect(release)
-    releases = project.releases.select_related("created_by")
+    releases = releases_visible_to(access).select_related("created_by")
     return render(
         request,
-        "releases/release_list.html",
-        {"project": project, "releases": releases, "form": form, "is_manager": is_manager},
+        "annotations/release_list.html",
+        project_context(access, releases=releases, form=form, is_manager=access.holds(MANAGER)),
         status=400 if form.errors else 200,
     )
 
 
 @login_required
+@require_GET
 @vary_on_headers("HX-Request")
 def release_detail(request: AuthenticatedHttpRequest, slug: str, version: int) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    releases_fail_stalled(project=project)
-    release = get_release_for_user(request.user, project, version)
-    template = "releases/release_detail.html"
+    access = get_project_for_user(request.user, slug)
+    releases_fail_stalled(project=access.project)
+    release = get_release_for_user(access, version)
+    template = "annotations/release_detail.html"
     if request.htmx:
         template += "#status"
     files = release.files.exclude(format__in=["card", "manifest"])
@@ -85,16 +88,17 @@ def release_detail(request: AuthenticatedHttpRequest, slug: str, version: int) -
     return render(
         request,
         template,
-        {"project": project, "release": release, "files": files, "extra_files": extra},
+        project_context(access, release=release, files=files, extra_files=extra),
     )
 
 
 @login_required
+@require_GET
 def release_download(
     request: AuthenticatedHttpRequest, slug: str, version: int, file_id: int
 ) -> FileResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    release = get_release_for_user(request.user, project, version)
+    access = get_project_for_user(request.user, slug)
+    release = get_release_for_user(access, version)
     release_file = release.files.filter(pk=file_id).first()
     if release_file is None or release.status != Release.Status.READY:
         raise Http404("No such file.")
@@ -105,15 +109,17 @@ def release_download(
 
 
 @login_required
+@require_GET
 def release_compare_view(
     request: AuthenticatedHttpRequest, slug: str, version: int
 ) -> HttpResponse:
-    project = get_project_for_user(request.user, slug, roles=ANY_ROLE)
-    newer = get_release_for_user(request.user, project, version)
-    ready = project.releases.filter(status=Release.Status.READY)
+    access = get_project_for_user(request.user, slug)
+    newer = get_release_for_user(access, version)
+    ready = releases_visible_to(access).filter(status=Release.Status.READY)
     other = request.GET.get("with", "")
+    older: Release | None
     if other.isdigit() and len(other) < 10:
-        older = get_release_for_user(request.user, project, int(other))
+        older = get_release_for_user(access, int(other))
     else:
         older = ready.filter(version__lt=newer.version).order_by("-version").first()
     comparison = None
@@ -123,12 +129,12 @@ def release_compare_view(
         comparison = release_compare(older, newer)
     return render(
         request,
-        "releases/release_compare.html",
-        {
-            "project": project,
-            "release": newer,
-            "older": older,
-            "comparison": comparison,
-            "choices": ready.exclude(pk=newer.pk),
-        },
+        "annotations/release_compare.html",
+        project_context(
+            access,
+            release=newer,
+            older=older,
+            comparison=comparison,
+            choices=ready.exclude(pk=newer.pk),
+        ),
     )

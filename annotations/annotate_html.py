@@ -1,0 +1,179 @@
+"""The annotate page's heavy HTML, built in Python: the article text with its highlights, the
+list of spans, and the <option>s many forms repeat.
+
+Built here rather than in the template because a template loop over a thousand spans costs more
+than everything else the page does (docs/performance.md). Every user-written value (article
+text, quotes, label and actor names) is escaped where it is put into the markup, and the result
+is marked safe only at the end of each builder.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape  # what django.utils.html.escape calls, minus its lazy-text check
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from annotations.models import Actor, AnnotationSet, Claim, Label, Project, Span
+
+
+@dataclass(slots=True)
+class ShownSpan:
+    """A span as the annotate page shows it. Read as plain values rather than as model
+    instances: at a thousand spans per article, building Span instances cost more than
+    everything else the page does with them."""
+
+    FIELDS = ("pk", "start", "end", "quote", "label_id", "actor_id", "note")
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    label: Label
+    actor: Actor | None
+    note: str
+
+    @property
+    def label_id(self) -> int:
+        return self.label.pk
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.pk if self.actor is not None else None
+
+
+AnySpan = Span | ShownSpan
+
+
+@dataclass
+class Segment:
+    """A stretch of the body between two span boundaries, and the spans covering it."""
+
+    start: int
+    end: int
+    text: str
+    spans: list[AnySpan] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        """How many spans cover this piece, capped at 4 for the stylesheet."""
+        return min(len(self.spans), 4)
+
+    @property
+    def span_ids(self) -> str:
+        return " ".join(str(span.pk) for span in self.spans)
+
+
+def segments_of(body: str, spans: Sequence[AnySpan]) -> list[Segment]:
+    """Cut the body at every span boundary; each piece lists the spans covering it, outermost
+    first (so nested and overlapping spans all stay visible and selectable)."""
+    cuts = sorted({0, len(body), *(s.start for s in spans), *(s.end for s in spans)})
+    starting: dict[int, list[AnySpan]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    active: list[AnySpan] = []
+    segments: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        active = [span for span in active if span.end > start] + starting.get(start, [])
+        active.sort(key=lambda s: (s.start, -s.end, s.pk))
+        segments.append(Segment(start, end, body[start:end], list(active)))
+    return segments
+
+
+def article_body_html(segments: list[Segment]) -> SafeString:
+    """The article body with its highlights, built here rather than in the template: a template
+    loop over a thousand spans' segments costs more than everything else on the page."""
+    parts = []
+    for seg in segments:
+        text = escape(seg.text)
+        if not seg.spans:
+            parts.append(text)
+            continue
+        innermost = seg.spans[-1]
+        nested = f" nested depth-{seg.depth}" if seg.depth > 1 else ""
+        parts.append(
+            f'<span class="seg label-{innermost.label_id}{nested}" '
+            f'data-spans="{seg.span_ids}">{text}</span>'
+        )
+    return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+def span_list_html(
+    project: Project, annotation_set: AnnotationSet, spans: list[ShownSpan]
+) -> SafeString:
+    """The side panel's list of spans (see article_body_html for why it is built here)."""
+    if not spans:
+        return mark_safe('<li class="muted">None yet.</li>')
+    detail = span_url_maker("span-detail", project, annotation_set)
+    items = []
+    for span in spans:
+        actor = f" → {escape(span.actor.name)}" if span.actor is not None else ""
+        items.append(
+            f'<li><a class="span-link" data-span-id="{span.pk}" href="?span={span.pk}" '
+            f'hx-get="{escape(detail(span.pk))}" hx-target="#editor" hx-swap="outerHTML">'
+            f'<span class="swatch label-{span.label_id}"></span> {escape(span.label.name)}: '
+            f"{escape(truncate_chars(span.quote, 60))}{actor}</a></li>"
+        )
+    return mark_safe("".join(items))  # every user-written value above is escaped
+
+
+class Options:
+    """The <option>s of a select that many forms repeat (a claimant select in every claim's
+    form, each listing every actor), built once per request; each form picks its selection."""
+
+    def __init__(self, options: list[tuple[int, str]]) -> None:
+        self.options = options  # (value, label already escaped)
+
+    def html(self, selected: int | set[int] | None = None) -> SafeString:
+        chosen = selected if isinstance(selected, set) else {selected}
+        return mark_safe(  # the labels were escaped when the options were built
+            "".join(
+                f'<option value="{pk}"{" selected" if pk in chosen else ""}>{text}</option>'
+                for pk, text in self.options
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ShownClaim:
+    """A claim on the annotate page, with the <option>s of its edit form's selects."""
+
+    claim: Claim
+    claimant: SafeString
+    claimant_span: SafeString
+    targets: SafeString
+
+
+def claimant_span_options(spans: list[ShownSpan]) -> Options:
+    """The "span linked to the claimant" choices: every span linked to an actor."""
+    return Options(
+        [
+            (
+                span.pk,
+                f"{escape(truncate_chars(span.quote, 40))} "
+                f"({escape(span.actor.name)}, {span.start})",
+            )
+            for span in spans
+            if span.actor is not None
+        ]
+    )
+
+
+def truncate_chars(text: str, length: int) -> str:
+    """The `truncatechars` filter's result, without its cost for text that needs no cutting."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
+def span_url_maker(
+    name: str, project: Project, annotation_set: AnnotationSet
+) -> Callable[[int], str]:
+    """`reverse` for many spans of one set: resolved once, then the span's id put in."""
+    marker = 987654321
+    url = reverse(f"annotations:{name}", args=[project.slug, annotation_set.pk, marker])
+    head, tail = url.rsplit(str(marker), 1)
+    return lambda span_id: f"{head}{span_id}{tail}"

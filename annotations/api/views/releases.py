@@ -1,0 +1,69 @@
+"""Dataset releases: defining one (built in the background), reading it, downloading its files."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations.access import MANAGER, get_release_for_user, releases_visible_to
+from annotations.api import serializers as s
+from annotations.api.views.common import ProjectScoped, validated
+from annotations.models import Release
+from annotations.release_build import media_root
+from annotations.releases import release_create, releases_fail_stalled
+
+
+class ReleaseList(ProjectScoped, generics.ListAPIView):
+    serializer_class = s.ReleaseOutput
+
+    def get_queryset(self) -> QuerySet[Release]:
+        releases_fail_stalled(project=self.project())
+        return releases_visible_to(self.access()).select_related("created_by")
+
+    @extend_schema(request=s.ReleaseInput, responses={202: s.ReleaseDetailOutput})
+    def post(self, request: Request, slug: str) -> Response:
+        """Define a release (managers); it is built in the background: poll its status."""
+        project = self.project(MANAGER)
+        data = validated(s.ReleaseInput, request.data)
+        release = release_create(
+            project=project,
+            user=request.user,
+            name=data["name"],
+            formats=data["formats"],
+            filter=data.get("filter"),
+            split_seed=data["split_seed"],
+            split_ratios=dict(data["split_ratios"]) if "split_ratios" in data else None,
+        )
+        release.refresh_from_db()
+        return Response(s.ReleaseDetailOutput(release).data, status=202)
+
+
+class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
+    serializer_class = s.ReleaseDetailOutput
+
+    def get_object(self) -> Release:
+        releases_fail_stalled(project=self.project())
+        return get_release_for_user(self.access(), self.kwargs["version"])
+
+
+class ReleaseFileDownload(ProjectScoped):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, slug: str, version: int, file_id: int) -> FileResponse:
+        """Download one file of a ready release (any member)."""
+        release = get_release_for_user(self.access(), version)
+        release_file = release.files.filter(pk=file_id).first()
+        if release_file is None or release.status != Release.Status.READY:
+            raise Http404("No such file.")
+        path = media_root() / release_file.path
+        if not path.is_file():
+            raise Http404("The file is missing from storage.")
+        return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)
