@@ -80,7 +80,9 @@ browser:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null && \
 	chromium --version
 
-## The whole test suite; DATABASE_URL=postgres://... runs it on PostgreSQL.
+## The whole test suite, one worker per core; DATABASE_URL=postgres://... runs it on PostgreSQL.
+## PYTEST_ARGS passes options to pytest (e.g. PYTEST_ARGS="tests/review -n0").
+PYTEST_ARGS ?= -n auto
 test: install-dev browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
