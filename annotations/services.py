@@ -452,7 +452,6 @@ def actor_save(
     external_id: str = "",
     description: str = "",
     aliases: Iterable[str] | None = None,
-    user: User | None = None,
 ) -> Actor:
     """Create an actor in the project's registry, or change `actor`; `aliases` replaces them."""
     if actor is None:
@@ -485,7 +484,6 @@ def label_create(
     colour: str = "#ffd54f",
     hotkey: str = "",
     position: int = 0,
-    user: User | None = None,
 ) -> Label:
     """Add a label to the project's label set."""
     name = name.strip()
