@@ -476,6 +476,11 @@ class AnnotationSet(models.Model):
         return self.status in self.HANDED_IN
 
     @property
+    def is_adjudicated(self) -> bool:
+        """An approved gold set (the row's side of AnnotationSetQuerySet.adjudicated)."""
+        return self.is_gold and self.status == self.Status.APPROVED
+
+    @property
     def status_name(self) -> str:
         """The status as words in a sentence: "in progress"."""
         return self.get_status_display().lower()
