@@ -11,6 +11,7 @@ other's decisions unseen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,22 +39,27 @@ from annotations.models import (
 
 Status = AnnotationSet.Status
 
+# An annotator's row behind an item, and the value that says how the annotator marked it.
+Row = Span | Claim | ThreatAssessment
+Value = tuple[object, ...]
+
 
 @dataclass
 class Version:
     """One way the annotators marked an item, and who marked it that way."""
 
-    value: tuple
-    rows: list = field(default_factory=list)
+    value: Value
+    rows: list[Row] = field(default_factory=list)
     annotator_ids: set[int] = field(default_factory=set)
 
     @property
-    def first(self):
+    def first(self) -> Row:
         return self.rows[0]
 
     @property
     def annotators(self) -> list[str]:
-        return sorted({row.annotation_set.annotator.get_username() for row in self.rows})
+        sets = {row.annotation_set for row in self.rows}
+        return sorted({s.annotator.get_username() for s in sets if s.annotator is not None})
 
 
 @dataclass
@@ -75,10 +81,10 @@ class Item:
         return len(self.versions) == 1 and len(self.versions[0].annotator_ids) == self.total
 
     @property
-    def rows(self) -> list:
+    def rows(self) -> list[Row]:
         return [row for version in self.versions for row in version.rows]
 
-    def value_of(self, annotator_id: int) -> set[tuple]:
+    def value_of(self, annotator_id: int) -> set[Value]:
         return {v.value for v in self.versions if annotator_id in v.annotator_ids}
 
 
@@ -117,11 +123,11 @@ class Merged:
         )
 
 
-def span_value(span: Span) -> tuple:
+def span_value(span: Span) -> Value:
     return (span.label_id, span.actor_id)
 
 
-def claim_value(claim: Claim) -> tuple:
+def claim_value(claim: Claim) -> Value:
     targets = tuple(sorted(t.pk for t in claim.targets.all()))
     return (claim.claim_type_id, claim.claimant_id, targets, claim.reliability, claim.credibility)
 
@@ -136,12 +142,14 @@ def merge(article: Article) -> Merged:
     by_set = {s.pk: s for s in sets}
     items: dict[str, Item] = {}
 
-    def item_for(kind, key, start=None, end=None, quote=""):
+    def item_for(
+        kind: str, key: str, start: int | None = None, end: int | None = None, quote: str = ""
+    ) -> Item:
         if key not in items:
             items[key] = Item(kind, key, start, end, quote, total=len(sets))
         return items[key]
 
-    def add(item: Item, value: tuple, row) -> None:
+    def add(item: Item, value: Value, row: Row) -> None:
         row.annotation_set = by_set[row.annotation_set_id]
         for version in item.versions:
             if version.value == value:
@@ -150,7 +158,9 @@ def merge(article: Article) -> Merged:
             version = Version(value)
             item.versions.append(version)
         version.rows.append(row)
-        version.annotator_ids.add(row.annotation_set.annotator_id)
+        annotator_id = row.annotation_set.annotator_id
+        assert annotator_id is not None  # the annotators' sets only: never the gold set
+        version.annotator_ids.add(annotator_id)
 
     spans = Span.objects.filter(annotation_set__in=sets).select_related("label", "actor")
     for span in spans:
@@ -274,7 +284,7 @@ def _write_span(
     )
 
 
-def _write_claim(gold: AnnotationSet, item: Item, *, fields: dict, user: User) -> Claim:
+def _write_claim(gold: AnnotationSet, item: Item, *, fields: dict[str, Any], user: User) -> Claim:
     assert item.start is not None and item.end is not None  # a claim item is a span's range
     span = _gold_span_at(gold, item.start, item.end)
     if span is None:
@@ -311,8 +321,8 @@ def _decide(
     *,
     user: User,
     outcome: str,
-    source=None,
-    edit: dict | None = None,
+    source: Row | None = None,
+    edit: dict[str, Any] | None = None,
     reason_code: str = "",
     note: str = "",
 ) -> AdjudicationDecision:
@@ -324,10 +334,12 @@ def _decide(
     previous = item.decision
     _clear_gold_row(previous, gold, user)
     gold_span = gold_claim = None
-    result: tuple | None = None
+    result: Value | None = None
+    fields: dict[str, Any]
     if outcome == AdjudicationDecision.Outcome.REJECTED:
         pass
     elif item.kind == "span":
+        assert isinstance(source, Span)  # the rows of a span item are spans
         fields = {
             "label": source.label,
             "actor": source.actor,
@@ -340,6 +352,7 @@ def _decide(
         if (gold_span.start, gold_span.end) != (item.start, item.end):
             result = (*result, "moved")
     elif item.kind == "claim":
+        assert isinstance(source, Claim)  # the rows of a claim item are claims
         fields = {
             "claim_type": source.claim_type,
             "claimant": source.claimant,
@@ -353,6 +366,7 @@ def _decide(
         gold_claim = _write_claim(gold, item, fields=fields, user=user)
         result = claim_value(gold_claim)
     else:
+        assert isinstance(source, ThreatAssessment)  # the rows of the threat item
         fields = {"level": source.level, "rationale": source.rationale}
         fields.update(edit or {})
         source_claims = list(source.claims.select_related("span")) if source else []
@@ -400,7 +414,7 @@ def _decide(
     return decision
 
 
-def _decision_snapshot(decision: AdjudicationDecision | None) -> dict | None:
+def _decision_snapshot(decision: AdjudicationDecision | None) -> dict[str, object] | None:
     if decision is None:
         return None
     return {
@@ -414,7 +428,7 @@ def _decision_snapshot(decision: AdjudicationDecision | None) -> dict | None:
     }
 
 
-def _source_row(item: Item, source_id: int | None):
+def _source_row(item: Item, source_id: int | None) -> Row:
     rows = item.rows
     if source_id is None:
         return item.versions[0].first
@@ -491,7 +505,7 @@ def adjudication_edit(
     article: Article,
     user: User,
     key: str,
-    changes: dict,
+    changes: dict[str, Any],
     source_id: int | None = None,
     reason_code: str = "",
     note: str = "",

@@ -7,6 +7,7 @@ article still takes the annotator (Conflict, HTTP 409, with a message that says 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,7 +130,12 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
     return created
 
 
-def assignment_progress(project: Project) -> dict:
+class AssignmentProgress(TypedDict):
+    per_annotator: dict[int, Counter[str]]  # annotator id -> status -> number of sets
+    per_article: dict[int, list[AnnotationSet]]  # article id -> its sets
+
+
+def assignment_progress(project: Project) -> AssignmentProgress:
     """Per annotator and per article: how many sets are in each state (two queries)."""
     rows = (
         AnnotationSet.objects.filter(article__project=project)
@@ -138,7 +144,7 @@ def assignment_progress(project: Project) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    per_annotator: dict[int, Counter] = defaultdict(Counter)
+    per_annotator: dict[int, Counter[str]] = defaultdict(Counter)
     for row in rows:
         per_annotator[row["annotator_id"]][row["status"]] += row["n"]
     per_article: dict[int, list[AnnotationSet]] = defaultdict(list)

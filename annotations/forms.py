@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from annotations.importing import FORMATS
 from annotations.models import (
@@ -24,7 +27,7 @@ def errors_text(form: forms.BaseForm) -> str:
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         prefix = "" if name == "__all__" else f"{field.label if field else name}: "
-        parts.append(prefix + " ".join(errors))
+        parts.append(prefix + " ".join(str(error) for error in errors))
     return " ".join(parts)
 
 
@@ -33,6 +36,12 @@ def valid_or_raise(form: forms.BaseForm) -> dict:
     if not form.is_valid():
         raise ValidationError(errors_text(form))
     return form.cleaned_data
+
+
+def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer only the rows in `queryset` (a project's own) in a model choice field."""
+    assert isinstance(field, forms.ModelChoiceField)  # ModelMultipleChoiceField is one too
+    field.queryset = queryset
 
 
 # Uploading and the project's vocabulary (managers)
@@ -54,7 +63,7 @@ class ProjectVocabularyForm(forms.ModelForm):
         try:
             self.instance.validate_constraints()
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # Django's own validate_unique calls it; django-stubs omit it
 
 
 class LabelForm(ProjectVocabularyForm):
@@ -105,7 +114,7 @@ class ActorForm(forms.Form):
         others = project.actors.all()
         if actor is not None:
             others = others.exclude(pk=actor.pk)
-        self.fields["affiliation"].queryset = others
+        limit_choices(self.fields["affiliation"], others)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -131,8 +140,8 @@ class SpanCreateForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = project.labels.all()
-        self.fields["actor"].queryset = project.actors.all()
+        limit_choices(self.fields["label"], project.labels.all())
+        limit_choices(self.fields["actor"], project.actors.all())
 
     def clean_quote(self) -> str:
         # Browsers may send line breaks as CRLF; the stored body only has LF.
@@ -148,8 +157,8 @@ class SpanUpdateForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].queryset = project.labels.all()
-        self.fields["actor"].queryset = project.actors.all()
+        limit_choices(self.fields["label"], project.labels.all())
+        limit_choices(self.fields["actor"], project.actors.all())
 
     def changes(self) -> dict:
         changes = {name: self.cleaned_data[name] for name in ("actor", "note") if name in self.data}
@@ -188,11 +197,13 @@ class ClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         project_id = annotation_set.article.project_id
         actors = Actor.objects.filter(project_id=project_id)
-        self.fields["span"].queryset = annotation_set.spans.all()
-        self.fields["claimant_span"].queryset = annotation_set.spans.filter(actor__isnull=False)
-        self.fields["claim_type"].queryset = ClaimType.objects.filter(project_id=project_id)
-        self.fields["claimant"].queryset = actors
-        self.fields["targets"].queryset = actors
+        limit_choices(self.fields["span"], annotation_set.spans.all())
+        limit_choices(
+            self.fields["claimant_span"], annotation_set.spans.filter(actor__isnull=False)
+        )
+        limit_choices(self.fields["claim_type"], ClaimType.objects.filter(project_id=project_id))
+        limit_choices(self.fields["claimant"], actors)
+        limit_choices(self.fields["targets"], actors)
 
 
 class ClaimUpdateForm(ClaimForm):
@@ -205,6 +216,7 @@ class ClaimUpdateForm(ClaimForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        assert data is not None  # Form.clean returns the cleaned data
         if data.get("claimant") is None and data.get("claimant_span") is not None:
             data["claimant"] = data["claimant_span"].actor
         return data
@@ -227,7 +239,8 @@ class ThreatAssessmentForm(forms.Form):
 
     def __init__(self, *args, annotation_set, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = ThreatLevel.objects.filter(
-            project_id=annotation_set.article.project_id
+        limit_choices(
+            self.fields["level"],
+            ThreatLevel.objects.filter(project_id=annotation_set.article.project_id),
         )
-        self.fields["claims"].queryset = annotation_set.claims.all()
+        limit_choices(self.fields["claims"], annotation_set.claims.all())

@@ -10,6 +10,9 @@ An annotator's queue is, in this order:
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Value as V
 
@@ -24,7 +27,21 @@ OPEN_ORDER = (Status.CHANGES_REQUESTED, Status.IN_PROGRESS, Status.ASSIGNED)
 NEEDS_ANNOTATORS = len(OPEN_ORDER)  # the rank of articles I have no set on
 
 
-def queue_for(user: User, project: Project) -> QuerySet[Article]:
+class QueueFields(TypedDict):
+    """What queue_for annotates each article with."""
+
+    my_status: str | None
+    my_set_created: datetime | None
+    queue_rank: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    type QueuedArticle = WithAnnotations[Article, QueueFields]
+
+
+def queue_for(user: User, project: Project) -> QuerySet[QueuedArticle]:
     """The articles waiting for `user` in `project`, in the order to work on them; each carries
     `queue_rank` (0 changes requested, 1 in progress, 2 assigned, 3 needs annotators),
     `my_set_created` and `my_status`."""
@@ -36,18 +53,18 @@ def queue_for(user: User, project: Project) -> QuerySet[Article]:
     )
     return (
         Article.objects.filter(project=project)
+        .annotate_needs_annotators(project)
         .annotate(
             my_status=Subquery(mine.values("status")[:1]),
             my_set_created=Subquery(mine.values("created_at")[:1]),
         )
-        .annotate_needs_annotators(project)
         .filter(Q(my_status__in=OPEN_ORDER) | Q(my_status__isnull=True, needs_annotators=True))
         .annotate(queue_rank=rank)
         .order_by("queue_rank", "my_set_created", "pk")
     )
 
 
-def _after(queue: QuerySet[Article], article_id: int) -> QuerySet[Article]:
+def _after(queue: QuerySet[QueuedArticle], article_id: int) -> QuerySet[QueuedArticle]:
     """The part of the queue that comes after article `article_id` (empty if it is not in it)."""
     here = queue.filter(pk=article_id).values("queue_rank", "my_set_created").first()
     if here is None:
@@ -66,7 +83,7 @@ def _after(queue: QuerySet[Article], article_id: int) -> QuerySet[Article]:
 
 def next_article_for(
     user: User, project: Project, *, after: int | None = None, skip: frozenset[int] = frozenset()
-) -> Article | None:
+) -> QueuedArticle | None:
     """The first article in the user's queue (after article id `after`, wrapping round),
     leaving out the ids in `skip`."""
     queue = queue_for(user, project).exclude(pk__in=skip)

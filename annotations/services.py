@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
+from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -113,7 +115,7 @@ def annotation_set_transition(
     to: str,
     user: User | None,
     update_fields: Iterable[str] = (),
-    **extra,
+    **extra: Any,
 ) -> AnnotationSet:
     """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
     allows it: bump its version, save it (with `update_fields` the caller changed too) and
@@ -166,7 +168,9 @@ def _touch(annotation_set: AnnotationSet, user: User | None) -> None:
     annotation_set.save(update_fields=["version", "updated_at", *fields])
 
 
-def _check_project(project_id: int, *objects) -> None:
+def _check_project(
+    project_id: int, *objects: Label | Actor | ClaimType | ThreatLevel | None
+) -> None:
     for obj in objects:
         if obj is not None and obj.project_id != project_id:
             raise ValidationError(
@@ -202,12 +206,22 @@ def span_create(
     return span
 
 
-_UNCHANGED = object()
+class _Unchanged(enum.Enum):
+    # The default of a field a caller leaves as it is (None is a value: "no actor").
+    UNCHANGED = enum.auto()
+
+
+_UNCHANGED: Final = _Unchanged.UNCHANGED
 
 
 @transaction.atomic
 def span_update(
-    *, span: Span, label=_UNCHANGED, actor=_UNCHANGED, note=_UNCHANGED, user: User | None = None
+    *,
+    span: Span,
+    label: Label | _Unchanged = _UNCHANGED,
+    actor: Actor | None | _Unchanged = _UNCHANGED,
+    note: str | _Unchanged = _UNCHANGED,
+    user: User | None = None,
 ) -> Span:
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
@@ -314,7 +328,7 @@ def claim_create(
 
 
 @transaction.atomic
-def claim_update(*, claim: Claim, user: User | None = None, **changes) -> Claim:
+def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> Claim:
     """Change any of: claim_type, claimant, claimant_span, targets, reliability, credibility,
     note."""
     allowed = {
@@ -421,7 +435,7 @@ def annotation_set_submit(
 
 @transaction.atomic
 def span_create_many(
-    *, annotation_set: AnnotationSet, spans: Iterable[dict], user: User | None = None
+    *, annotation_set: AnnotationSet, spans: Iterable[dict[str, Any]], user: User | None = None
 ) -> list[Span]:
     """Create several spans (e.g. accepted alias suggestions) all or none."""
     return [span_create(annotation_set=annotation_set, user=user, **span) for span in spans]
@@ -452,7 +466,6 @@ def actor_save(
     external_id: str = "",
     description: str = "",
     aliases: Iterable[str] | None = None,
-    user: User | None = None,
 ) -> Actor:
     """Create an actor in the project's registry, or change `actor`; `aliases` replaces them."""
     if actor is None:
@@ -485,7 +498,6 @@ def label_create(
     colour: str = "#ffd54f",
     hotkey: str = "",
     position: int = 0,
-    user: User | None = None,
 ) -> Label:
     """Add a label to the project's label set."""
     name = name.strip()

@@ -139,7 +139,7 @@ def generate_article(rng: random.Random, number: int, target_length: int = 3000)
     title = f"{title_actor[0]} {rng.choice(['warns', 'accuses', 'rebuffs'])} "
     title += f"{rng.choice(ACTORS)[0]} over {rng.choice(PLACES)} ({number})"
     writer.text(title + "\n\n")
-    claims = []
+    claims: list[tuple[int, int, str | None, list[str]]] = []
     while writer.length < target_length:
         speaker = rng.choice(ACTORS)
         target = rng.choice(ACTORS)

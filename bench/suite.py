@@ -12,6 +12,7 @@ and DATABASE_URL already set; `python -m bench` does that for each database.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import math
@@ -23,6 +24,13 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from accounts.models import User
+    from annotations.models import Project
 
 MEASUREMENTS: dict[str, Callable[[Sized], dict]] = {}
 
@@ -44,7 +52,7 @@ class Sized:
     """One generated project of `size` articles, and what the measurements share."""
 
     size: int
-    project: object
+    project: Project
     users: dict
     repeats: int
     workdir: Path
@@ -66,7 +74,7 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-class Samples(list):
+class Samples(list[float]):
     """Wall-clock seconds per request, with the CPU seconds this process spent on each."""
 
     def __init__(self):
@@ -80,19 +88,19 @@ def summarise_ms(samples: list[float]) -> dict:
         "p95_ms": round(percentile(samples, 0.95) * 1000, 2),
         "n": len(samples),
     }
-    if getattr(samples, "cpu", None):
+    if isinstance(samples, Samples) and samples.cpu:
         # Under load from other processes wall time swells; this process's CPU time less so.
         summary["cpu_median_ms"] = round(statistics.median(samples.cpu) * 1000, 2)
     return summary
 
 
-def timed(function: Callable[[], object]) -> tuple[float, object]:
+def timed[T](function: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = function()
     return time.perf_counter() - start, result
 
 
-def peak_memory_mb(function: Callable[[], object]) -> tuple[float, object]:
+def peak_memory_mb[T](function: Callable[[], T]) -> tuple[float, T]:
     """Peak Python heap (tracemalloc) while `function` runs, above what was allocated before."""
     gc.collect()
     tracemalloc.start()
@@ -146,7 +154,7 @@ def check_response(response) -> None:
         raise RuntimeError(f"HTTP {response.status_code}: {body}")
 
 
-def client_for(user):
+def client_for(user: User) -> Client:
     from django.test import Client
 
     client = Client()
@@ -214,6 +222,8 @@ def annotation_set_with_spans(sized: Sized, n_spans: int, *, article_index: int)
     spans = Span.objects.bulk_create(rows)
     actors = list(project.actors.all()[:5])
     claim_type = project.claim_types.first()
+    level = project.threat_levels.first()
+    assert claim_type is not None and level is not None  # generated with the default vocabulary
     claims = []
     for span in [s for s in spans if s.label.name == "claim"][:8]:
         claim = Claim.objects.create(
@@ -228,7 +238,7 @@ def annotation_set_with_spans(sized: Sized, n_spans: int, *, article_index: int)
         claims.append(claim)
     assessment, _ = ThreatAssessment.objects.update_or_create(
         annotation_set=annotation_set,
-        defaults={"level": project.threat_levels.first(), "rationale": "Forces massing."},
+        defaults={"level": level, "rationale": "Forces massing."},
     )
     assessment.claims.set(claims)
     sized.cache[key] = (user, annotation_set)
@@ -494,7 +504,7 @@ def run_suite(
         if existing is not None and existing.articles.count() == size:
             project, figures = existing, {}  # measured again on the same database
         else:
-            seconds, project = timed(lambda size=size: generate_project(f"bench-{size}", size))
+            seconds, project = timed(functools.partial(generate_project, f"bench-{size}", size))
             figures = {"generate": {"seconds": round(seconds, 2)}}
             analyze(connection)
         users = {m.user.username: m.user for m in project.memberships.select_related("user")}

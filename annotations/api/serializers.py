@@ -156,7 +156,7 @@ class ArticleImportOutput(serializers.Serializer):
 
 
 class SpanOutput(serializers.ModelSerializer):
-    label = serializers.CharField(source="label.name")
+    label = serializers.CharField(source="label.name")  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
 
     class Meta:
         model = Span
@@ -173,7 +173,7 @@ class SpanInput(serializers.Serializer):
     quote = serializers.CharField(
         trim_whitespace=False, help_text="Must equal the article's text[start:end]."
     )
-    label = serializers.CharField(max_length=100, help_text="A label's name.")
+    label = serializers.CharField(max_length=100, help_text="A label's name.")  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
     actor = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=2**62
     )
@@ -181,7 +181,7 @@ class SpanInput(serializers.Serializer):
 
 
 class SpanUpdateInput(serializers.Serializer):
-    label = serializers.CharField(max_length=100, required=False)
+    label = serializers.CharField(max_length=100, required=False)  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
     actor = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -299,7 +299,7 @@ class AnnotationSetDetailOutput(AnnotationSetOutput):
 
 class AnnotationSetFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=AnnotationSet.Status.choices, required=False)
-    label = serializers.CharField(
+    label = serializers.CharField(  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
         max_length=100, required=False, help_text="Sets with at least one span of this label."
     )
     annotator = serializers.CharField(max_length=150, required=False, help_text="A username.")

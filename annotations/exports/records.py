@@ -21,7 +21,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
 
 from annotations.models import (
     Actor,
@@ -34,6 +33,7 @@ from annotations.models import (
     Span,
     ThreatLevel,
 )
+from annotations.models.core import AnnotationSetQuerySet
 
 Record = dict[str, Any]  # one annotation set on one article, in the native shape
 Row = tuple[Any, ...]  # a row as the database gives it
@@ -84,15 +84,15 @@ class Selection:
             data["statuses"] = list(self.statuses)
         return data
 
-    def annotation_sets(self, project: Project) -> QuerySet[AnnotationSet]:
+    def annotation_sets(self, project: Project) -> AnnotationSetQuerySet:
         return self.narrow(AnnotationSet.objects.filter(article__project=project))
 
-    def narrow(self, sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
+    def narrow(self, sets: AnnotationSetQuerySet) -> AnnotationSetQuerySet:
         """`sets` cut down to the selected ones (without the project condition)."""
         if self.sets == GOLD:
-            sets = sets.filter(is_gold=True, status=AnnotationSet.Status.APPROVED)
+            sets = sets.adjudicated()
         else:
-            sets = sets.filter(is_gold=False)
+            sets = sets.annotators_only()
             if self.annotators:
                 sets = sets.filter(annotator__username__in=self.annotators)
             if self.statuses:
@@ -281,12 +281,9 @@ def _review_facts(
     """Who annotated each article, who adjudicated it and when, and what was rejected."""
     annotators: dict[int, set[str]] = defaultdict(set)
     for article_id, username in (
-        AnnotationSet.objects.filter(
-            article__project=project,
-            article__id__range=article_range,
-            is_gold=False,
-            status__in=[AnnotationSet.Status.SUBMITTED, AnnotationSet.Status.APPROVED],
-        )
+        AnnotationSet.objects.filter(article__project=project, article__id__range=article_range)
+        .annotators_only()
+        .handed_in()
         .order_by()
         .values_list("article_id", "annotator__username")
     ):

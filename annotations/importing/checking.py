@@ -28,7 +28,7 @@ from annotations.importing.records import (
     title_from,
 )
 from annotations.importing.vocabulary import Vocabulary
-from annotations.models import Actor
+from annotations.models import Actor, Credibility, Reliability
 from annotations.text import check_span_offsets, normalise_text
 
 
@@ -149,11 +149,17 @@ class RecordChecker:
             if not isinstance(targets, list):
                 raise self.reject(line, f"{where}: 'targets' must be a list of actors.")
             reliability = claim.get("reliability") or ""
-            if reliability not in {"", "A", "B", "C", "D", "E", "F"}:
-                raise self.reject(line, f"{where}: reliability must be A-F, not {reliability!r}.")
+            if reliability not in {"", *Reliability.values}:
+                raise self.reject(
+                    line,
+                    f"{where}: reliability must be {Reliability.as_range()}, not {reliability!r}.",
+                )
             credibility = claim.get("credibility")
-            if credibility is not None and credibility not in range(1, 7):
-                raise self.reject(line, f"{where}: credibility must be 1-6, not {credibility!r}.")
+            if credibility is not None and credibility not in Credibility.values:
+                raise self.reject(
+                    line,
+                    f"{where}: credibility must be {Credibility.as_range()}, not {credibility!r}.",
+                )
             note = claim.get("note") or ""
             if not isinstance(note, str):
                 raise self.reject(line, f"{where}: 'note' must be a string.")

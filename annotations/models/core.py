@@ -9,6 +9,7 @@ into these, live in their own modules beside this one.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,11 @@ from django.urls import reverse
 from annotations.actors import actor_key
 from annotations.text import check_span_offsets
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
 
 class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
@@ -30,7 +36,7 @@ class Role(models.TextChoices):
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
-    def for_user(self, user) -> ProjectQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ProjectQuerySet:
         """Projects the user is a member of, in any role."""
         if not user.is_authenticated:
             return self.none()
@@ -68,7 +74,7 @@ class Project(models.Model):
     def current_guideline(self) -> GuidelineVersion | None:
         return self.guideline_versions.order_by("-number").first()
 
-    def roles_of(self, user) -> set[str]:
+    def roles_of(self, user: User | AnonymousUser) -> set[str]:
         if not user.is_authenticated:
             return set()
         return set(self.memberships.filter(user=user).values_list("role", flat=True))
@@ -468,6 +474,11 @@ class AnnotationSet(models.Model):
     @property
     def is_handed_in(self) -> bool:
         return self.status in self.HANDED_IN
+
+    @property
+    def is_adjudicated(self) -> bool:
+        """An approved gold set (the row's side of AnnotationSetQuerySet.adjudicated)."""
+        return self.is_gold and self.status == self.Status.APPROVED
 
     @property
     def status_name(self) -> str:

@@ -22,7 +22,7 @@ from annotations.access import (
     self_review_barred,
 )
 from annotations.errors import Conflict
-from annotations.models import Actor, AnnotationSet, Article, Project, ReasonCode
+from annotations.models import Actor, Article, Project, ReasonCode
 from annotations.views.common import int_param, optional_int_param, project_context
 from workbench.http import AuthenticatedHttpRequest
 
@@ -43,7 +43,7 @@ def _adjudicate_context(
         claim_types=project.claim_types.all(),
         threat_levels=project.threat_levels.all(),
         undecided=len(merged.undecided()),
-        gold_approved=bool(merged.gold and merged.gold.status == AnnotationSet.Status.APPROVED),
+        gold_approved=bool(merged.gold and merged.gold.is_adjudicated),
     )
 
 

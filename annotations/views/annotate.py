@@ -248,7 +248,6 @@ def actor_create_inline(
             name=data["name"],
             kind=data["kind"],
             aliases=[quote] if quote != data["name"].strip() else [],
-            user=request.user,
         )
     except ValidationError as error:
         raise ValidationError(" ".join(error.messages)) from None

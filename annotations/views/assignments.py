@@ -42,10 +42,11 @@ def assignments(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             article = get_article_for_user(
                 access, int_param(request.POST.get("article"), "The article")
             )
+            annotator_id = optional_int_param(request.POST.get("annotator"), "The annotator")
             annotator = (
-                assignment.project_annotators(project)
-                .filter(pk=optional_int_param(request.POST.get("annotator"), "The annotator"))
-                .first()
+                assignment.project_annotators(project).filter(pk=annotator_id).first()
+                if annotator_id is not None
+                else None
             )
             if annotator is None:
                 raise ValidationError("Choose one of the project's annotators.")

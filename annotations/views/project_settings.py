@@ -183,7 +183,7 @@ def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
         form = ActorForm(request.POST, project=project, actor=actor)
         valid_or_raise(form)
         try:
-            actor_save(project=project, actor=actor, user=request.user, **form.service_kwargs())
+            actor_save(project=project, actor=actor, **form.service_kwargs())
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 raise ValidationError(

@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,20 +28,22 @@ from annotations.views.common import optional_int_param, project_context, shows_
 from workbench.http import AuthenticatedHttpRequest
 
 
+def _count(sets: QuerySet[AnnotationSet]) -> Coalesce:
+    """How many of `sets` (filtered on the outer article) there are, as a subquery."""
+    return Coalesce(Subquery(sets.values("article").annotate(n=Count("pk")).values("n")), 0)
+
+
 @login_required
 @require_GET
 def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_project_for_user(request.user, slug, roles=REVIEWER_OR_MANAGER)
-    done = Q(annotation_sets__is_gold=False, annotation_sets__status__in=AnnotationSet.HANDED_IN)
+    article_sets = AnnotationSet.objects.filter(article=OuterRef("pk")).order_by()
     articles = (
         articles_visible_to(access)
         .annotate(
-            sets=Count("annotation_sets", filter=Q(annotation_sets__is_gold=False)),
-            handed_in=Count("annotation_sets", filter=done),
-            adjudicated=Count(
-                "annotation_sets",
-                filter=Q(annotation_sets__is_gold=True, annotation_sets__status="approved"),
-            ),
+            sets=_count(article_sets.annotators_only()),
+            handed_in=_count(article_sets.annotators_only().handed_in()),
+            adjudicated=Exists(article_sets.adjudicated()),
         )
         .filter(sets__gt=0)
         .only("id", "title")

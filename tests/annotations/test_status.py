@@ -50,6 +50,10 @@ def test_it_knows_an_article_is_adjudicated_once_its_gold_set_is_approved(sets, 
     assert list(AnnotationSet.objects.adjudicated()) == [sets["gold"]]
     assert list(Article.objects.adjudicated()) == [article]
     assert other not in Article.objects.adjudicated()
+    # The row's property says the same as the QuerySet read (an approved annotator's set is not).
+    everything = AnnotationSet.objects.all()
+    assert {s for s in everything if s.is_adjudicated} == {sets["gold"]}
+    assert not sets[Status.APPROVED].is_adjudicated
 
 
 def test_it_offers_articles_with_fewer_annotators_than_wanted_until_adjudicated(

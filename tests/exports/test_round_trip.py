@@ -89,6 +89,7 @@ def test_it_imports_a_doccano_export_with_entities(project, annotator):
         (lambda r: r["claims"][0].update(claim_type="rumour"), "unknown claim type 'rumour'"),
         (lambda r: r["claims"][0].update(span=99), "'span' 99 is no span here"),
         (lambda r: r["claims"][0].update(reliability="Z"), "reliability must be A-F"),
+        (lambda r: r["claims"][0].update(credibility=7), "credibility must be 1-6, not 7"),
         (lambda r: r["threat_assessment"].update(level="doom"), "unknown level 'doom'"),
         (
             lambda r: r["claims"][0].update(targets=[{"name": "Atlantis"}]),

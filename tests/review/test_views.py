@@ -1,5 +1,7 @@
 """The review pages: who may open them, and what they do."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -122,6 +124,40 @@ def test_it_adjudicates_through_the_page(client, reviewer, article, handed_in, u
     gold.refresh_from_db()
     assert gold.status == "approved"
     assert [s.quote for s in gold.spans.all()] == ["Kremlin"]
+
+
+def test_the_review_list_counts_annotators_sets_and_says_where_each_article_stands(
+    client, project, reviewer, annotator, article, handed_in, urls
+):
+    from tests.factories import ArticleFactory
+
+    waiting = ArticleFactory(project=project, title="Still being annotated")
+    AnnotationSet.objects.create(article=waiting, annotator=annotator)
+    ArticleFactory(project=project, title="Nobody's article")
+    client.force_login(reviewer)
+
+    def rows() -> dict[str, str]:
+        page = client.get(urls["review-list"]).text
+        body = page[page.index("<tbody>") : page.index("</tbody>")]
+        cells = [re.sub(r"(\s*<[^>]+>\s*)+", "|", row).strip("|") for row in body.split("<tr>")[1:]]
+        return {cell.split("|")[0]: cell for cell in cells}
+
+    assert set(rows()) == {"Russia warns US, NATO", "Still being annotated"}
+    assert "|1 of 2|" not in rows()["Russia warns US, NATO"]
+    assert "|2 of 2|Ready for adjudication|" in rows()["Russia warns US, NATO"]
+    assert "|0 of 1|Waiting for annotators|" in rows()["Still being annotated"]
+    adjudication.adjudication_accept_unanimous(
+        article=article, user=reviewer, expected_version=None
+    )
+    adjudication.adjudication_reject(
+        article=article, user=reviewer, key="span:53-57", reason_code="other", expected_version=None
+    )
+    # A gold set with decisions in it, not approved yet: not adjudicated, and not counted.
+    assert "|2 of 2|Ready for adjudication|" in rows()["Russia warns US, NATO"]
+    assert "Adjudicated: the gold set is approved." not in client.get(urls["adjudicate"]).text
+    adjudication.gold_set_approve(article=article, user=reviewer, expected_version=None)
+    assert "|2 of 2|Adjudicated|" in rows()["Russia warns US, NATO"]
+    assert "Adjudicated: the gold set is approved." in client.get(urls["adjudicate"]).text
 
 
 def test_it_shows_a_stale_reviewer_the_other_decisions(

@@ -38,7 +38,7 @@ class ActorList(ProjectScoped, generics.ListAPIView):
         check_may_create_actors(self.access())
         data = validated(s.ActorInput, request.data)
         data["affiliation"] = actor_by_id(project, data["affiliation"], "affiliation")
-        actor = services.actor_save(project=project, user=request.user, **data)
+        actor = services.actor_save(project=project, **data)
         return Response(s.ActorOutput(actor).data, status=status.HTTP_201_CREATED)
 
 

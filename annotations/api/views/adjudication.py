@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from annotations import adjudication
 from annotations.access import get_article_for_user
 from annotations.api import serializers as s
-from annotations.api.views.common import ProjectScoped, validated
+from annotations.api.views.common import ProjectScoped, caller, validated
 
 
 class AdjudicationDecide(ProjectScoped):
@@ -23,7 +23,7 @@ class AdjudicationDecide(ProjectScoped):
         data = validated(s.AdjudicationDecisionInput, request.data)
         common = {
             "article": article,
-            "user": request.user,
+            "user": caller(request),
             "key": data["key"],
             "reason_code": data["reason_code"],
             "note": data["note"],
@@ -45,7 +45,7 @@ class AdjudicationAcceptUnanimous(ProjectScoped):
         article = get_article_for_user(self.access(), article_id)
         data = validated(s.AdjudicationInput, request.data)
         decisions = adjudication.adjudication_accept_unanimous(
-            article=article, user=request.user, expected_version=data["expected_version"]
+            article=article, user=caller(request), expected_version=data["expected_version"]
         )
         return Response(s.AdjudicationDecisionOutput(decisions, many=True).data)
 
@@ -57,6 +57,6 @@ class GoldSetApprove(ProjectScoped):
         article = get_article_for_user(self.access(), article_id)
         data = validated(s.AdjudicationInput, request.data)
         gold = adjudication.gold_set_approve(
-            article=article, user=request.user, expected_version=data["expected_version"]
+            article=article, user=caller(request), expected_version=data["expected_version"]
         )
         return Response(s.AnnotationSetOutput(gold).data)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from annotations import services
 from annotations.access import annotation_sets_visible_to
 from annotations.api import serializers as s
-from annotations.api.views.common import ProjectScoped, SetScoped, validated
+from annotations.api.views.common import ProjectScoped, SetScoped, caller, validated
 from annotations.models import AnnotationSet, Claim, Span
 
 
@@ -85,6 +85,6 @@ class AnnotationSetSubmit(SetScoped):
     def post(self, request: Request, slug: str, set_id: int) -> Response:
         """Hand your annotation set in for review; it is locked from then on."""
         annotation_set = services.annotation_set_submit(
-            annotation_set=self.annotation_set(for_edit=True), user=request.user
+            annotation_set=self.annotation_set(for_edit=True), user=caller(request)
         )
         return Response(s.AnnotationSetOutput(annotation_set).data)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from annotations.access import MANAGER, articles_visible_to, get_article_for_user
 from annotations.api import serializers as s
-from annotations.api.views.common import ProjectScoped, member_by_username, validated
+from annotations.api.views.common import ProjectScoped, caller, member_by_username, validated
 from annotations.importing import ImportRejected, import_articles, read_upload
 from annotations.models import Article
 
@@ -43,7 +43,7 @@ class ArticleImport(ProjectScoped):
         import_articles command. The file is imported whole or not at all."""
         project = self.project(MANAGER)
         data = validated(s.ArticleImportInput, request.data)
-        annotator = request.user
+        annotator = caller(request)
         if data.get("annotator"):
             annotator = member_by_username(project, data["annotator"])
         upload = data["file"]
@@ -53,7 +53,7 @@ class ArticleImport(ProjectScoped):
                 filename=upload.name or "upload",
                 data=read_upload(upload),
                 format=data.get("format"),
-                user=request.user,
+                user=caller(request),
                 annotator=annotator,
             )
         except ImportRejected as error:

@@ -17,6 +17,7 @@ from annotations.api.views.common import (
     SetScoped,
     actor_by_id,
     actors_by_id,
+    caller,
     claim_type_by_name,
     span_by_id,
     validated,
@@ -61,7 +62,7 @@ class ClaimList(SetScoped, generics.ListAPIView):
         annotation_set = self.annotation_set(for_edit=True)
         data = validated(s.ClaimInput, request.data)
         fields = _claim_fields(self.project(), annotation_set, data)
-        claim = services.claim_create(annotation_set=annotation_set, user=request.user, **fields)
+        claim = services.claim_create(annotation_set=annotation_set, user=caller(request), **fields)
         return Response(s.ClaimOutput(_claims().get(pk=claim.pk)).data, status=201)
 
 
@@ -82,10 +83,10 @@ class ClaimDetail(SetScoped):
         claim = self._get_claim(for_edit=True)
         data = validated(s.ClaimUpdateInput, request.data)
         fields = _claim_fields(self.project(), claim.annotation_set, data)
-        claim = services.claim_update(claim=claim, user=request.user, **fields)
+        claim = services.claim_update(claim=claim, user=caller(request), **fields)
         return Response(s.ClaimOutput(_claims().get(pk=claim.pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str, set_id: int, claim_id: int) -> Response:
-        services.claim_delete(claim=self._get_claim(for_edit=True), user=request.user)
+        services.claim_delete(claim=self._get_claim(for_edit=True), user=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

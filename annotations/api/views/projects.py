@@ -49,7 +49,7 @@ class LabelList(ProjectScoped, generics.ListAPIView):
         """Add a label (managers only)."""
         project = self.project(MANAGER)
         data = validated(s.LabelInput, request.data)
-        label = services.label_create(project=project, user=request.user, **data)
+        label = services.label_create(project=project, **data)
         return Response(s.LabelOutput(label).data, status=status.HTTP_201_CREATED)
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from annotations.access import MANAGER, get_release_for_user, releases_visible_to
 from annotations.api import serializers as s
-from annotations.api.views.common import ProjectScoped, validated
+from annotations.api.views.common import ProjectScoped, caller, validated
 from annotations.models import Release
 from annotations.release_build import media_root
 from annotations.releases import release_create, releases_fail_stalled
@@ -32,7 +32,7 @@ class ReleaseList(ProjectScoped, generics.ListAPIView):
         data = validated(s.ReleaseInput, request.data)
         release = release_create(
             project=project,
-            user=request.user,
+            user=caller(request),
             name=data["name"],
             formats=data["formats"],
             filter=data.get("filter"),

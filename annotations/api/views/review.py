@@ -16,6 +16,7 @@ from annotations.api import serializers as s
 from annotations.api.views.common import (
     ProjectScoped,
     SetScoped,
+    caller,
     member_by_username,
     span_by_id,
     validated,
@@ -32,7 +33,7 @@ class AssignmentCreate(ProjectScoped):
         data = validated(s.AssignmentInput, request.data)
         annotator = member_by_username(access.project, data["annotator"])
         annotation_set = assignment.assignment_create(
-            article=article, annotator=annotator, user=request.user
+            article=article, annotator=annotator, user=caller(request)
         )
         return Response(s.AnnotationSetOutput(annotation_set).data, status=201)
 
@@ -42,7 +43,7 @@ class AnnotationSetApprove(SetScoped):
     def post(self, request: Request, slug: str, set_id: int) -> Response:
         """Approve a submitted set (reviewers)."""
         annotation_set = reviewing.annotation_set_approve(
-            annotation_set=self.annotation_set(), user=request.user
+            annotation_set=self.annotation_set(), user=caller(request)
         )
         return Response(s.AnnotationSetOutput(annotation_set).data)
 
@@ -53,7 +54,7 @@ class AnnotationSetRequestChanges(SetScoped):
         """Send a submitted set back to its annotator with a comment (reviewers)."""
         data = validated(s.RequestChangesInput, request.data)
         annotation_set = reviewing.annotation_set_request_changes(
-            annotation_set=self.annotation_set(), user=request.user, comment=data["comment"]
+            annotation_set=self.annotation_set(), user=caller(request), comment=data["comment"]
         )
         return Response(s.AnnotationSetOutput(annotation_set).data)
 
@@ -81,7 +82,7 @@ class CommentList(SetScoped, generics.ListAPIView):
                 raise ValidationError({"threat_assessment": "This set has no threat assessment."})
         comment = reviewing.comment_create(
             annotation_set=annotation_set,
-            user=request.user,
+            user=caller(request),
             body=data["body"],
             span=span_by_id(annotation_set, data["span"], "span"),
             claim=claim,

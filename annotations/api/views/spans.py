@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from annotations import services
 from annotations.api import serializers as s
-from annotations.api.views.common import SetScoped, actor_by_id, label_by_name, validated
+from annotations.api.views.common import SetScoped, actor_by_id, caller, label_by_name, validated
 from annotations.models import Span
 
 
@@ -37,7 +37,7 @@ class SpanList(SetScoped, generics.ListAPIView):
             label=label_by_name(project, data["label"]),
             actor=actor_by_id(project, data["actor"], "actor"),
             note=data["note"],
-            user=request.user,
+            user=caller(request),
         )
         return Response(s.SpanOutput(span).data, status=status.HTTP_201_CREATED)
 
@@ -71,10 +71,10 @@ class SpanDetail(SetScoped):
             changes["actor"] = actor_by_id(project, data["actor"], "actor")
         if "note" in data:
             changes["note"] = data["note"]
-        span = services.span_update(span=span, user=request.user, **changes)
+        span = services.span_update(span=span, user=caller(request), **changes)
         return Response(s.SpanOutput(span).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str, set_id: int, span_id: int) -> Response:
-        services.span_delete(span=self._get_span(for_edit=True), user=request.user)
+        services.span_delete(span=self._get_span(for_edit=True), user=caller(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

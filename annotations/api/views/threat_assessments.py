@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from annotations import services
 from annotations.api import serializers as s
-from annotations.api.views.common import SetScoped, validated
+from annotations.api.views.common import SetScoped, caller, validated
 from annotations.models import Claim, ThreatAssessment, ThreatLevel
 
 
@@ -46,13 +46,13 @@ class ThreatAssessmentDetail(SetScoped):
             level=level,
             rationale=data["rationale"],
             claims=claims,
-            user=request.user,
+            user=caller(request),
         )
         return Response(s.ThreatAssessmentOutput(assessment).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str, set_id: int) -> Response:
         services.threat_assessment_delete(
-            annotation_set=self.annotation_set(for_edit=True), user=request.user
+            annotation_set=self.annotation_set(for_edit=True), user=caller(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

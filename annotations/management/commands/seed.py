@@ -164,4 +164,6 @@ class Command(BaseCommand):
             article.language = "en"
             article.save(update_fields=["source", "language"])
             return article
-        return project.articles.get(pk=report.duplicates[0].existing_article_id)
+        existing_id = report.duplicates[0].existing_article_id
+        assert existing_id is not None  # one article: it cannot repeat within its own file
+        return project.articles.get(pk=existing_id)
