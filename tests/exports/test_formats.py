@@ -91,15 +91,17 @@ def test_it_writes_bio_jsonl_that_datasets_loads_and_reports_every_overlap(
         "json", data_files=str(files[".jsonl"]), split="train", cache_dir=str(tmp_path / "hf")
     )
     assert set(dataset.column_names) >= {"id", "tokens", "ner_tags", "offsets"}
-    overlaps = [orjson.loads(line) for line in files[".overlaps.jsonl"].read_bytes().splitlines()]
-    assert [o["dropped"]["quote"] for o in overlaps] == ["Peskov warned the US and NATO"]
+    report = [orjson.loads(line) for line in files[".report.jsonl"].read_bytes().splitlines()]
+    overlaps = [o for o in report if o["reason"].startswith("overlaps")]
+    assert overlaps == report
+    assert [o["span"]["quote"] for o in overlaps] == ["Peskov warned the US and NATO"]
     assert overlaps[0]["kept"]["quote"] == "Dmitry Peskov"
     natives = {r["id"]: r for r in native_records(gold_project, tmp_path / "n")}
     for row in dataset:
         text = bodies[row["id"]]
         assert [text[s:e] for s, e in row["offsets"]] == row["tokens"]
         spans = _spans_from_bio(row["offsets"], row["ner_tags"], names)
-        dropped = {(o["dropped"]["start"], o["dropped"]["end"]) for o in overlaps}
+        dropped = {(o["span"]["start"], o["span"]["end"]) for o in overlaps}
         expected = [
             (s["start"], s["end"], s["label"])
             for s in natives[row["id"]]["spans"]
