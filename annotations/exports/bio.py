@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from annotations.exports.jsonlines import json_line
 from annotations.exports.labels import label_tags
 from annotations.exports.tokens import (
     DROPPED,
@@ -64,7 +65,7 @@ class BioWriter(Writer):
         self.label_tag = label_tags(meta.labels)
         names = tag_names(self.label_tag)
         self.index = {name: i for i, name in enumerate(names)}
-        files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
+        files[".labels.json"].write(json_line(names, option=orjson.OPT_INDENT_2))
         self.files = files
 
     def write(self, record: Record) -> None:
@@ -74,7 +75,7 @@ class BioWriter(Writer):
         tokens, tags, changes = tagged(record, self.label_tag)
         words = [text[start:end] for start, end in tokens]
         jsonl.write(
-            orjson.dumps(
+            json_line(
                 {
                     "id": record["id"],
                     "annotator": record["annotator"],
@@ -83,7 +84,6 @@ class BioWriter(Writer):
                     "offsets": [list(token) for token in tokens],
                 }
             )
-            + b"\n"
         )
         lines = ["-DOCSTART- -X- O O", ""]
         previous_end, previous_word = 0, ""
@@ -98,7 +98,7 @@ class BioWriter(Writer):
         conll.write(("\n".join(lines) + "\n").encode())
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change
-            report.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
+            report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
 
     def close(self) -> None:
         pass

@@ -4,8 +4,7 @@ labels). Offsets are Unicode code points, end exclusive. The list is written ite
 
 from typing import Any
 
-import orjson
-
+from annotations.exports.jsonlines import json_bytes
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
@@ -51,7 +50,7 @@ class LabelStudioWriter(Writer):
 
     def write(self, record: Record) -> None:
         self.out.write(b"\n" if self.first else b",\n")
-        self.out.write(orjson.dumps(task(record)))
+        self.out.write(json_bytes(task(record)))
         self.first = False
 
     def close(self) -> None:

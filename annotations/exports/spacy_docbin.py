@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from annotations.exports.jsonlines import json_line
 from annotations.exports.tokens import (
     REPORT_SUFFIX,
     Span,
@@ -116,7 +117,7 @@ class SpacyWriter(Writer):
         changes += overlap_changes(dropped, kept, "left out of doc.ents")
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change
-            self.report.write(orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n")
+            self.report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
 
     def close(self) -> None:
         self.out.write(self.docbin.to_bytes())

@@ -9,8 +9,7 @@ code points, as the model requires)."""
 import uuid
 from typing import Any
 
-import orjson
-
+from annotations.exports.jsonlines import json_bytes
 from annotations.exports.tokens import Span
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
@@ -74,13 +73,13 @@ class W3CWriter(Writer):
             "type": "AnnotationCollection",
             "label": f"Annotations of {meta.project}",
         }
-        self.out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
+        self.out.write(json_bytes(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
         self.first = True
 
     def write(self, record: Record) -> None:
         for span in record["spans"]:
             self.out.write(b"\n" if self.first else b",\n")
-            self.out.write(orjson.dumps(annotation(record, span)))
+            self.out.write(json_bytes(annotation(record, span)))
             self.first = False
 
     def close(self) -> None:
