@@ -9,7 +9,7 @@ import pytest
 from annotations.exports import FORMATS, export
 from annotations.exports.records import Selection
 from annotations.models import Article
-from tests.exports.w3c_musts import must_failures
+from tests.exports.w3c_musts import COLLECTION, PAGE, must_failures
 
 
 @pytest.fixture
@@ -180,6 +180,10 @@ def test_it_writes_label_studio_tasks(gold_project, tmp_path):
 def test_it_writes_web_annotations_meeting_every_must(gold_project, tmp_path, bodies):
     collection = json.loads(write(gold_project, "w3c", tmp_path)[".jsonld"].read_text())
     assert collection["type"] == "AnnotationCollection"
+    assert must_failures(collection, COLLECTION) == []
+    assert must_failures(collection, PAGE) == []  # a collection with its page embedded
+    assert must_failures(collection["first"], PAGE) == []  # the page alone
+    assert collection["first"]["partOf"]["id"] == collection["id"]
     items = collection["first"]["items"]
     assert len(items) == 12
     by_source = {f"urn:sha256:{a.body_sha256}": a.body for a in Article.objects.all()}
