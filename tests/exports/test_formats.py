@@ -177,6 +177,34 @@ def test_it_writes_label_studio_tasks(gold_project, tmp_path):
             assert region["type"] == "labels" and region["to_name"] == "text"
 
 
+# Label Studio's import format (labelstud.io/guide/task_format): the keys of a task and of an
+# annotation it accepts, and completed_by, when given, the integer id of one of its users.
+LABEL_STUDIO_TASK_KEYS = {"data", "annotations", "predictions", "meta"}
+LABEL_STUDIO_ANNOTATION_KEYS = {
+    *("result", "completed_by", "ground_truth", "was_cancelled", "lead_time"),
+    *("created_at", "updated_at"),
+}
+
+
+def test_label_studio_tasks_name_the_annotator_in_meta_not_in_completed_by(gold_project, tmp_path):
+    gold = json.loads(write(gold_project, "labelstudio", tmp_path)[".json"].read_text())
+    own = json.loads(
+        write(gold_project, "labelstudio", tmp_path / "a", Selection(sets="annotators"))[
+            ".json"
+        ].read_text()
+    )
+    for task in gold + own:
+        assert set(task) <= LABEL_STUDIO_TASK_KEYS
+        for annotation in task["annotations"]:
+            assert set(annotation) <= LABEL_STUDIO_ANNOTATION_KEYS
+            assert isinstance(annotation.get("completed_by", 0), int)
+    assert {(t["meta"]["annotator"], t["meta"]["gold"]) for t in gold} == {(None, True)}
+    assert all(t["annotations"][0]["ground_truth"] for t in gold)
+    [anna] = own
+    assert anna["meta"] == {"annotator": "anna", "gold": False}
+    assert anna["annotations"][0]["ground_truth"] is False
+
+
 def test_it_writes_web_annotations_meeting_every_must(gold_project, tmp_path, bodies):
     collection = json.loads(write(gold_project, "w3c", tmp_path)[".jsonld"].read_text())
     assert collection["type"] == "AnnotationCollection"
