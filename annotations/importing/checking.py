@@ -105,6 +105,7 @@ class RecordChecker:
         if not isinstance(spans, list):
             raise self.reject(line, "'spans' must be a list.")
         if spans or every_line_is_a_set:
+            record.is_set = every_line_is_a_set
             record.annotator_id = self.annotator_for(item.get("annotator"), line)
             record.spans = [
                 self.span_from(raw, body, span, line, position)
