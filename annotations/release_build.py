@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.agreement import project_agreement
-from annotations.exports import ExportMeta, open_writer
+from annotations.exports import ExportMeta, open_writer, write_record
 from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
 from annotations.models import Project, Release, ReleaseFile
@@ -176,7 +176,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         for done, record in enumerate(iter_records(project, selection), start=1):
             split = split_of(record["sha256"], release.split_seed, ratios)
             for format in release.formats:
-                writers[format, split].write(record)
+                write_record(writers[format, split], format, record)
             line = dumps(record)
             record_sha = hashlib.sha256(line).hexdigest()
             manifest.write(

@@ -18,6 +18,23 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def normalised_offset(raw: str, offset: int, body: str) -> int:
+    """`offset` into `raw` moved onto `body` (`normalise_text(raw)`), or ValidationError when
+    it falls inside characters that normalisation joins into one (a letter and its combining
+    accent composed by NFC, CR and LF folded): such an offset has no place in `body`, and
+    moving it to either side would silently widen or narrow the span."""
+    before = normalise_text(raw[:offset])
+    after = raw[offset:].replace("\r\n", "\n").replace("\r", "\n")  # a BOM here is no prefix
+    if before + unicodedata.normalize("NFC", after if offset else normalise_text(after)) != body:
+        joined = raw[max(0, offset - 1) : offset + 1]
+        raise ValidationError(
+            f"offset {offset} falls inside {joined!r}, which becomes one character "
+            f"{normalise_text(joined)!r} in the normalised text; give the span's 'quote' to "
+            "confirm the span, or offsets outside that character."
+        )
+    return len(before)
+
+
 def check_span_offsets(body: str, start, end, quote: str | None) -> None:
     """Raise ValidationError unless 0 <= start < end <= len(body) and quote == body[start:end].
 

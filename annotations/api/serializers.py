@@ -151,6 +151,9 @@ class DuplicateOutput(serializers.Serializer):
 class ArticleImportOutput(serializers.Serializer):
     imported = serializers.IntegerField()
     span_count = serializers.IntegerField()
+    added_sets = serializers.IntegerField(
+        help_text="Annotators' sets (native, doccano) added to articles the project held already."
+    )
     article_ids = serializers.ListField(child=serializers.IntegerField())
     duplicates = DuplicateOutput(many=True)
 

@@ -20,13 +20,22 @@ from annotations.exports.brat import BratWriter
 from annotations.exports.doccano import DoccanoWriter
 from annotations.exports.labelstudio import LabelStudioWriter
 from annotations.exports.native import NativeWriter
-from annotations.exports.records import Selection, Vocabulary, iter_records
+from annotations.exports.records import Record, Selection, Vocabulary, iter_records
 from annotations.exports.spacy_docbin import SpacyWriter
 from annotations.exports.w3c import W3CWriter
-from annotations.exports.writer import ExportMeta, ExportRefused, Writer
+from annotations.exports.writer import ExportFailed, ExportMeta, ExportRefused, Writer
 from annotations.models import Project
 
-__all__ = ["FORMATS", "ExportMeta", "ExportRefused", "Writer", "export", "open_writer"]
+__all__ = [
+    "FORMATS",
+    "ExportFailed",
+    "ExportMeta",
+    "ExportRefused",
+    "Writer",
+    "export",
+    "open_writer",
+    "write_record",
+]
 
 FORMATS: dict[str, type[Writer]] = {
     "native": NativeWriter,
@@ -56,6 +65,21 @@ def open_writer(
     return writer_type(files, meta), paths
 
 
+def write_record(writer: Writer, format: str, record: Record) -> None:
+    """`writer.write(record)`, or ExportFailed naming the format, the article and the set
+    when the record cannot be written (a disk's OSError passes as it is)."""
+    try:
+        writer.write(record)
+    except OSError:
+        raise
+    except Exception as error:
+        who = f"{record['annotator']}'s set" if record["annotator"] else "the gold set"
+        raise ExportFailed(
+            f"The {format} export failed on article {record['id']} ({record['title']!r}), "
+            f"{who}: {error}"
+        ) from error
+
+
 def export(
     *,
     project: Project,
@@ -72,6 +96,6 @@ def export(
     with ExitStack() as stack:
         writer, paths = open_writer(stack, format, stem, meta)
         for record in iter_records(project, selection, progress=progress):
-            writer.write(record)
+            write_record(writer, format, record)
         writer.close()
     return paths

@@ -10,14 +10,29 @@ Files:
 - ``.labels.json``: the tag names, in the order the integers index (a label becomes a tag by
   the rule in ``labels.py``: "military force" is "military_force", since CoNLL columns are
   split on whitespace);
-- ``.overlaps.jsonl``: each span left out because it overlapped another, with the span that
-  won (the rule is in ``tokens.py``).
+- ``.report.jsonl``: every span the tags do not hold exactly as annotated, one per line with
+  the article ``id``, ``annotator``, the ``span`` as annotated, the ``outcome`` (``trimmed`` or
+  ``dropped``) and the ``reason``: a span with whitespace edges is trimmed to its tokens
+  (``written`` holds what the tags hold), a whitespace-only span is dropped, and a span that
+  overlaps another is dropped by the rule in ``tokens.py`` (``kept`` names the span that won).
 """
+
+from typing import Any
 
 import orjson
 
+from annotations.exports.jsonlines import json_line
 from annotations.exports.labels import label_tags
-from annotations.exports.tokens import Span, bio_tags, span_cuts, split_overlaps, tokenize
+from annotations.exports.tokens import (
+    DROPPED,
+    REPORT_SUFFIX,
+    bio_tags,
+    fit_to_tokens,
+    overlap_changes,
+    span_cuts,
+    split_overlaps,
+    tokenize,
+)
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
@@ -33,37 +48,34 @@ def tag_names(tags: dict[str, str]) -> list[str]:
 
 def tagged(
     record: Record, label_tag: dict[str, str]
-) -> tuple[list[tuple[int, int]], list[str], list[tuple[Span, Span]]]:
-    """(tokens as offsets, tags, dropped spans with the span that beat each)."""
-    kept, dropped = split_overlaps(record["spans"])
-    tokens = tokenize(record["text"], span_cuts(record["spans"]))
+) -> tuple[list[tuple[int, int]], list[str], list[dict[str, Any]]]:
+    """(tokens as offsets, tags, a report entry for every span trimmed or dropped)."""
+    spans, changes = fit_to_tokens(record["text"], record["spans"])
+    kept, dropped = split_overlaps(spans)
+    tokens = tokenize(record["text"], span_cuts(spans))
     tags = bio_tags(tokens, [span | {"label": label_tag[span["label"]]} for span in kept])
-    losers = []
-    for span in dropped:
-        winner = next(k for k in kept if k["start"] < span["end"] and span["start"] < k["end"])
-        losers.append((span, winner))
-    return tokens, tags, losers
+    return tokens, tags, changes + overlap_changes(dropped, kept, DROPPED)
 
 
 class BioWriter(Writer):
     DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
-    SUFFIXES = (".jsonl", ".conll", ".labels.json", ".overlaps.jsonl")
+    SUFFIXES = (".jsonl", ".conll", ".labels.json", REPORT_SUFFIX)
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.label_tag = label_tags(meta.labels)
         names = tag_names(self.label_tag)
         self.index = {name: i for i, name in enumerate(names)}
-        files[".labels.json"].write(orjson.dumps(names, option=orjson.OPT_INDENT_2) + b"\n")
+        files[".labels.json"].write(json_line(names, option=orjson.OPT_INDENT_2))
         self.files = files
 
     def write(self, record: Record) -> None:
         jsonl, conll = self.files[".jsonl"], self.files[".conll"]
-        overlaps, index = self.files[".overlaps.jsonl"], self.index
+        report, index = self.files[REPORT_SUFFIX], self.index
         text = record["text"]
-        tokens, tags, losers = tagged(record, self.label_tag)
+        tokens, tags, changes = tagged(record, self.label_tag)
         words = [text[start:end] for start, end in tokens]
         jsonl.write(
-            orjson.dumps(
+            json_line(
                 {
                     "id": record["id"],
                     "annotator": record["annotator"],
@@ -72,7 +84,6 @@ class BioWriter(Writer):
                     "offsets": [list(token) for token in tokens],
                 }
             )
-            + b"\n"
         )
         lines = ["-DOCSTART- -X- O O", ""]
         previous_end, previous_word = 0, ""
@@ -85,20 +96,9 @@ class BioWriter(Writer):
         if lines[-1] != "":
             lines.append("")
         conll.write(("\n".join(lines) + "\n").encode())
-        for span, winner in losers:
-            overlaps.write(
-                orjson.dumps(
-                    {
-                        "id": record["id"],
-                        "annotator": record["annotator"],
-                        "dropped": {k: span[k] for k in ("start", "end", "quote", "label")},
-                        "kept": {k: winner[k] for k in ("start", "end", "quote", "label")},
-                        "rule": "earliest start, then longest, then label name",
-                    },
-                    option=orjson.OPT_SORT_KEYS,
-                )
-                + b"\n"
-            )
+        for change in changes:
+            line = {"id": record["id"], "annotator": record["annotator"]} | change
+            report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
 
     def close(self) -> None:
         pass

@@ -2,8 +2,7 @@
 plus the article's title, external id and annotator, which doccano keeps as metadata.
 Offsets are Unicode code points, end exclusive."""
 
-import orjson
-
+from annotations.exports.jsonlines import json_line
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
@@ -23,7 +22,7 @@ class DoccanoWriter(Writer):
             "external_id": record["external_id"],
             "annotator": record["annotator"],
         }
-        self.out.write(orjson.dumps(row) + b"\n")
+        self.out.write(json_line(row))
 
     def close(self) -> None:
         pass

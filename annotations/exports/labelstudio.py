@@ -1,11 +1,16 @@
 """Label Studio JSON: a list of tasks with ``data.text`` and one annotation whose results are
 ``labels`` regions on ``<Labels name="label" toName="text">`` (value: start, end, text,
-labels). Offsets are Unicode code points, end exclusive. The list is written item by item."""
+labels). Offsets are Unicode code points, end exclusive. The list is written item by item.
+
+Who annotated: Label Studio's ``completed_by`` must be the id of a user of that Label Studio
+instance, which a workbench username is not (an import with one fails with HTTP 400). So the
+annotation has no ``completed_by`` (Label Studio credits the importing user), and the task's
+``meta`` says whose set it is (``annotator``: the username, null for gold; ``gold``); a gold
+set's annotation is Label Studio's ``ground_truth``."""
 
 from typing import Any
 
-import orjson
-
+from annotations.exports.jsonlines import json_bytes
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
@@ -17,9 +22,10 @@ def task(record: Record) -> dict[str, Any]:
             "title": record["title"],
             "external_id": record["external_id"],
         },
+        "meta": {"annotator": record["annotator"], "gold": record["gold"]},
         "annotations": [
             {
-                "completed_by": record["annotator"],
+                "ground_truth": record["gold"],
                 "result": [
                     {
                         "id": f"s{span['id']}",
@@ -51,7 +57,7 @@ class LabelStudioWriter(Writer):
 
     def write(self, record: Record) -> None:
         self.out.write(b"\n" if self.first else b",\n")
-        self.out.write(orjson.dumps(task(record)))
+        self.out.write(json_bytes(task(record)))
         self.first = False
 
     def close(self) -> None:

@@ -13,12 +13,13 @@ Unicode code points, end exclusive.
 
 import orjson
 
+from annotations.exports.jsonlines import json_line
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 
 def dumps(record: Record) -> bytes:
     """One line of the native format: keys sorted, so the same record gives the same bytes."""
-    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
+    return json_line(record, option=orjson.OPT_SORT_KEYS)
 
 
 class NativeWriter(Writer):

@@ -1,20 +1,37 @@
 """spaCy ``.spacy`` DocBin: ``doc.spans["sc"]`` holds every span (overlaps included),
-``doc.ents`` the non-overlapping ones by the rule in ``tokens.py``. Needs spaCy, the optional
-``spacy`` extra: without it the format says so (``SpacyWriter.unavailable``). Tokens are those
-of ``tokens.py`` plus whitespace tokens, so each Doc's text is exactly the article's text and
-every span is a run of whole tokens. Each Doc's ``user_data`` holds the article id and
-annotator. A DocBin is one serialised object, so docs are gathered in memory until the file is
-written (compact token arrays, about the size of the output).
+``doc.ents`` the non-overlapping ones by the rule in ``tokens.py``, each with its label and, for
+a span linked to an actor, the actor's external id (a Wikidata QID, say) as ``ent.kb_id_``.
+Needs spaCy, the optional ``spacy`` extra: without it the format says so
+(``SpacyWriter.unavailable``). Tokens are those of ``tokens.py`` plus whitespace tokens, so each
+Doc's text is exactly the article's text and every span is a run of whole tokens; a span with
+whitespace edges is trimmed to its tokens and a whitespace-only span left out, and each such
+change, like each span left out of ``doc.ents`` for an overlap, is a line of ``.report.jsonl``.
+Each Doc's ``user_data`` holds the article id and annotator. A DocBin is one serialised object,
+so docs are gathered in memory until the file is written (compact token arrays, about the size
+of the output).
 """
 
 from collections.abc import Set
 from importlib.util import find_spec
 from typing import Any
 
-from annotations.exports.tokens import Span, span_cuts, split_overlaps, tokenize
+import orjson
+
+from annotations.exports.jsonlines import json_line
+from annotations.exports.tokens import (
+    REPORT_SUFFIX,
+    Span,
+    fit_to_tokens,
+    overlap_changes,
+    span_cuts,
+    split_overlaps,
+    tokenize,
+)
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SPANS_KEY = "sc"
+# What the DocBin keeps of each token beside its text: the entities (doc.ents).
+DOC_ATTRS = ["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
 
 def words_and_spaces(
@@ -50,7 +67,7 @@ def words_and_spaces(
 
 class SpacyWriter(Writer):
     DESCRIPTION = "spaCy DocBin (doc.spans keeps overlaps, doc.ents the non-overlapping ones)"
-    SUFFIXES = (".spacy",)
+    SUFFIXES = (".spacy", REPORT_SUFFIX)
     unavailable = (
         None
         if find_spec("spacy")
@@ -66,26 +83,41 @@ class SpacyWriter(Writer):
 
         self.doc_type = Doc
         self.out = files[".spacy"]
+        self.report = files[REPORT_SUFFIX]
         self.vocab = spacy.blank("xx").vocab
-        self.docbin = DocBin(attrs=[], store_user_data=True)
+        self.docbin = DocBin(attrs=DOC_ATTRS, store_user_data=True)
 
     def write(self, record: Record) -> None:
         text = record["text"]
-        cuts = span_cuts(record["spans"])
+        spans, changes = fit_to_tokens(text, record["spans"])
+        cuts = span_cuts(spans)
         words, spaces = words_and_spaces(text, tokenize(text, cuts), cuts)
         doc = self.doc_type(self.vocab, words=words, spaces=spaces)
         if doc.text != text:
-            raise ValueError(f"Article {record['id']}: the tokens do not rebuild the text.")
+            raise ValueError("the tokens do not rebuild the text.")
 
         def to_span(span: Span) -> Any:  # a spacy.tokens.Span
-            return doc.char_span(span["start"], span["end"], label=span["label"])
+            actor = span["actor"] or {}
+            made = doc.char_span(
+                span["start"], span["end"], label=span["label"], kb_id=actor.get("external_id", "")
+            )
+            if made is None:
+                raise ValueError(
+                    f"the span {span['start']}-{span['end']} ({span['quote']!r}) is not a run "
+                    "of whole tokens."
+                )
+            return made
 
-        doc.spans[SPANS_KEY] = [to_span(span) for span in record["spans"]]
-        kept, _ = split_overlaps(record["spans"])
+        doc.spans[SPANS_KEY] = [to_span(span) for span in spans]
+        kept, dropped = split_overlaps(spans)
         doc.ents = [to_span(span) for span in kept]
         doc.user_data["id"] = record["id"]
         doc.user_data["annotator"] = record["annotator"]
         self.docbin.add(doc)
+        changes += overlap_changes(dropped, kept, "left out of doc.ents")
+        for change in changes:
+            line = {"id": record["id"], "annotator": record["annotator"]} | change
+            self.report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
 
     def close(self) -> None:
         self.out.write(self.docbin.to_bytes())

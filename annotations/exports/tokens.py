@@ -10,6 +10,12 @@ Overlapping spans cannot all be expressed as BIO tags or ``doc.ents``. The rule:
 by start, then longest first, then by label name; keep a span when it overlaps no span kept
 before it. So the earliest-starting span wins, and between spans starting together the
 longest wins. Every span that loses is reported (never silently dropped).
+
+Tokens hold no whitespace, so a span cannot start or end with whitespace in a token format:
+``fit_to_tokens`` trims such a span to its first and last non-whitespace character and drops
+a span of whitespace only (a no-break space, say). ``span_changes`` describes every span a
+token format changes or drops, with the reason, for the format's report file
+(``REPORT_SUFFIX``).
 """
 
 from __future__ import annotations
@@ -66,6 +72,58 @@ def tokenize(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
                     i += 1
         tokens.append((start, i))
     return tokens
+
+
+REPORT_SUFFIX = ".report.jsonl"
+TRIMMED = "trimmed"
+DROPPED = "dropped"
+WHITESPACE_EDGE = "starts or ends with whitespace, which no token holds"
+WHITESPACE_ONLY = "holds only whitespace, which no token holds"
+OVERLAP = "overlaps a span that wins (earliest start, then longest, then label name)"
+
+
+def _fields(span: Span) -> dict[str, Any]:
+    return {key: span[key] for key in ("start", "end", "quote", "label")}
+
+
+def fit_to_tokens(text: str, spans: list[Span]) -> tuple[list[Span], list[dict[str, Any]]]:
+    """(the spans as tokens can hold them: whitespace edges trimmed, whitespace-only spans
+    left out; a report entry for each span trimmed or left out)."""
+    fitted: list[Span] = []
+    changes: list[dict[str, Any]] = []
+    for span in spans:
+        start, end = span["start"], span["end"]
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            changes.append({"span": _fields(span), "outcome": DROPPED, "reason": WHITESPACE_ONLY})
+            continue
+        if (start, end) != (span["start"], span["end"]):
+            written = span | {"start": start, "end": end, "quote": text[start:end]}
+            changes.append(
+                {
+                    "span": _fields(span),
+                    "outcome": TRIMMED,
+                    "reason": WHITESPACE_EDGE,
+                    "written": _fields(written),
+                }
+            )
+            span = written
+        fitted.append(span)
+    return fitted, changes
+
+
+def overlap_changes(dropped: list[Span], kept: list[Span], outcome: str) -> list[dict[str, Any]]:
+    """A report entry for each span `dropped` by the overlap rule, with the span that beat it."""
+    changes = []
+    for span in dropped:
+        winner = next(k for k in kept if k["start"] < span["end"] and span["start"] < k["end"])
+        changes.append(
+            {"span": _fields(span), "outcome": outcome, "reason": OVERLAP, "kept": _fields(winner)}
+        )
+    return changes
 
 
 def split_overlaps(spans: list[Span]) -> tuple[list[Span], list[Span]]:

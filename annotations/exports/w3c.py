@@ -1,5 +1,7 @@
-"""W3C Web Annotation Data Model (JSON-LD): an AnnotationCollection whose first page lists
-one Annotation per span. Each annotation stands alone (its own ``@context``), has an IRI id
+"""W3C Web Annotation Data Model (JSON-LD): an AnnotationCollection whose first (and only)
+AnnotationPage, embedded, lists one Annotation per span; the page has its own ``@context``,
+``id`` and ``partOf`` (the collection's id, type and label), so it meets the model's page
+MUSTs alone too. Each annotation stands alone (its own ``@context``), has an IRI id
 (``urn:uuid:`` derived from the article, the set and the span, so it is stable), motivation
 ``tagging``, a TextualBody with the label (purpose ``tagging``), one for the linked actor
 (purpose ``identifying``), and a SpecificResource target on the article with a
@@ -9,8 +11,7 @@ code points, as the model requires)."""
 import uuid
 from typing import Any
 
-import orjson
-
+from annotations.exports.jsonlines import json_bytes
 from annotations.exports.tokens import Span
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
@@ -68,19 +69,30 @@ class W3CWriter(Writer):
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonld"]
-        head = {
-            "@context": CONTEXT,
+        collection = {
             "id": f"urn:workbench:project:{meta.project}",
             "type": "AnnotationCollection",
             "label": f"Annotations of {meta.project}",
         }
-        self.out.write(orjson.dumps(head)[:-1] + b',"first":{"type":"AnnotationPage","items":[')
+        page = {
+            "@context": CONTEXT,
+            "id": f"{collection['id']}:page:1",
+            "type": "AnnotationPage",
+            "partOf": collection,
+            "startIndex": 0,
+            "items": [],
+        }
+        head = {"@context": CONTEXT, **collection, "first": page}
+        # Everything up to the page's empty item list, whose "]}}" close() writes.
+        opening = json_bytes(head)
+        assert opening.endswith(b"[]}}")
+        self.out.write(opening[:-3])
         self.first = True
 
     def write(self, record: Record) -> None:
         for span in record["spans"]:
             self.out.write(b"\n" if self.first else b",\n")
-            self.out.write(orjson.dumps(annotation(record, span)))
+            self.out.write(json_bytes(annotation(record, span)))
             self.first = False
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from typing import IO, ClassVar, Protocol
 
 from annotations.exports.records import Record
 
-__all__ = ["ExportMeta", "ExportRefused", "Files", "Record", "Writer"]
+__all__ = ["ExportFailed", "ExportMeta", "ExportRefused", "Files", "Record", "Writer"]
 
 Files = Mapping[str, IO[bytes]]  # suffix -> the open file stem + suffix
 
@@ -41,6 +41,10 @@ class ExportMeta:
 class ExportRefused(Exception):
     """An export this server cannot write (a format whose optional dependency is missing, labels
     a format cannot tell apart); the message says why and what to do. Nothing was written."""
+
+
+class ExportFailed(Exception):
+    """A writer could not write one record; the message names the format and the article."""
 
 
 class Writer(Protocol):

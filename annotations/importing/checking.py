@@ -29,7 +29,7 @@ from annotations.importing.records import (
 )
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Actor, Credibility, Reliability
-from annotations.text import check_span_offsets, normalise_text
+from annotations.text import check_span_offsets, normalise_text, normalised_offset
 
 
 class RecordChecker:
@@ -105,6 +105,7 @@ class RecordChecker:
         if not isinstance(spans, list):
             raise self.reject(line, "'spans' must be a list.")
         if spans or every_line_is_a_set:
+            record.is_set = every_line_is_a_set
             record.annotator_id = self.annotator_for(item.get("annotator"), line)
             record.spans = [
                 self.span_from(raw, body, span, line, position)
@@ -223,9 +224,16 @@ class RecordChecker:
             if raw != body:
                 # Offsets count code points of the text as given; move them onto the
                 # normalised body (CRLF folded to LF, NFC composed).
+                # Without a quote, an offset inside characters that normalisation joins is
+                # refused rather than moved (it would widen the span unseen); a quote says
+                # which text is meant, and is checked against the body below.
                 check_span_offsets(raw, start, end, None)
-                start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
-                if quote is not None:
+                assert isinstance(start, int) and isinstance(end, int)  # checked just above
+                if quote is None:
+                    start = normalised_offset(raw, start, body)
+                    end = normalised_offset(raw, end, body)
+                else:
+                    start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
                     quote = normalise_text(quote)
             check_span_offsets(body, start, end, quote)
         except ValidationError as error:

@@ -73,6 +73,9 @@ class ArticleRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     spans: list[SpanRecord] = field(default_factory=list)
     annotator_id: int | None = None
+    # A line of an annotation tool's export (native, doccano): one annotator's set, which is
+    # added to the article when the project holds its text already.
+    is_set: bool = False
     claims: list[ClaimRecord] = field(default_factory=list)
     threat: ThreatRecord | None = None
 

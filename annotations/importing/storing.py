@@ -1,8 +1,11 @@
 """Storing parsed records: one transaction, in batches; spans by COPY on PostgreSQL.
 
 Articles whose text the project holds already (or that repeat earlier in the file) are
-skipped and reported as duplicates. Claims and threat assessments point at the spans stored
-for them, found again by their content.
+skipped and reported as duplicates, except a line of an annotation tool's export (native,
+doccano: ``ArticleRecord.is_set``), which is one annotator's set: it is added to the article
+found by its text's hash, unless that annotator has a set there already (then it is the
+duplicate). So an export of several annotators' sets restores all of them. Claims and threat
+assessments point at the spans stored for them, found again by their content.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class ImportReport:
     articles: list[Article] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     span_count: int = 0
+    added_sets: int = 0  # annotators' sets added to articles the project held already
 
     @property
     def imported(self) -> int:
@@ -61,14 +65,22 @@ def store(
 ) -> ImportReport:
     report = ImportReport(filename)
     existing = _existing_hashes(project, (record.sha256 for record in records))
+    owners = _existing_owners(project, existing)
     seen: set[str] = set()
     fresh = []
+    more_sets = []  # sets for articles that the project or an earlier line holds
     for record in records:
         sha = record.sha256
+        owner = (sha, record.annotator_id)
         if sha in existing or sha in seen:
+            if record.is_set and record.annotator_id is not None and owner not in owners:
+                owners.add(owner)
+                more_sets.append(record)
+                continue
             report.duplicates.append(Duplicate(record.line, record.title, existing.get(sha)))
             continue
         seen.add(sha)
+        owners.add(owner)
         fresh.append(record)
     guideline = project.current_guideline()
     try:
@@ -79,6 +91,11 @@ def store(
                 report.span_count += sum(len(record.spans) for record in batch)
                 if progress:
                     progress(done + len(batch), len(fresh))
+            if more_sets:
+                article_ids = existing | {a.body_sha256: a.pk for a in report.articles}
+                _write_sets([(article_ids[r.sha256], r) for r in more_sets], guideline)
+                report.added_sets = len(more_sets)
+                report.span_count += sum(len(record.spans) for record in more_sets)
     except IntegrityError as error:
         report.articles.clear()
         raise ImportRejected(
@@ -96,6 +113,19 @@ def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
         ).values_list("body_sha256", "id")
         found.update(rows)
     return found
+
+
+def _existing_owners(project: Project, existing: dict[str, int]) -> set[tuple[str, int | None]]:
+    """(text hash, annotator id) of every annotator's set on the articles of `existing`."""
+    sha_of = {pk: sha for sha, pk in existing.items()}
+    owners: set[tuple[str, int | None]] = set()
+    ids = list(sha_of)
+    for start in range(0, len(ids), WRITE_BATCH):
+        rows = AnnotationSet.objects.filter(
+            article_id__in=ids[start : start + WRITE_BATCH], annotator__isnull=False
+        ).values_list("article_id", "annotator_id")
+        owners.update((sha_of[article_id], annotator_id) for article_id, annotator_id in rows)
+    return owners
 
 
 def _write_batch(
@@ -122,40 +152,49 @@ def _write_batch(
             for record in records
         ]
     )
-    annotated = [
-        (a, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None
-    ]
-    if annotated:
-        now = timezone.now()
-        sets = AnnotationSet.objects.bulk_create(
-            [
-                AnnotationSet(
-                    article=article,
-                    annotator_id=record.annotator_id,
-                    status=AnnotationSet.Status.IN_PROGRESS,
-                    guideline_version=guideline,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for article, record in annotated
-            ]
-        )
-        rows = (
-            (
-                annotation_set.id,
-                span.start,
-                span.end,
-                span.quote,
-                span.label.pk,
-                span.actor.pk if span.actor else None,
-                span.note,
-            )
-            for annotation_set, (_, record) in zip(sets, annotated, strict=True)
-            for span in record.spans
-        )
-        _insert_spans(rows, now=now)
-        _write_claims(sets, [record for _, record in annotated])
+    _write_sets(
+        [(a.pk, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None],
+        guideline,
+    )
     return articles
+
+
+def _write_sets(
+    annotated: list[tuple[int, ArticleRecord]], guideline: GuidelineVersion | None
+) -> None:
+    """One annotation set per (article id, record), with the record's spans, claims and threat
+    assessment."""
+    if not annotated:
+        return
+    now = timezone.now()
+    sets = AnnotationSet.objects.bulk_create(
+        [
+            AnnotationSet(
+                article_id=article_id,
+                annotator_id=record.annotator_id,
+                status=AnnotationSet.Status.IN_PROGRESS,
+                guideline_version=guideline,
+                created_at=now,
+                updated_at=now,
+            )
+            for article_id, record in annotated
+        ]
+    )
+    rows = (
+        (
+            annotation_set.id,
+            span.start,
+            span.end,
+            span.quote,
+            span.label.pk,
+            span.actor.pk if span.actor else None,
+            span.note,
+        )
+        for annotation_set, (_, record) in zip(sets, annotated, strict=True)
+        for span in record.spans
+    )
+    _insert_spans(rows, now=now)
+    _write_claims(sets, [record for _, record in annotated])
 
 
 def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:

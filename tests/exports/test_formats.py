@@ -9,7 +9,7 @@ import pytest
 from annotations.exports import FORMATS, export
 from annotations.exports.records import Selection
 from annotations.models import Article
-from tests.exports.w3c_musts import must_failures
+from tests.exports.w3c_musts import COLLECTION, PAGE, must_failures
 
 
 @pytest.fixture
@@ -91,15 +91,17 @@ def test_it_writes_bio_jsonl_that_datasets_loads_and_reports_every_overlap(
         "json", data_files=str(files[".jsonl"]), split="train", cache_dir=str(tmp_path / "hf")
     )
     assert set(dataset.column_names) >= {"id", "tokens", "ner_tags", "offsets"}
-    overlaps = [orjson.loads(line) for line in files[".overlaps.jsonl"].read_bytes().splitlines()]
-    assert [o["dropped"]["quote"] for o in overlaps] == ["Peskov warned the US and NATO"]
+    report = [orjson.loads(line) for line in files[".report.jsonl"].read_bytes().splitlines()]
+    overlaps = [o for o in report if o["reason"].startswith("overlaps")]
+    assert overlaps == report
+    assert [o["span"]["quote"] for o in overlaps] == ["Peskov warned the US and NATO"]
     assert overlaps[0]["kept"]["quote"] == "Dmitry Peskov"
     natives = {r["id"]: r for r in native_records(gold_project, tmp_path / "n")}
     for row in dataset:
         text = bodies[row["id"]]
         assert [text[s:e] for s, e in row["offsets"]] == row["tokens"]
         spans = _spans_from_bio(row["offsets"], row["ner_tags"], names)
-        dropped = {(o["dropped"]["start"], o["dropped"]["end"]) for o in overlaps}
+        dropped = {(o["span"]["start"], o["span"]["end"]) for o in overlaps}
         expected = [
             (s["start"], s["end"], s["label"])
             for s in natives[row["id"]]["spans"]
@@ -175,9 +177,41 @@ def test_it_writes_label_studio_tasks(gold_project, tmp_path):
             assert region["type"] == "labels" and region["to_name"] == "text"
 
 
+# Label Studio's import format (labelstud.io/guide/task_format): the keys of a task and of an
+# annotation it accepts, and completed_by, when given, the integer id of one of its users.
+LABEL_STUDIO_TASK_KEYS = {"data", "annotations", "predictions", "meta"}
+LABEL_STUDIO_ANNOTATION_KEYS = {
+    *("result", "completed_by", "ground_truth", "was_cancelled", "lead_time"),
+    *("created_at", "updated_at"),
+}
+
+
+def test_label_studio_tasks_name_the_annotator_in_meta_not_in_completed_by(gold_project, tmp_path):
+    gold = json.loads(write(gold_project, "labelstudio", tmp_path)[".json"].read_text())
+    own = json.loads(
+        write(gold_project, "labelstudio", tmp_path / "a", Selection(sets="annotators"))[
+            ".json"
+        ].read_text()
+    )
+    for task in gold + own:
+        assert set(task) <= LABEL_STUDIO_TASK_KEYS
+        for annotation in task["annotations"]:
+            assert set(annotation) <= LABEL_STUDIO_ANNOTATION_KEYS
+            assert isinstance(annotation.get("completed_by", 0), int)
+    assert {(t["meta"]["annotator"], t["meta"]["gold"]) for t in gold} == {(None, True)}
+    assert all(t["annotations"][0]["ground_truth"] for t in gold)
+    [anna] = own
+    assert anna["meta"] == {"annotator": "anna", "gold": False}
+    assert anna["annotations"][0]["ground_truth"] is False
+
+
 def test_it_writes_web_annotations_meeting_every_must(gold_project, tmp_path, bodies):
     collection = json.loads(write(gold_project, "w3c", tmp_path)[".jsonld"].read_text())
     assert collection["type"] == "AnnotationCollection"
+    assert must_failures(collection, COLLECTION) == []
+    assert must_failures(collection, PAGE) == []  # a collection with its page embedded
+    assert must_failures(collection["first"], PAGE) == []  # the page alone
+    assert collection["first"]["partOf"]["id"] == collection["id"]
     items = collection["first"]["items"]
     assert len(items) == 12
     by_source = {f"urn:sha256:{a.body_sha256}": a.body for a in Article.objects.all()}

@@ -135,3 +135,26 @@ def test_it_imports_a_native_line_that_names_the_claim_type_with_the_old_key(
     )
     [claim] = Claim.objects.filter(annotation_set__article__project=copy)
     assert claim.claim_type.name == "warning"
+
+
+@pytest.mark.parametrize("format", ["native", "doccano"])
+def test_it_restores_every_annotators_set_of_the_same_text(
+    gold_project, article, annotator, annotator2, tmp_path, format
+):
+    from tests.exports.conftest import add_span
+    from tests.factories import AnnotationSetFactory
+
+    alex = AnnotationSetFactory(article=article, annotator=annotator2, status="submitted")
+    add_span(alex, "Kremlin", "actor")
+    add_span(alex, "NATO", "actor")
+    sets = exported(gold_project, format, tmp_path / "sets", ANNOTATORS)
+    assert len(sets.splitlines()) == 2  # anna's and alex's sets of one article
+    copy = new_project(gold_project, "copy", annotator)
+    Membership.objects.create(project=copy, user=annotator2, role="annotator")
+    report = import_articles(project=copy, filename="sets.jsonl", data=sets, format=format)
+    assert (report.imported, report.added_sets, report.duplicates) == (1, 1, [])
+    assert exported(copy, format, tmp_path / "back", ANNOTATORS) == sets
+
+    again = import_articles(project=copy, filename="sets.jsonl", data=sets, format=format)
+    assert (again.imported, again.added_sets, len(again.duplicates)) == (0, 0, 2)
+    assert exported(copy, format, tmp_path / "still", ANNOTATORS) == sets

@@ -37,7 +37,7 @@ def test_it_writes_each_file_of_a_multi_file_format(gold_project, tmp_path):
         "gold.conll",
         "gold.jsonl",
         "gold.labels.json",
-        "gold.overlaps.jsonl",
+        "gold.report.jsonl",
     ]
 
 

@@ -175,3 +175,20 @@ def test_it_fails_a_build_whose_worker_stopped_and_clears_what_it_left(
     assert release.status == Release.Status.FAILED
     assert fresh.status == Release.Status.BUILDING
     assert not leftover.exists()
+
+
+def test_a_build_that_fails_on_one_article_names_the_article_and_the_format(
+    gold_project, manager, build, article, monkeypatch
+):
+    original = SpacyWriter.write
+
+    def fails_on_the_first_article(self, record):
+        if record["title"] == article.title:
+            raise ValueError("cannot write this one")
+        original(self, record)
+
+    monkeypatch.setattr(SpacyWriter, "write", fails_on_the_first_article)
+    release = build(gold_project, manager, formats=["native", "spacy"])
+    assert release.status == Release.Status.FAILED
+    assert f"spacy export failed on article {article.body_sha256[:16]}" in release.error
+    assert repr(article.title) in release.error and "cannot write this one" in release.error

@@ -61,6 +61,7 @@ class ArticleImport(ProjectScoped):
         result = {
             "imported": report.imported,
             "span_count": report.span_count,
+            "added_sets": report.added_sets,
             "article_ids": [article.pk for article in report.articles],
             "duplicates": [vars(duplicate) for duplicate in report.duplicates],
         }

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotations.exports import FORMATS, ExportRefused, export
+from annotations.exports import FORMATS, ExportFailed, ExportRefused, export
 from annotations.exports.records import Selection, count_sets
 from annotations.models import Project
 
@@ -84,7 +84,7 @@ class Command(BaseCommand):
                         selection=selection,
                         progress=lambda articles: bar.update(min(articles, total - bar.n)),
                     )
-                except (ExportRefused, OSError) as error:  # spaCy missing, disk full...
+                except (ExportRefused, ExportFailed, OSError) as error:  # no spaCy, full disk
                     raise CommandError(f"The export failed: {error}") from None
                 paths = []
                 for scratch_path in written:

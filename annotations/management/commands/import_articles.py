@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 owner = User.objects.get(username=annotator)
             except User.DoesNotExist:
                 raise CommandError(f"No user named {annotator!r}.") from None
-        imported = duplicates = spans = 0
+        imported = duplicates = spans = added_sets = 0
         rejected: list[str] = []
         for path in paths:
             try:
@@ -77,6 +77,7 @@ class Command(BaseCommand):
             imported += report.imported
             duplicates += len(report.duplicates)
             spans += report.span_count
+            added_sets += report.added_sets
             for duplicate in report.duplicates:
                 self.stdout.write(
                     f"{path}, line {duplicate.line}: duplicate of an existing article, "
@@ -84,8 +85,10 @@ class Command(BaseCommand):
                 )
         for message in rejected:
             self.stderr.write(self.style.ERROR(f"Rejected {message}"))
+        added = f"added {added_sets} annotator's set(s) to articles already here; "
         self.stdout.write(
             f"Imported {imported} article(s) with {spans} span(s); "
+            f"{added if added_sets else ''}"
             f"{duplicates} duplicate(s) skipped; {len(rejected)} file(s) rejected."
         )
         if rejected:
