@@ -11,6 +11,7 @@ other's decisions unseen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -322,42 +323,9 @@ def _decide(
             f"Unknown reason code {reason_code!r}; use one of {', '.join(ReasonCode.values)}."
         )
     previous = item.decision
-    _clear_gold_row(previous, gold, user)
-    gold_span = gold_claim = None
-    result: tuple | None = None
-    if outcome == AdjudicationDecision.Outcome.REJECTED:
-        pass
-    elif item.kind == "span":
-        fields = {
-            "label": source.label,
-            "actor": source.actor,
-            "start": item.start,
-            "end": item.end,
-        }
-        fields.update(edit or {})
-        gold_span = _write_span(gold, user=user, **fields)
-        result = span_value(gold_span)
-        if (gold_span.start, gold_span.end) != (item.start, item.end):
-            result = (*result, "moved")
-    elif item.kind == "claim":
-        fields = {
-            "claim_type": source.claim_type,
-            "claimant": source.claimant,
-            "claimant_span": source.claimant_span,
-            "targets": list(source.targets.all()),
-            "reliability": source.reliability,
-            "credibility": source.credibility,
-            "note": source.note,
-        }
-        fields.update(edit or {})
-        gold_claim = _write_claim(gold, item, fields=fields, user=user)
-        result = claim_value(gold_claim)
-    else:
-        fields = {"level": source.level, "rationale": source.rationale}
-        fields.update(edit or {})
-        source_claims = list(source.claims.select_related("span")) if source else []
-        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
-        result = (assessment.level_id,)
+    with services.adjudicating(gold):  # the one way into a gold set
+        _clear_gold_row(previous, gold, user)
+        gold_span, gold_claim, result = _write_gold_row(gold, item, outcome, source, edit, user)
     overrides = any(
         (result is None and item.value_of(a))
         or (result is not None and result not in item.value_of(a))
@@ -398,6 +366,55 @@ def _decide(
         after=_decision_snapshot(decision),
     )
     return decision
+
+
+def _write_gold_row(
+    gold: AnnotationSet,
+    item: Item,
+    outcome: str,
+    source: Any,  # the annotator's span, claim or threat assessment, as `item.kind` says
+    edit: dict[str, Any] | None,
+    user: User,
+) -> tuple[Span | None, Claim | None, tuple[Any, ...] | None]:
+    """Put the gold row for `item` in place (none when rejected): the gold span, the gold
+    claim, and the value the decision gave the item (None when rejected)."""
+    gold_span: Span | None = None
+    gold_claim: Claim | None = None
+    result: tuple[Any, ...] | None = None
+    if outcome == AdjudicationDecision.Outcome.REJECTED:
+        pass
+    elif item.kind == "span":
+        fields = {
+            "label": source.label,
+            "actor": source.actor,
+            "start": item.start,
+            "end": item.end,
+        }
+        fields.update(edit or {})
+        gold_span = _write_span(gold, user=user, **fields)
+        result = span_value(gold_span)
+        if (gold_span.start, gold_span.end) != (item.start, item.end):
+            result = (*result, "moved")
+    elif item.kind == "claim":
+        fields = {
+            "claim_type": source.claim_type,
+            "claimant": source.claimant,
+            "claimant_span": source.claimant_span,
+            "targets": list(source.targets.all()),
+            "reliability": source.reliability,
+            "credibility": source.credibility,
+            "note": source.note,
+        }
+        fields.update(edit or {})
+        gold_claim = _write_claim(gold, item, fields=fields, user=user)
+        result = claim_value(gold_claim)
+    else:
+        fields = {"level": source.level, "rationale": source.rationale}
+        fields.update(edit or {})
+        source_claims = list(source.claims.select_related("span")) if source else []
+        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
+        result = (assessment.level_id,)
+    return gold_span, gold_claim, result
 
 
 def _decision_snapshot(decision: AdjudicationDecision | None) -> dict | None:

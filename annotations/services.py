@@ -1,8 +1,14 @@
-"""Writes that touch several models. Views, the API and commands all call these."""
+"""Writes that touch several models. Views, the API and commands all call these.
+
+A gold set changes only through adjudication decisions: the annotating services refuse it
+(PermissionDenied) unless annotations.adjudication writes it, inside `adjudicating(gold)`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from annotations import history
+from annotations.access import GOLD_REFUSED
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -137,14 +144,32 @@ def annotation_set_transition(
 
 # Annotating: spans, claims and threat assessments in one annotation set.
 
+# The gold set an adjudication decision is writing in this context, if any.
+_adjudicated_gold: ContextVar[int | None] = ContextVar("adjudicated_gold", default=None)
+
+
+@contextmanager
+def adjudicating(gold: AnnotationSet) -> Iterator[None]:
+    """The write half of an adjudication decision: inside the block, the annotating services
+    below may write `gold`, validated and recorded in the history as any write. Only
+    annotations.adjudication enters it, after checking the reviewer and locking the gold set."""
+    token = _adjudicated_gold.set(gold.pk)
+    try:
+        yield
+    finally:
+        _adjudicated_gold.reset(token)
+
 
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
-    """Lock the set's row for this transaction and check it may still change."""
+    """Lock the set's row for this transaction and check it may still change (a gold set only
+    inside `adjudicating`)."""
     locked = (
         AnnotationSet.objects.select_for_update()
         .select_related("article")
         .get(pk=annotation_set.pk)
     )
+    if locked.is_gold and locked.pk != _adjudicated_gold.get():
+        raise PermissionDenied(GOLD_REFUSED)
     if not locked.is_editable:
         raise Conflict(f"This annotation set is {locked.status_name} and can no longer be changed.")
     return locked
