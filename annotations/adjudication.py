@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
@@ -179,15 +179,16 @@ def merge(article: Article) -> Merged:
     return Merged(article=article, sets=sets, gold=gold, items=list(items.values()))
 
 
-def _gold_for(article: Article) -> AnnotationSet:
+def _gold_for(article: Article, user: User) -> AnnotationSet:
     gold = AnnotationSet.objects.filter(article=article).gold().first()
     if gold is None:
-        with transaction.atomic():  # two reviewers starting at once: one creates, both use it
-            gold, _ = AnnotationSet.objects.get_or_create(
-                article=article,
-                is_gold=True,
-                defaults={"guideline_version": article.project.current_guideline()},
-            )
+        try:
+            with transaction.atomic():
+                gold = services.annotation_set_create(article=article, annotator=None, user=user)
+        except IntegrityError:  # two reviewers starting at once: one creates, both use it
+            gold = AnnotationSet.objects.filter(article=article).gold().first()
+            if gold is None:
+                raise
     return gold
 
 
@@ -206,7 +207,7 @@ def _begin(
             f"This article is not ready for adjudication: {len(waiting)} annotation set(s) "
             "are not submitted yet."
         )
-    gold = _gold_for(article)
+    gold = _gold_for(article, user)
     gold = AnnotationSet.objects.select_for_update().select_related("article").get(pk=gold.pk)
     if gold.status == Status.APPROVED:
         raise Conflict("This article's gold set is approved; adjudication is closed.")

@@ -98,19 +98,22 @@ def guidelines_update(*, project: Project, text: str, user: User | None = None) 
 # Annotation sets: creating one, and every change of its status.
 
 
-def annotation_set_create(*, article: Article, annotator: User, user: User) -> AnnotationSet:
-    """A new, empty set of `annotator` on `article` (assigned), recorded in the history. The
-    callers check, in their transaction, who may create it and whether the article takes
-    another annotator."""
+def annotation_set_create(*, article: Article, annotator: User | None, user: User) -> AnnotationSet:
+    """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
+    `annotator` is None, recorded in the history. The callers check, in their transaction, who
+    may create it and whether the article takes another annotator."""
     annotation_set = AnnotationSet.objects.create(
-        article=article, annotator=annotator, guideline_version=article.project.current_guideline()
+        article=article,
+        annotator=annotator,
+        is_gold=annotator is None,
+        guideline_version=article.project.current_guideline(),
     )
-    history.record(
-        user=user,
-        action="create",
-        obj=annotation_set,
-        after={"status": annotation_set.status, "annotator": annotator.get_username()},
-    )
+    after: dict[str, object] = {"status": annotation_set.status}
+    if annotator is None:
+        after["gold"] = True
+    else:
+        after["annotator"] = annotator.get_username()
+    history.record(user=user, action="create", obj=annotation_set, after=after)
     return annotation_set
 
 

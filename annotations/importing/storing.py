@@ -3,6 +3,11 @@
 Articles whose text the project holds already (or that repeat earlier in the file) are
 skipped and reported as duplicates. Claims and threat assessments point at the spans stored
 for them, found again by their content.
+
+The rows are written in bulk, not one by one through the annotating services, and recorded in
+the project's history as the services would, one entry per annotation set the import creates:
+the file, its SHA-256 and what the set received (spans, claims, threat assessment), in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from annotations import history
 from annotations.importing.records import ArticleRecord, ImportRejected
 from annotations.models import (
     AnnotationSet,
     Article,
     Claim,
     GuidelineVersion,
+    HistoryRecord,
     Project,
     Span,
     ThreatAssessment,
@@ -39,6 +46,14 @@ class Duplicate:
     existing_article_id: int | None  # None: repeated earlier in the same file
 
 
+@dataclass(frozen=True)
+class ImportedFile:
+    """The file an import reads, as its history entries name it."""
+
+    filename: str
+    sha256: str
+
+
 @dataclass
 class ImportReport:
     filename: str
@@ -53,12 +68,13 @@ class ImportReport:
 
 def store(
     project: Project,
-    filename: str,
+    source: ImportedFile,
     records: list[ArticleRecord],
     *,
     user: User | None,
     progress: Callable[[int, int], None] | None,
 ) -> ImportReport:
+    filename = source.filename
     report = ImportReport(filename)
     existing = _existing_hashes(project, (record.sha256 for record in records))
     seen: set[str] = set()
@@ -71,11 +87,17 @@ def store(
         seen.add(sha)
         fresh.append(record)
     guideline = project.current_guideline()
+    owners = {record.annotator_id for record in fresh if record.annotator_id is not None}
+    usernames: dict[int | None, str] = dict(
+        User.objects.filter(pk__in=owners).values_list("pk", "username")
+    )
     try:
         with transaction.atomic():
             for done in range(0, len(fresh), WRITE_BATCH):
                 batch = fresh[done : done + WRITE_BATCH]
-                report.articles.extend(_write_batch(project, batch, user, guideline))
+                articles, sets = _write_batch(project, batch, user, guideline)
+                report.articles.extend(articles)
+                _record_sets(project, user, source, sets, usernames)
                 report.span_count += sum(len(record.spans) for record in batch)
                 if progress:
                     progress(done + len(batch), len(fresh))
@@ -98,12 +120,49 @@ def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def _record_sets(
+    project: Project,
+    user: User | None,
+    source: ImportedFile,
+    sets: list[tuple[AnnotationSet, ArticleRecord]],
+    usernames: dict[int | None, str],
+) -> None:
+    """One history entry per annotation set created: its file and what it received."""
+    history.record_many(
+        project=project,
+        user=user,
+        entries=[
+            history.Entry(
+                action=HistoryRecord.Action.CREATE,
+                object_type="annotation_set",
+                object_id=annotation_set.pk,
+                article_id=annotation_set.article_id,
+                annotation_set_id=annotation_set.pk,
+                after={
+                    "status": annotation_set.status,
+                    "annotator": usernames[annotation_set.annotator_id],
+                    "import": {
+                        "file": source.filename,
+                        "sha256": source.sha256,
+                        "spans": len(record.spans),
+                        "claims": len(record.claims),
+                        "threat_assessments": int(record.threat is not None),
+                    },
+                },
+            )
+            for annotation_set, record in sets
+        ],
+    )
+
+
 def _write_batch(
     project: Project,
     records: list[ArticleRecord],
     user: User | None,
     guideline: GuidelineVersion | None,
-) -> list[Article]:
+) -> tuple[list[Article], list[tuple[AnnotationSet, ArticleRecord]]]:
+    """The articles of `records`, and the annotation sets created with them (with the record
+    each came from)."""
     articles = Article.objects.bulk_create(
         [
             Article(
@@ -125,6 +184,7 @@ def _write_batch(
     annotated = [
         (a, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None
     ]
+    created: list[tuple[AnnotationSet, ArticleRecord]] = []
     if annotated:
         now = timezone.now()
         sets = AnnotationSet.objects.bulk_create(
@@ -155,7 +215,8 @@ def _write_batch(
         )
         _insert_spans(rows, now=now)
         _write_claims(sets, [record for _, record in annotated])
-    return articles
+        created = [(s, record) for s, (_, record) in zip(sets, annotated, strict=True)]
+    return articles, created
 
 
 def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:

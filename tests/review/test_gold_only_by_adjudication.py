@@ -299,6 +299,16 @@ def test_a_decision_writes_the_gold_set_with_its_record_reason_and_history(gold,
     assert records[0].after["reason_code"] == "guideline"
 
 
+def test_adjudication_records_the_gold_set_it_creates(gold):
+    record = HistoryRecord.objects.get(
+        annotation_set_id=gold.pk, object_type="annotation_set", action="create"
+    )
+    assert (record.username, record.after) == (
+        "rita",
+        {"status": "assigned", "gold": True},
+    )
+
+
 def test_a_release_after_refused_writes_holds_only_adjudicated_items(
     request,
     gold,
