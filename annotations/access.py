@@ -127,11 +127,15 @@ def may_see_annotation_set(
     return sees_every_annotation_set(roles) or bool(annotation_set.annotator_id == user.pk)
 
 
+GOLD_REFUSED = "A gold set changes only through adjudication decisions."
+
+
 def may_edit_annotation_set(access: ProjectAccess, annotation_set: AnnotationSet) -> bool:
-    """Annotators change their own sets; reviewers change gold sets (through adjudication).
-    Whether the set's state still allows a change is the services' business."""
+    """Annotators change their own sets. Nobody changes a gold set directly, in any role: it
+    changes only through adjudication decisions (`check_may_adjudicate`). Whether the set's
+    state still allows a change is the services' business."""
     if annotation_set.is_gold:
-        return access.holds(REVIEWER)
+        return False
     return bool(annotation_set.annotator_id == access.user.pk)
 
 
@@ -148,6 +152,8 @@ def get_annotation_set_for_user(
     if annotation_set is None:
         raise Http404("No such annotation set.")
     if for_edit and not may_edit_annotation_set(access, annotation_set):
+        if annotation_set.is_gold:
+            raise PermissionDenied(GOLD_REFUSED)
         raise PermissionDenied("You may not change this annotation set.")
     return annotation_set
 

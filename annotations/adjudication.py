@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
@@ -188,15 +188,16 @@ def merge(article: Article) -> Merged:
     return Merged(article=article, sets=sets, gold=gold, items=list(items.values()))
 
 
-def _gold_for(article: Article) -> AnnotationSet:
+def _gold_for(article: Article, user: User) -> AnnotationSet:
     gold = AnnotationSet.objects.filter(article=article).gold().first()
     if gold is None:
-        with transaction.atomic():  # two reviewers starting at once: one creates, both use it
-            gold, _ = AnnotationSet.objects.get_or_create(
-                article=article,
-                is_gold=True,
-                defaults={"guideline_version": article.project.current_guideline()},
-            )
+        try:
+            with transaction.atomic():
+                gold = services.annotation_set_create(article=article, annotator=None, user=user)
+        except IntegrityError:  # two reviewers starting at once: one creates, both use it
+            gold = AnnotationSet.objects.filter(article=article).gold().first()
+            if gold is None:
+                raise
     return gold
 
 
@@ -215,7 +216,7 @@ def _begin(
             f"This article is not ready for adjudication: {len(waiting)} annotation set(s) "
             "are not submitted yet."
         )
-    gold = _gold_for(article)
+    gold = _gold_for(article, user)
     gold = AnnotationSet.objects.select_for_update().select_related("article").get(pk=gold.pk)
     if gold.status == Status.APPROVED:
         raise Conflict("This article's gold set is approved; adjudication is closed.")
@@ -332,46 +333,9 @@ def _decide(
             f"Unknown reason code {reason_code!r}; use one of {', '.join(ReasonCode.values)}."
         )
     previous = item.decision
-    _clear_gold_row(previous, gold, user)
-    gold_span = gold_claim = None
-    result: Value | None = None
-    fields: dict[str, Any]
-    if outcome == AdjudicationDecision.Outcome.REJECTED:
-        pass
-    elif item.kind == "span":
-        assert isinstance(source, Span)  # the rows of a span item are spans
-        fields = {
-            "label": source.label,
-            "actor": source.actor,
-            "start": item.start,
-            "end": item.end,
-        }
-        fields.update(edit or {})
-        gold_span = _write_span(gold, user=user, **fields)
-        result = span_value(gold_span)
-        if (gold_span.start, gold_span.end) != (item.start, item.end):
-            result = (*result, "moved")
-    elif item.kind == "claim":
-        assert isinstance(source, Claim)  # the rows of a claim item are claims
-        fields = {
-            "claim_type": source.claim_type,
-            "claimant": source.claimant,
-            "claimant_span": source.claimant_span,
-            "targets": list(source.targets.all()),
-            "reliability": source.reliability,
-            "credibility": source.credibility,
-            "note": source.note,
-        }
-        fields.update(edit or {})
-        gold_claim = _write_claim(gold, item, fields=fields, user=user)
-        result = claim_value(gold_claim)
-    else:
-        assert isinstance(source, ThreatAssessment)  # the rows of the threat item
-        fields = {"level": source.level, "rationale": source.rationale}
-        fields.update(edit or {})
-        source_claims = list(source.claims.select_related("span")) if source else []
-        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
-        result = (assessment.level_id,)
+    with services.adjudicating(gold):  # the one way into a gold set
+        _clear_gold_row(previous, gold, user)
+        gold_span, gold_claim, result = _write_gold_row(gold, item, outcome, source, edit, user)
     overrides = any(
         (result is None and item.value_of(a))
         or (result is not None and result not in item.value_of(a))
@@ -412,6 +376,59 @@ def _decide(
         after=_decision_snapshot(decision),
     )
     return decision
+
+
+def _write_gold_row(
+    gold: AnnotationSet,
+    item: Item,
+    outcome: str,
+    source: Row | None,  # the annotator's span, claim or threat assessment (`item.kind`)
+    edit: dict[str, Any] | None,
+    user: User,
+) -> tuple[Span | None, Claim | None, Value | None]:
+    """Put the gold row for `item` in place (none when rejected): the gold span, the gold
+    claim, and the value the decision gave the item (None when rejected)."""
+    gold_span: Span | None = None
+    gold_claim: Claim | None = None
+    result: Value | None = None
+    fields: dict[str, Any]
+    if outcome == AdjudicationDecision.Outcome.REJECTED:
+        pass
+    elif item.kind == "span":
+        assert isinstance(source, Span)  # the rows of a span item are spans
+        fields = {
+            "label": source.label,
+            "actor": source.actor,
+            "start": item.start,
+            "end": item.end,
+        }
+        fields.update(edit or {})
+        gold_span = _write_span(gold, user=user, **fields)
+        result = span_value(gold_span)
+        if (gold_span.start, gold_span.end) != (item.start, item.end):
+            result = (*result, "moved")
+    elif item.kind == "claim":
+        assert isinstance(source, Claim)  # the rows of a claim item are claims
+        fields = {
+            "claim_type": source.claim_type,
+            "claimant": source.claimant,
+            "claimant_span": source.claimant_span,
+            "targets": list(source.targets.all()),
+            "reliability": source.reliability,
+            "credibility": source.credibility,
+            "note": source.note,
+        }
+        fields.update(edit or {})
+        gold_claim = _write_claim(gold, item, fields=fields, user=user)
+        result = claim_value(gold_claim)
+    else:
+        assert isinstance(source, ThreatAssessment)  # the rows of the threat item
+        fields = {"level": source.level, "rationale": source.rationale}
+        fields.update(edit or {})
+        source_claims = list(source.claims.select_related("span")) if source else []
+        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
+        result = (assessment.level_id,)
+    return gold_span, gold_claim, result
 
 
 def _decision_snapshot(decision: AdjudicationDecision | None) -> dict[str, object] | None:

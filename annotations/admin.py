@@ -1,7 +1,33 @@
+"""The admin: users' memberships, projects, their vocabularies and actor registries, articles.
+
+Annotation data (annotation sets, spans, claims, threat assessments, adjudication decisions,
+comments, the history) is read-only here: it changes only through the services, which record
+every change in the history, and a gold set only through adjudication. The admin shows it, and
+refuses a delete elsewhere that would take annotation data with it.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from annotations import models
 from annotations.services import guidelines_update
+
+
+class ReadOnly:
+    """For annotation data: viewable, never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -102,6 +128,16 @@ class ActorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["affiliation"]
     inlines = [ActorAliasInline]
 
+    def get_deleted_objects(
+        self, objs: Sequence[Any] | QuerySet[Any], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        """A claim's targets are annotation data: an actor a claim targets is not deleted (its
+        spans and the claims it makes are protected by their foreign keys already)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        targeted = models.Claim.objects.filter(targets__in=[actor.pk for actor in objs])
+        protected = [*protected, *(f"Claim targeting it: {claim}" for claim in targeted.distinct())]
+        return deleted, counts, perms_needed, protected
+
 
 @admin.register(models.Article)
 class ArticleAdmin(admin.ModelAdmin):
@@ -117,14 +153,14 @@ class ArticleAdmin(admin.ModelAdmin):
         return fields
 
 
-class SpanInline(admin.TabularInline):
+class SpanInline(ReadOnly, admin.TabularInline):
     model = models.Span
     extra = 0
     raw_id_fields = ["label", "actor"]
 
 
 @admin.register(models.AnnotationSet)
-class AnnotationSetAdmin(admin.ModelAdmin):
+class AnnotationSetAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["article", "annotator", "is_gold", "status", "updated_at"]
     list_filter = ["status", "is_gold", "article__project"]
     raw_id_fields = ["article"]
@@ -132,20 +168,38 @@ class AnnotationSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Span)
-class SpanAdmin(admin.ModelAdmin):
+class SpanAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["quote", "label", "actor", "start", "end", "annotation_set"]
     list_filter = ["label__project", "label"]
     raw_id_fields = ["annotation_set", "label", "actor"]
 
 
 @admin.register(models.Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "claimant", "claim_type", "reliability", "credibility"]
     list_filter = ["claim_type", "reliability", "credibility"]
     raw_id_fields = ["annotation_set", "span", "claimant", "claimant_span", "targets"]
 
 
 @admin.register(models.ThreatAssessment)
-class ThreatAssessmentAdmin(admin.ModelAdmin):
+class ThreatAssessmentAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["annotation_set", "level"]
     raw_id_fields = ["annotation_set", "claims"]
+
+
+@admin.register(models.AdjudicationDecision)
+class AdjudicationDecisionAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["key", "article", "outcome", "reason_code", "decided_by", "decided_at"]
+    list_filter = ["outcome", "reason_code", "article__project"]
+
+
+@admin.register(models.Comment)
+class CommentAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["annotation_set", "author", "requests_changes", "created_at"]
+    list_filter = ["requests_changes"]
+
+
+@admin.register(models.HistoryRecord)
+class HistoryRecordAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["project", "sequence", "action", "object_type", "object_id", "username"]
+    list_filter = ["project", "action", "object_type"]

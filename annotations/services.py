@@ -1,9 +1,15 @@
-"""Writes that touch several models. Views, the API and commands all call these."""
+"""Writes that touch several models. Views, the API and commands all call these.
+
+A gold set changes only through adjudication decisions: the annotating services refuse it
+(PermissionDenied) unless annotations.adjudication writes it, inside `adjudicating(gold)`.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from annotations import history
+from annotations.access import GOLD_REFUSED
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -93,19 +100,22 @@ def guidelines_update(*, project: Project, text: str, user: User | None = None) 
 # Annotation sets: creating one, and every change of its status.
 
 
-def annotation_set_create(*, article: Article, annotator: User, user: User) -> AnnotationSet:
-    """A new, empty set of `annotator` on `article` (assigned), recorded in the history. The
-    callers check, in their transaction, who may create it and whether the article takes
-    another annotator."""
+def annotation_set_create(*, article: Article, annotator: User | None, user: User) -> AnnotationSet:
+    """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
+    `annotator` is None, recorded in the history. The callers check, in their transaction, who
+    may create it and whether the article takes another annotator."""
     annotation_set = AnnotationSet.objects.create(
-        article=article, annotator=annotator, guideline_version=article.project.current_guideline()
+        article=article,
+        annotator=annotator,
+        is_gold=annotator is None,
+        guideline_version=article.project.current_guideline(),
     )
-    history.record(
-        user=user,
-        action="create",
-        obj=annotation_set,
-        after={"status": annotation_set.status, "annotator": annotator.get_username()},
-    )
+    after: dict[str, object] = {"status": annotation_set.status}
+    if annotator is None:
+        after["gold"] = True
+    else:
+        after["annotator"] = annotator.get_username()
+    history.record(user=user, action="create", obj=annotation_set, after=after)
     return annotation_set
 
 
@@ -139,14 +149,32 @@ def annotation_set_transition(
 
 # Annotating: spans, claims and threat assessments in one annotation set.
 
+# The gold set an adjudication decision is writing in this context, if any.
+_adjudicated_gold: ContextVar[int | None] = ContextVar("adjudicated_gold", default=None)
+
+
+@contextmanager
+def adjudicating(gold: AnnotationSet) -> Iterator[None]:
+    """The write half of an adjudication decision: inside the block, the annotating services
+    below may write `gold`, validated and recorded in the history as any write. Only
+    annotations.adjudication enters it, after checking the reviewer and locking the gold set."""
+    token = _adjudicated_gold.set(gold.pk)
+    try:
+        yield
+    finally:
+        _adjudicated_gold.reset(token)
+
 
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
-    """Lock the set's row for this transaction and check it may still change."""
+    """Lock the set's row for this transaction and check it may still change (a gold set only
+    inside `adjudicating`)."""
     locked = (
         AnnotationSet.objects.select_for_update()
         .select_related("article")
         .get(pk=annotation_set.pk)
     )
+    if locked.is_gold and locked.pk != _adjudicated_gold.get():
+        raise PermissionDenied(GOLD_REFUSED)
     if not locked.is_editable:
         raise Conflict(f"This annotation set is {locked.status_name} and can no longer be changed.")
     return locked

@@ -34,7 +34,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create, api_token_revoke
-from annotations.models import Actor, Claim, ClaimType, Release, ReleaseFile, ThreatAssessment
+from annotations.models import (
+    Actor,
+    AnnotationSet,
+    Claim,
+    ClaimType,
+    Release,
+    ReleaseFile,
+    ThreatAssessment,
+)
 from tests.factories import ActorFactory, LabelFactory, SpanFactory, UserFactory
 
 # Visitors.
@@ -119,6 +127,20 @@ def api_owner_edits(ok: int) -> dict[str, int]:
     return members(403, ok, 404, 403)
 
 
+# A gold set changes only through adjudication: no role writes it through the annotating
+# endpoints (annotators do not even see it; reviewers and managers are refused).
+GOLD_REFUSED = members(403, 404, 404, 403)
+
+
+def on_gold(w: World) -> dict[str, Any]:
+    """The URL's arguments on the article's gold set: its span, spare span and claim."""
+    return {"set_id": w.gold.pk, "span_id": w.gold_span.pk, "claim_id": w.gold_claim.pk}
+
+
+def on_gold_spare(w: World) -> dict[str, Any]:
+    return on_gold(w) | {"span_id": w.gold_spare_span.pk}
+
+
 def _label_data(w: World) -> dict[str, Any]:
     fields = {"name": "actor", "kind": "entity", "colour": "#000000", "hotkey": "a", "position": 0}
     return {f"item-{w.label.pk}-{k}": v for k, v in fields.items()}
@@ -196,15 +218,24 @@ CASES: dict[str, list[Case]] = {
             OWNER_EDITS,
             data=lambda w: {"start": 0, "end": 7, "quote": "Kremlin", "label": w.label.pk},
             htmx=True,
-        )
+        ),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"start": 0, "end": 7, "quote": "Kremlin", "label": w.label.pk},
+            htmx=True,
+        ),
     ],
     "annotations:span-detail": [page("get", OWNER_OR_STAFF_SEES, htmx=True)],
     "annotations:span-update": [
-        page("post", OWNER_EDITS, data={"note": "spokesperson"}, htmx=True)
+        page("post", OWNER_EDITS, data={"note": "spokesperson"}, htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, data={"note": "spokesperson"}, htmx=True),
     ],
     "annotations:span-delete": [
         # A span no claim rests on.
-        page("post", OWNER_EDITS, kwargs=lambda w: {"span_id": w.spare_span.pk}, htmx=True)
+        page("post", OWNER_EDITS, kwargs=lambda w: {"span_id": w.spare_span.pk}, htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold_spare, htmx=True),
     ],
     "annotations:actor-search": [page("get", OWNER_EDITS, htmx=True)],
     "annotations:actor-create-inline": [
@@ -219,7 +250,14 @@ CASES: dict[str, list[Case]] = {
     ],
     "annotations:suggestions": [page("get", OWNER_EDITS, htmx=True)],
     "annotations:suggestions-accept": [
-        page("post", OWNER_EDITS, data=lambda w: {"suggestion": w.suggestion}, htmx=True)
+        page("post", OWNER_EDITS, data=lambda w: {"suggestion": w.suggestion}, htmx=True),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"suggestion": w.suggestion},
+            htmx=True,
+        ),
     ],
     "annotations:claim-create": [
         page(
@@ -231,7 +269,18 @@ CASES: dict[str, list[Case]] = {
                 "claimant": w.actor.pk,
             },
             htmx=True,
-        )
+        ),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {
+                "span": w.gold_span.pk,
+                "claim_type": w.claim.claim_type_id,
+                "claimant": w.actor.pk,
+            },
+            htmx=True,
+        ),
     ],
     "annotations:claim-update": [
         page(
@@ -239,13 +288,27 @@ CASES: dict[str, list[Case]] = {
             OWNER_EDITS,
             data=lambda w: {"claim_type": w.claim.claim_type_id, "reliability": "C"},
             htmx=True,
-        )
+        ),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"claim_type": w.claim.claim_type_id, "reliability": "C"},
+            htmx=True,
+        ),
     ],
-    "annotations:claim-delete": [page("post", OWNER_EDITS, data={}, htmx=True)],
+    "annotations:claim-delete": [
+        page("post", OWNER_EDITS, data={}, htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, data={}, htmx=True),
+    ],
     "annotations:threat-set": [
-        page("post", OWNER_EDITS, data=lambda w: {"level": w.level.pk}, htmx=True)
+        page("post", OWNER_EDITS, data=lambda w: {"level": w.level.pk}, htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, data=lambda w: {"level": w.level.pk}, htmx=True),
     ],
-    "annotations:threat-delete": [page("post", OWNER_EDITS, data={}, htmx=True)],
+    "annotations:threat-delete": [
+        page("post", OWNER_EDITS, data={}, htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, data={}, htmx=True),
+    ],
     "annotations:submit": [page("post", OWNER_EDITS, data={}, htmx=True)],
     "annotations:assignments": [
         page("get", MANAGER_ONLY),
@@ -324,11 +387,19 @@ CASES: dict[str, list[Case]] = {
             api_owner_edits(400),
             data={"start": 8, "end": 19, "quote": "spokesperson", "label": "actor"},
         ),
+        api(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data={"start": 0, "end": 7, "quote": "Kremlin", "label": "actor"},
+        ),
     ],
     "api:span-detail": [
         api("get", OWNER_OR_STAFF_SEES),
         api("patch", api_owner_edits(200), data={"note": "checked"}),
         api("delete", api_owner_edits(204), kwargs=lambda w: {"span_id": w.spare_span.pk}),
+        api("patch", GOLD_REFUSED, kwargs=on_gold, data={"note": "checked"}),
+        api("delete", GOLD_REFUSED, kwargs=on_gold_spare),
     ],
     "api:claim-list": [
         api("get", OWNER_OR_STAFF_SEES),
@@ -337,16 +408,26 @@ CASES: dict[str, list[Case]] = {
             api_owner_edits(201),
             data=lambda w: {"span": w.span.pk, "claim_type": "warning"},
         ),
+        api(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"span": w.gold_span.pk, "claim_type": "warning"},
+        ),
     ],
     "api:claim-detail": [
         api("get", OWNER_OR_STAFF_SEES),
         api("patch", api_owner_edits(200), data={"reliability": "B"}),
         api("delete", api_owner_edits(204)),
+        api("patch", GOLD_REFUSED, kwargs=on_gold, data={"reliability": "B"}),
+        api("delete", GOLD_REFUSED, kwargs=on_gold),
     ],
     "api:threat-assessment": [
         api("get", OWNER_OR_STAFF_SEES),
         api("put", api_owner_edits(200), data={"level": "severe"}),
         api("delete", api_owner_edits(204)),
+        api("put", GOLD_REFUSED, kwargs=on_gold, data={"level": "severe"}),
+        api("delete", GOLD_REFUSED, kwargs=on_gold),
     ],
     "api:comment-list": [
         api("get", OWNER_OR_STAFF_SEES),
@@ -471,7 +552,7 @@ def test_every_case_says_what_each_kind_of_visitor_gets(key):
 class World:
     """The demo project: the annotator's set with a span (a claim rests on it, linked to an
     actor), a spare span, a threat assessment, a ready release with one file, a token of the
-    annotator's."""
+    annotator's; and the article's gold set (adjudication under way) with the same rows."""
 
     project: Any
     article: Any
@@ -487,6 +568,10 @@ class World:
     release_file: Any
     token: Any
     suggestion: str
+    gold: Any
+    gold_span: Any
+    gold_spare_span: Any
+    gold_claim: Any
 
     def url_kwargs(self, pattern: Pattern, case: Case) -> dict[str, Any]:
         defaults = {
@@ -533,6 +618,12 @@ def world(
     )
     token, _ = api_token_create(owner=annotator, name="old")
     zelensky_at = article.body.index("Zelensky")
+    gold = AnnotationSet.objects.create(article=article, is_gold=True)
+    gold_span = SpanFactory(annotation_set=gold, start=21, end=34, label=label, actor=actor)
+    gold_claim = Claim.objects.create(
+        annotation_set=gold, span=gold_span, claim_type=claim.claim_type, claimant=actor
+    )
+    ThreatAssessment.objects.create(annotation_set=gold, level=level)
     return World(
         project=project,
         article=article,
@@ -548,6 +639,10 @@ def world(
         release_file=release_file,
         token=token,
         suggestion=f"{zelensky_at}-{zelensky_at + 8}-{zelensky.pk}",
+        gold=gold,
+        gold_span=gold_span,
+        gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
+        gold_claim=gold_claim,
     )
 
 

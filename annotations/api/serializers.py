@@ -138,7 +138,10 @@ class ArticleImportInput(serializers.Serializer):
     annotator = serializers.CharField(
         required=False,
         max_length=150,
-        help_text="Username owning the annotation sets of pre-annotated spans (default: you).",
+        help_text=(
+            "Username of the project annotator owning the annotation sets of pre-annotated "
+            "spans (default: you, if you are one)."
+        ),
     )
 
 

@@ -9,6 +9,7 @@ Bad input raises ``ImportRejected`` naming the file, the line and the reason.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import PurePath
 
@@ -19,7 +20,7 @@ from accounts.models import User
 from annotations.importing.checking import RecordChecker
 from annotations.importing.parsers import PARSERS
 from annotations.importing.records import ImportRejected
-from annotations.importing.storing import Duplicate, ImportReport, store
+from annotations.importing.storing import Duplicate, ImportedFile, ImportReport, store
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Project
 
@@ -63,7 +64,8 @@ def import_articles(
     """Import every article in one file into `project`, or raise ImportRejected and store nothing.
 
     `annotator` (a user) owns the annotation set that pre-annotated spans go into, unless a
-    JSONL record names its own "annotator" by username.
+    JSONL record names its own "annotator" by username. Each set created is recorded in the
+    project's history with the file's name and SHA-256.
     """
     format = format or detect_format(filename)
     if format not in PARSERS:
@@ -78,7 +80,8 @@ def import_articles(
     records = PARSERS[format].parse(text, checker)
     if not records:
         raise ImportRejected(filename, None, "the file holds no articles.")
-    return store(project, filename, records, user=user, progress=progress)
+    source = ImportedFile(filename, hashlib.sha256(data).hexdigest())
+    return store(project, source, records, user=user, progress=progress)
 
 
 def read_upload(upload: UploadedFile[bytes]) -> bytes:

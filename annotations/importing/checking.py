@@ -2,7 +2,7 @@
 into an ``ArticleRecord``: the checks every structured format shares.
 
 An item's keys: "text" (required), the article fields (title, url, published, source,
-external_id, language), "metadata", "annotator" (a member's username), "spans" [{start, end,
+external_id, language), "metadata", "annotator" (an annotator's username), "spans" [{start, end,
 label, quote?, actor?, note?}], and, in native lines, "claims" and "threat_assessment". Span
 offsets count code points of the text as given and are moved onto the normalised text.
 """
@@ -263,6 +263,10 @@ class RecordChecker:
         return SpanRecord(start, end, label, body[start:end], actor, note)
 
     def annotator_for(self, username: object, line: int) -> int:
+        """The id of the user the item's annotation set belongs to: the one its "annotator"
+        names, or else the importing `annotator`. Only a project annotator owns a set (it
+        counts toward the annotators per article and agreement); anyone else: ImportRejected
+        naming the user."""
         if username is None:
             if self.annotator is None:
                 raise self.reject(
@@ -270,7 +274,21 @@ class RecordChecker:
                     "the article has spans but no annotator; name one with 'annotator' "
                     "or import as a user.",
                 )
+            if self.annotator.pk not in self.vocabulary.annotators:
+                raise self.reject(
+                    line,
+                    f"the article's annotation set would belong to "
+                    f"{self.annotator.get_username()!r}, who is not an annotator of the "
+                    "project; name one of its annotators with 'annotator'.",
+                )
             return self.annotator.pk
         if not isinstance(username, str) or username not in self.vocabulary.members:
             raise self.reject(line, f"'annotator' {username!r} is not a member of the project.")
-        return self.vocabulary.members[username]
+        user_id = self.vocabulary.members[username]
+        if user_id not in self.vocabulary.annotators:
+            raise self.reject(
+                line,
+                f"'annotator' {username!r} is a member of the project but not an annotator; "
+                "annotation sets belong only to the project's annotators.",
+            )
+        return user_id

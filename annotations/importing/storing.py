@@ -6,6 +6,11 @@ doccano: ``ArticleRecord.is_set``), which is one annotator's set: it is added to
 found by its text's hash, unless that annotator has a set there already (then it is the
 duplicate). So an export of several annotators' sets restores all of them. Claims and threat
 assessments point at the spans stored for them, found again by their content.
+
+The rows are written in bulk, not one by one through the annotating services, and recorded in
+the project's history as the services would, one entry per annotation set the import creates:
+the file, its SHA-256 and what the set received (spans, claims, threat assessment), in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from annotations import history
 from annotations.importing.records import ArticleRecord, ImportRejected
 from annotations.models import (
     AnnotationSet,
     Article,
     Claim,
     GuidelineVersion,
+    HistoryRecord,
     Project,
     Span,
     ThreatAssessment,
@@ -42,6 +49,14 @@ class Duplicate:
     existing_article_id: int | None  # None: repeated earlier in the same file
 
 
+@dataclass(frozen=True)
+class ImportedFile:
+    """The file an import reads, as its history entries name it."""
+
+    filename: str
+    sha256: str
+
+
 @dataclass
 class ImportReport:
     filename: str
@@ -57,12 +72,13 @@ class ImportReport:
 
 def store(
     project: Project,
-    filename: str,
+    source: ImportedFile,
     records: list[ArticleRecord],
     *,
     user: User | None,
     progress: Callable[[int, int], None] | None,
 ) -> ImportReport:
+    filename = source.filename
     report = ImportReport(filename)
     existing = _existing_hashes(project, (record.sha256 for record in records))
     owners = _existing_owners(project, existing)
@@ -83,17 +99,24 @@ def store(
         owners.add(owner)
         fresh.append(record)
     guideline = project.current_guideline()
+    annotator_ids = {r.annotator_id for r in (*fresh, *more_sets) if r.annotator_id is not None}
+    usernames: dict[int | None, str] = dict(
+        User.objects.filter(pk__in=annotator_ids).values_list("pk", "username")
+    )
     try:
         with transaction.atomic():
             for done in range(0, len(fresh), WRITE_BATCH):
                 batch = fresh[done : done + WRITE_BATCH]
-                report.articles.extend(_write_batch(project, batch, user, guideline))
+                articles, sets = _write_batch(project, batch, user, guideline)
+                report.articles.extend(articles)
+                _record_sets(project, user, source, sets, usernames)
                 report.span_count += sum(len(record.spans) for record in batch)
                 if progress:
                     progress(done + len(batch), len(fresh))
             if more_sets:
                 article_ids = existing | {a.body_sha256: a.pk for a in report.articles}
-                _write_sets([(article_ids[r.sha256], r) for r in more_sets], guideline)
+                sets = _write_sets([(article_ids[r.sha256], r) for r in more_sets], guideline)
+                _record_sets(project, user, source, sets, usernames)
                 report.added_sets = len(more_sets)
                 report.span_count += sum(len(record.spans) for record in more_sets)
     except IntegrityError as error:
@@ -128,12 +151,49 @@ def _existing_owners(project: Project, existing: dict[str, int]) -> set[tuple[st
     return owners
 
 
+def _record_sets(
+    project: Project,
+    user: User | None,
+    source: ImportedFile,
+    sets: list[tuple[AnnotationSet, ArticleRecord]],
+    usernames: dict[int | None, str],
+) -> None:
+    """One history entry per annotation set created: its file and what it received."""
+    history.record_many(
+        project=project,
+        user=user,
+        entries=[
+            history.Entry(
+                action=HistoryRecord.Action.CREATE,
+                object_type="annotation_set",
+                object_id=annotation_set.pk,
+                article_id=annotation_set.article_id,
+                annotation_set_id=annotation_set.pk,
+                after={
+                    "status": annotation_set.status,
+                    "annotator": usernames[annotation_set.annotator_id],
+                    "import": {
+                        "file": source.filename,
+                        "sha256": source.sha256,
+                        "spans": len(record.spans),
+                        "claims": len(record.claims),
+                        "threat_assessments": int(record.threat is not None),
+                    },
+                },
+            )
+            for annotation_set, record in sets
+        ],
+    )
+
+
 def _write_batch(
     project: Project,
     records: list[ArticleRecord],
     user: User | None,
     guideline: GuidelineVersion | None,
-) -> list[Article]:
+) -> tuple[list[Article], list[tuple[AnnotationSet, ArticleRecord]]]:
+    """The articles of `records`, and the annotation sets created with them (with the record
+    each came from)."""
     articles = Article.objects.bulk_create(
         [
             Article(
@@ -152,20 +212,20 @@ def _write_batch(
             for record in records
         ]
     )
-    _write_sets(
+    created = _write_sets(
         [(a.pk, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None],
         guideline,
     )
-    return articles
+    return articles, created
 
 
 def _write_sets(
     annotated: list[tuple[int, ArticleRecord]], guideline: GuidelineVersion | None
-) -> None:
+) -> list[tuple[AnnotationSet, ArticleRecord]]:
     """One annotation set per (article id, record), with the record's spans, claims and threat
-    assessment."""
+    assessment; the sets created, each with the record it came from."""
     if not annotated:
-        return
+        return []
     now = timezone.now()
     sets = AnnotationSet.objects.bulk_create(
         [
@@ -195,6 +255,7 @@ def _write_sets(
     )
     _insert_spans(rows, now=now)
     _write_claims(sets, [record for _, record in annotated])
+    return [(s, record) for s, (_, record) in zip(sets, annotated, strict=True)]
 
 
 def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from annotations.actors import actor_key, actors_by_key
-from annotations.models import Actor, ClaimType, Label, Membership, Project, ThreatLevel
+from annotations.models import Actor, ClaimType, Label, Membership, Project, Role, ThreatLevel
 
 
 class Vocabulary:
@@ -27,12 +27,22 @@ class Vocabulary:
         return actors_by_key(self.project)
 
     @cached_property
+    def _memberships(self) -> list[tuple[str, int, str]]:
+        """(username, user id, role) of each of the project's memberships."""
+        rows = Membership.objects.filter(project=self.project).values_list(
+            "user__username", "user_id", "role"
+        )
+        return list(rows)
+
+    @cached_property
     def members(self) -> dict[str, int]:
         """User ids of the project's members by username."""
-        rows = Membership.objects.filter(project=self.project).values_list(
-            "user__username", "user_id"
-        )
-        return dict(rows)
+        return {username: user_id for username, user_id, _ in self._memberships}
+
+    @cached_property
+    def annotators(self) -> frozenset[int]:
+        """User ids of the project's annotators: the only users an annotation set may belong to."""
+        return frozenset(pk for _, pk, role in self._memberships if role == Role.ANNOTATOR)
 
     @cached_property
     def claim_types(self) -> dict[str, ClaimType]:

@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--annotator",
             metavar="USERNAME",
-            help="Owner of the annotation sets that pre-annotated spans go into.",
+            help="Owner of the annotation sets that pre-annotated spans go into: an annotator "
+            "of the project.",
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 

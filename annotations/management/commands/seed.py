@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from annotations.assignment import assignment_create
 from annotations.importing import import_articles
 from annotations.models import Actor, ActorAlias, AnnotationSet, Membership, Project, Role
 from annotations.services import guidelines_update, project_add_defaults
@@ -101,12 +102,14 @@ class Command(BaseCommand):
             self.create_actors(project)
             passwords = self.create_users(project)
             article = self.import_article(project)
+            # The manager assigns the article to both annotators, through the assignment
+            # service (each set recorded in the history), unless it is assigned already.
+            users = get_user_model().objects
+            manager = users.get(username="manager")
             for username in ("annotator1", "annotator2"):
-                AnnotationSet.objects.get_or_create(
-                    article=article,
-                    annotator=get_user_model().objects.get(username=username),
-                    defaults={"guideline_version": project.current_guideline()},
-                )
+                annotator = users.get(username=username)
+                if not AnnotationSet.objects.filter(article=article, annotator=annotator).exists():
+                    assignment_create(article=article, annotator=annotator, user=manager)
         self.stdout.write(
             f"{'Created' if created else 'Checked'} project {project.slug!r} "
             f"with {project.articles.count()} article(s)."
