@@ -1,15 +1,17 @@
-"""The append-only, hash-chained history of every change to annotations and every state change.
+"""The append-only, signed hash chain of every change to annotations and every state change.
 
 Each project has one chain: records numbered 1, 2, 3... with a unique (project, sequence), each
-carrying the hash of the record before it and a hash over its own content and that link. Writers
-lock the project's row while appending, so concurrent writers queue up instead of forking the
-chain (and the unique constraint refuses a fork should anything bypass the lock). Changing or
-deleting a record breaks a link, which `verify` (and `manage.py verify_history`) reports.
+carrying the hash of the record before it and its own hash: an HMAC-SHA256 over its content and
+that link, with a key from HISTORY_KEYS (annotations.history_keys), which lives outside the
+database. Writers lock the project's row while appending, so concurrent writers queue up instead
+of forking the chain (and the unique constraint refuses a fork should anything bypass the lock).
+
+Changing or deleting a record breaks a link, which `verify` (and `manage.py verify_history`)
+reports; recomputing the chain after an edit needs the key.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from annotations import history_keys
 from annotations.models import (
     AnnotationSet,
     Claim,
@@ -93,8 +96,9 @@ class Entry:
     after: Any = None
 
 
-def _content(record: HistoryRecord) -> str:
-    """The canonical text a record's hash covers (its own fields and the previous hash)."""
+def _content(record: HistoryRecord) -> bytes:
+    """The canonical text a record's signature covers: its fields, its key id and the previous
+    hash. (annotations/migrations/0005 holds a copy: change both or neither.)"""
     return json.dumps(
         {
             "project": record.project_id,
@@ -110,15 +114,17 @@ def _content(record: HistoryRecord) -> str:
             "before": record.before,
             "after": record.after,
             "previous_hash": record.previous_hash,
+            "key_id": record.key_id,
         },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
-    )
+    ).encode("ascii")
 
 
 def hash_of(record: HistoryRecord) -> str:
-    return hashlib.sha256(_content(record).encode("ascii")).hexdigest()
+    """The record's signature with the key its key id names (UnknownKey if not held)."""
+    return history_keys.sign("record", _content(record), key_id=record.key_id)
 
 
 def _plain(value):
@@ -146,6 +152,7 @@ def record_many(
         .first()
     )
     sequence, previous_hash = last if last else (0, GENESIS)
+    key_id = history_keys.signing_key_id()
     now = timezone.now()
     user_id, username = None, ""
     if user is not None and user.is_authenticated:
@@ -167,6 +174,7 @@ def record_many(
             before=_plain(entry.before),
             after=_plain(entry.after),
             previous_hash=previous_hash,
+            key_id=key_id,
         )
         record.hash = hash_of(record)
         previous_hash = record.hash
@@ -220,12 +228,12 @@ def transition(
 
 @dataclass
 class Break:
-    project_id: int
+    project: str
     sequence: int
     problem: str
 
     def __str__(self) -> str:
-        return f"project {self.project_id}, record #{self.sequence}: {self.problem}"
+        return f"project {self.project}, record #{self.sequence}: {self.problem}"
 
 
 def verify(*, project_id: int | None = None, chunk: int = 2000) -> list[Break]:
@@ -233,31 +241,61 @@ def verify(*, project_id: int | None = None, chunk: int = 2000) -> list[Break]:
     projects = HistoryRecord.objects.order_by("project_id").values_list("project_id", flat=True)
     if project_id is not None:
         projects = projects.filter(project_id=project_id)
+    slugs = dict(Project.objects.values_list("pk", "slug"))
     breaks = []
     for pid in projects.distinct():
-        found = _verify_chain(pid, chunk)
+        found = _verify_chain(pid, slugs[pid], chunk)
         if found is not None:
             breaks.append(found)
     return breaks
 
 
-def _verify_chain(project_id: int, chunk: int) -> Break | None:
+def _verify_chain(project_id: int, label: str, chunk: int) -> Break | None:
     expected_sequence, previous_hash = 1, GENESIS
     records = HistoryRecord.objects.filter(project_id=project_id).order_by("sequence")
     for record_ in records.iterator(chunk_size=chunk):
-        if record_.sequence != expected_sequence:
-            return Break(
-                project_id,
-                expected_sequence,
-                f"missing (the chain jumps to #{record_.sequence}): a record was deleted",
-            )
-        if record_.previous_hash != previous_hash:
-            return Break(
-                project_id, record_.sequence, "its link does not match the record before it"
-            )
-        if hash_of(record_) != record_.hash:
-            return Break(project_id, record_.sequence, "its content does not match its hash")
+        found = _check(record_, label, expected_sequence, previous_hash)
+        if found is not None:
+            return found
         expected_sequence, previous_hash = record_.sequence + 1, record_.hash
+    return None
+
+
+def _check(
+    record_: HistoryRecord, label: str, expected_sequence: int, previous_hash: str
+) -> Break | None:
+    if record_.sequence != expected_sequence:
+        return Break(
+            label,
+            expected_sequence,
+            f"missing (the chain jumps to #{record_.sequence}): a record was deleted",
+        )
+    if record_.previous_hash != previous_hash:
+        return Break(label, record_.sequence, "its link does not match the record before it")
+    if not record_.key_id:
+        return Break(
+            label,
+            record_.sequence,
+            "it is not signed with a history key (written before the history was signed and "
+            "left unsigned because the chain was already broken then, or altered since: "
+            "see docs/history.md)",
+        )
+    try:
+        signed = history_keys.is_signed(
+            "record", _content(record_), key_id=record_.key_id, signature=record_.hash
+        )
+    except history_keys.UnknownKey as unknown:
+        return Break(
+            label,
+            record_.sequence,
+            f"{unknown} (a key removed from HISTORY_KEYS too early, or a forged record)",
+        )
+    if not signed:
+        return Break(
+            label,
+            record_.sequence,
+            "its content does not match its hash (edited, or re-hashed without the key)",
+        )
     return None
 
 

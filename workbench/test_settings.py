@@ -1,7 +1,8 @@
 """Overrides for the test suite only.
 
 The variables below are forced, not defaulted: neither a developer's `.env` (which `make run`
-writes with DEBUG on) nor an exported DEBUG or SECRET_KEY changes what the tests see.
+writes with DEBUG on) nor an exported DEBUG, SECRET_KEY or HISTORY_KEYS changes what the tests
+see.
 DATABASE_URL still comes through: `DATABASE_URL=postgres://... make test`.
 """
 
@@ -11,6 +12,7 @@ os.environ["ENV_FILE"] = ""  # read no .env; subprocesses the tests start inheri
 os.environ["DEBUG"] = "false"
 os.environ["SECRET_KEY"] = "test-only-secret-key-with-enough-length-and-entropy-0123456789"
 os.environ["SECURE_SSL_REDIRECT"] = "false"
+os.environ["HISTORY_KEYS"] = "test1:test-only-history-key-distinct-from-the-secret-key"
 
 from workbench.settings import *  # noqa: E402,F403
 
