@@ -6,22 +6,27 @@ that link, with a key from HISTORY_KEYS (annotations.history_keys), which lives 
 database. Writers lock the project's row while appending, so concurrent writers queue up instead
 of forking the chain (and the unique constraint refuses a fork should anything bypass the lock).
 
-Changing or deleting a record breaks a link, which `verify` (and `manage.py verify_history`)
-reports; recomputing the chain after an edit needs the key.
+Changing or deleting a record breaks a link; recomputing the chain after an edit needs the key.
+Cutting the newest records off leaves a chain that links up, so the head is anchored outside the
+database too (annotations.anchors: checkpoints every HISTORY_CHECKPOINT_EVERY records, release
+cards), and `verify` (`manage.py verify_history`) compares the chain with every anchor. What this
+detects and what it cannot: docs/history.md.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from annotations import history_keys
+from annotations import anchors, history_keys
 from annotations.models import (
     AnnotationSet,
     Claim,
@@ -31,7 +36,7 @@ from annotations.models import (
     ThreatAssessment,
 )
 
-GENESIS = "0" * 64
+GENESIS = anchors.GENESIS
 
 
 def snapshot(obj) -> dict[str, Any] | None:
@@ -152,6 +157,7 @@ def record_many(
         .first()
     )
     sequence, previous_hash = last if last else (0, GENESIS)
+    first_sequence = sequence
     key_id = history_keys.signing_key_id()
     now = timezone.now()
     user_id, username = None, ""
@@ -179,7 +185,11 @@ def record_many(
         record.hash = hash_of(record)
         previous_hash = record.hash
         records.append(record)
-    return HistoryRecord.objects.bulk_create(records)
+    created = HistoryRecord.objects.bulk_create(records)
+    every = settings.HISTORY_CHECKPOINT_EVERY
+    if every > 0 and sequence // every > first_sequence // every:
+        anchors.checkpoint_on_commit(project_id, reason=f"every {every} records")
+    return created
 
 
 def record(
@@ -228,37 +238,108 @@ def transition(
 
 @dataclass
 class Break:
+    """The first thing wrong with a project's history; `sequence` orders the findings, and
+    `at_record` says whether the problem is that record's or the chain's as a whole."""
+
     project: str
     sequence: int
     problem: str
+    at_record: bool = True
 
     def __str__(self) -> str:
-        return f"project {self.project}, record #{self.sequence}: {self.problem}"
+        if self.at_record:
+            return f"project {self.project}, record #{self.sequence}: {self.problem}"
+        return f"project {self.project}: {self.problem}"
 
 
-def verify(*, project_id: int | None = None, chunk: int = 2000) -> list[Break]:
-    """Walk each project's chain; return the first broken link of each broken chain."""
-    projects = HistoryRecord.objects.order_by("project_id").values_list("project_id", flat=True)
-    if project_id is not None:
-        projects = projects.filter(project_id=project_id)
-    slugs = dict(Project.objects.values_list("pk", "slug"))
+def verify(
+    *,
+    project_id: int | None = None,
+    chunk: int = 2000,
+    extra_anchors: Iterable[anchors.Anchor] = (),
+) -> list[Break]:
+    """Check each project's chain, record by record, and against every anchor of its head
+    (in storage, and `extra_anchors` from elsewhere); return the first break of each project.
+
+    A project is checked if it has history, annotation sets or anchors: one with annotation
+    sets or anchors but no history has lost it."""
+    project = Project.objects.get(pk=project_id) if project_id is not None else None
+    found: dict[int | None, list[anchors.Anchor]] = defaultdict(list)
+    for anchor in [*anchors.stored_anchors(project), *extra_anchors]:
+        if project is None or anchor.project_id in (project.pk, None):
+            found[anchor.project_id].append(anchor)
+    if project is not None:
+        project_ids = {project.pk}
+    else:
+        project_ids = {
+            *HistoryRecord.objects.values_list("project_id", flat=True).distinct(),
+            *AnnotationSet.objects.values_list("article__project_id", flat=True).distinct(),
+            *(pid for pid in found if pid is not None),
+        }
+    slugs = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "slug"))
     breaks = []
-    for pid in projects.distinct():
-        found = _verify_chain(pid, slugs[pid], chunk)
-        if found is not None:
-            breaks.append(found)
+    for pid in sorted(project_ids):
+        label = slugs.get(pid) or _slug_in(found[pid]) or f"#{pid}"
+        if pid not in slugs:
+            anchor = found[pid][0]
+            problem = (
+                f"{anchor.where} recorded #{anchor.sequence}, but the project no longer "
+                "exists: it was deleted with its history"
+            )
+            breaks.append(Break(label, 0, problem, at_record=False))
+            continue
+        first = _verify_project(pid, label, found[pid], chunk)
+        if first is not None:
+            breaks.append(first)
+    for anchor in found[None]:  # unreadable, and no project to file it under
+        breaks.append(Break(anchor.project_slug, 0, f"{anchor.where}: {anchor.problem}", False))
     return breaks
 
 
-def _verify_chain(project_id: int, label: str, chunk: int) -> Break | None:
+def _slug_in(found: list[anchors.Anchor]) -> str | None:
+    return next((a.project_slug for a in found if a.problem is None), None)
+
+
+def _verify_project(
+    project_id: int, label: str, found: list[anchors.Anchor], chunk: int
+) -> Break | None:
+    wanted = {anchor.sequence for anchor in found if anchor.problem is None}
+    first, head, hashes = _verify_chain(project_id, label, wanted, chunk)
+    findings = [first] if first is not None else []
+    for anchor in found:
+        if anchor.problem is not None:
+            problem = f"{anchor.where}: {anchor.problem}"
+            findings.append(Break(label, anchor.sequence, problem, at_record=False))
+        elif anchor.sequence > head:
+            ends = f"the chain ends at #{head}" if head else "there is no history at all"
+            problem = f"{ends} but {anchor.where} recorded #{anchor.sequence}: records were deleted"
+            findings.append(Break(label, head + 1, problem, at_record=False))
+        elif anchor.sequence and hashes.get(anchor.sequence) != anchor.hash:
+            problem = f"its hash is not the one {anchor.where} recorded: the chain was rewritten"
+            findings.append(Break(label, anchor.sequence, problem))
+    if head == 0:
+        sets = AnnotationSet.objects.filter(article__project_id=project_id).count()
+        if sets:
+            problem = f"it has {sets} annotation set(s) but no history: its history was deleted"
+            findings.append(Break(label, 1, problem, at_record=False))
+    return min(findings, key=lambda found: found.sequence, default=None)
+
+
+def _verify_chain(
+    project_id: int, label: str, wanted: set[int], chunk: int
+) -> tuple[Break | None, int, dict[int, str]]:
+    """Walk the chain: its first broken link, its last sequence and the hashes of `wanted`."""
+    first: Break | None = None
     expected_sequence, previous_hash = 1, GENESIS
+    hashes: dict[int, str] = {}
     records = HistoryRecord.objects.filter(project_id=project_id).order_by("sequence")
     for record_ in records.iterator(chunk_size=chunk):
-        found = _check(record_, label, expected_sequence, previous_hash)
-        if found is not None:
-            return found
+        if record_.sequence in wanted:
+            hashes[record_.sequence] = record_.hash
+        if first is None:
+            first = _check(record_, label, expected_sequence, previous_hash)
         expected_sequence, previous_hash = record_.sequence + 1, record_.hash
-    return None
+    return first, expected_sequence - 1, hashes
 
 
 def _check(

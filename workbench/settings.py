@@ -68,6 +68,10 @@ if not HISTORY_KEYS:
             "or set DEBUG=true for local development."
         )
     HISTORY_KEYS = {"development": "development-only-history-key-never-use-in-production"}
+# Every so many appended records of a project, a signed checkpoint of its history's head is
+# written to storage (annotations.anchors), on commit; 0 writes none but those of releases
+# and of `manage.py history_checkpoint`.
+HISTORY_CHECKPOINT_EVERY = env.int("HISTORY_CHECKPOINT_EVERY", default=500)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -17,6 +17,9 @@ os.environ["HISTORY_KEYS"] = "test1:test-only-history-key-distinct-from-the-secr
 from workbench.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Files go under MEDIA_ROOT as it is when they are written: each test has its own
+# (tests/conftest.py), so no test reads another's history checkpoints or release files.
+STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # The live server serves static files itself; WhiteNoise would want a collected STATIC_ROOT.
