@@ -180,7 +180,7 @@ def _checkpoints(project_id: int) -> Iterator[Anchor]:
         where = f"checkpoint of {{date}} ({path})"
         try:
             data = _read(path)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             data = None
         yield parse(data, where=where, project_id=project_id, project_slug=f"#{project_id}")
 
@@ -194,7 +194,7 @@ def _release_cards(slug: str, project_id: int | None) -> Iterator[Anchor]:
             card = _read(path)
         except FileNotFoundError:
             continue
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             card = {"history": None}
         if not isinstance(card, dict) or "history" not in card:
             continue  # a release built before releases carried an anchor
@@ -224,8 +224,8 @@ def file_anchors(path: Path) -> list[Anchor]:
     for file in files:
         try:
             data = json.loads(file.read_bytes())
-        except (OSError, ValueError) as error:
-            raise ValueError(f"{file}: {error}") from error
+        except (OSError, ValueError, RecursionError) as error:
+            raise ValueError(f"{file} cannot be read: {error}") from error
         if isinstance(data, dict) and "history" in data:
             data = data["history"]
         elif not (isinstance(data, dict) and "signature" in data):

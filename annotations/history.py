@@ -320,7 +320,10 @@ def _verify_project(
     if head == 0:
         sets = AnnotationSet.objects.filter(article__project_id=project_id).count()
         if sets:
-            problem = f"it has {sets} annotation set(s) but no history: its history was deleted"
+            problem = (
+                f"it has {sets} annotation set(s) but no history: its history was deleted "
+                "(or never written)"
+            )
             findings.append(Break(label, 1, problem, at_record=False))
     return min(findings, key=lambda found: found.sequence, default=None)
 

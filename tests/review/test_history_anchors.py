@@ -191,10 +191,13 @@ def test_it_refuses_a_checkpoint_signed_with_a_key_it_does_not_hold(five_records
     assert "it is signed with the key id 'k0', which HISTORY_KEYS does not hold" in err
 
 
-def test_it_refuses_an_unreadable_checkpoint(five_records, media_root, capsys):
+@pytest.mark.parametrize(
+    "content", ['{"sequence": 9', "[" * 100_000, '{"sequence": true}', "\ud800"]
+)
+def test_it_refuses_an_unreadable_checkpoint(five_records, media_root, capsys, content):
     directory = Path(media_root) / anchors.CHECKPOINTS / str(five_records.pk)
     directory.mkdir(parents=True)
-    (directory / "9.json").write_text('{"sequence": 9')
+    (directory / "9.json").write_text(content, errors="surrogatepass")
     err = verify_fails(capsys)
     assert "project demo: checkpoint of an unknown date" in err
     assert "9.json): it cannot be read" in err

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         for project in projects:
             anchor = anchors.anchor_for(project, reason="history_checkpoint")
             name = anchors.checkpoint_save(anchor)
+            if options["verbosity"] == 0:
+                continue
             if name is None:
                 self.stdout.write(f"project {project.slug}: no history yet, nothing to anchor")
             else:
