@@ -30,16 +30,18 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(BIN)/python
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
-## A development .env (DEBUG on, a generated SECRET_KEY), so that the manage.py commands in the
-## README work as written. Written once; an existing .env (yours, or a deployment's) is kept.
+## A development .env (DEBUG on, a generated SECRET_KEY and HISTORY_KEYS), so that the manage.py
+## commands in the README work as written. Written once; an existing .env (yours, or a
+## deployment's) is kept.
 .env: | $(BIN)/python
 	@umask 077 && { \
 	    echo "# Written by 'make' for development (git-ignored); delete it to get a new one."; \
-	    echo "# Never use it in production: set DEBUG=false and a SECRET_KEY there (.env.example)."; \
+	    echo "# Never use it in production: set DEBUG=false, a SECRET_KEY and HISTORY_KEYS there (.env.example)."; \
 	    echo "DEBUG=true"; \
 	    echo "SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	    echo "HISTORY_KEYS=dev1:$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')"; \
 	} > $@
-	@echo "Wrote .env for development (DEBUG=true and a generated SECRET_KEY)."
+	@echo "Wrote .env for development (DEBUG=true, a generated SECRET_KEY and HISTORY_KEYS)."
 
 migrate: install .env
 	@mkdir -p var

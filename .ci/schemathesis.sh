@@ -18,6 +18,7 @@ trap cleanup EXIT
 export ENV_FILE=""  # no developer .env: everything this run needs is set here
 export DEBUG=false
 export SECRET_KEY="schemathesis-only-secret-key-$(date +%s)-0123456789abcdef"
+export HISTORY_KEYS="fuzz:schemathesis-only-history-key-$(date +%s)-0123456789"
 export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
 export MEDIA_ROOT="$WORK/media"
 export ALLOWED_HOSTS=127.0.0.1

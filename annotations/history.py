@@ -1,24 +1,32 @@
-"""The append-only, hash-chained history of every change to annotations and every state change.
+"""The append-only, signed hash chain of every change to annotations and every state change.
 
 Each project has one chain: records numbered 1, 2, 3... with a unique (project, sequence), each
-carrying the hash of the record before it and a hash over its own content and that link. Writers
-lock the project's row while appending, so concurrent writers queue up instead of forking the
-chain (and the unique constraint refuses a fork should anything bypass the lock). Changing or
-deleting a record breaks a link, which `verify` (and `manage.py verify_history`) reports.
+carrying the hash of the record before it and its own hash: an HMAC-SHA256 over its content and
+that link, with a key from HISTORY_KEYS (annotations.history_keys), which lives outside the
+database. Writers lock the project's row while appending, so concurrent writers queue up instead
+of forking the chain (and the unique constraint refuses a fork should anything bypass the lock).
+
+Changing or deleting a record breaks a link; recomputing the chain after an edit needs the key.
+Cutting the newest records off leaves a chain that links up, so the head is anchored outside the
+database too (annotations.anchors: checkpoints every HISTORY_CHECKPOINT_EVERY records, release
+cards), and `verify` (`manage.py verify_history`) compares the chain with every anchor. What this
+detects and what it cannot: docs/history.md.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from annotations import anchors, history_keys
 from annotations.models import (
     AnnotationSet,
     Claim,
@@ -28,7 +36,7 @@ from annotations.models import (
     ThreatAssessment,
 )
 
-GENESIS = "0" * 64
+GENESIS = anchors.GENESIS
 
 
 def snapshot(obj) -> dict[str, Any] | None:
@@ -93,8 +101,9 @@ class Entry:
     after: Any = None
 
 
-def _content(record: HistoryRecord) -> str:
-    """The canonical text a record's hash covers (its own fields and the previous hash)."""
+def _content(record: HistoryRecord) -> bytes:
+    """The canonical text a record's signature covers: its fields, its key id and the previous
+    hash. (annotations/migrations/0005 holds a copy: change both or neither.)"""
     return json.dumps(
         {
             "project": record.project_id,
@@ -110,15 +119,17 @@ def _content(record: HistoryRecord) -> str:
             "before": record.before,
             "after": record.after,
             "previous_hash": record.previous_hash,
+            "key_id": record.key_id,
         },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
-    )
+    ).encode("ascii")
 
 
 def hash_of(record: HistoryRecord) -> str:
-    return hashlib.sha256(_content(record).encode("ascii")).hexdigest()
+    """The record's signature with the key its key id names (UnknownKey if not held)."""
+    return history_keys.sign("record", _content(record), key_id=record.key_id)
 
 
 def _plain(value):
@@ -146,6 +157,8 @@ def record_many(
         .first()
     )
     sequence, previous_hash = last if last else (0, GENESIS)
+    first_sequence = sequence
+    key_id = history_keys.signing_key_id()
     now = timezone.now()
     user_id, username = None, ""
     if user is not None and user.is_authenticated:
@@ -167,11 +180,16 @@ def record_many(
             before=_plain(entry.before),
             after=_plain(entry.after),
             previous_hash=previous_hash,
+            key_id=key_id,
         )
         record.hash = hash_of(record)
         previous_hash = record.hash
         records.append(record)
-    return HistoryRecord.objects.bulk_create(records)
+    created = HistoryRecord.objects.bulk_create(records)
+    every = settings.HISTORY_CHECKPOINT_EVERY
+    if every > 0 and sequence // every > first_sequence // every:
+        anchors.checkpoint_on_commit(project_id, reason=f"every {every} records")
+    return created
 
 
 def record(
@@ -220,44 +238,148 @@ def transition(
 
 @dataclass
 class Break:
-    project_id: int
+    """The first thing wrong with a project's history; `sequence` orders the findings, and
+    `at_record` says whether the problem is that record's or the chain's as a whole."""
+
+    project: str
     sequence: int
     problem: str
+    at_record: bool = True
 
     def __str__(self) -> str:
-        return f"project {self.project_id}, record #{self.sequence}: {self.problem}"
+        if self.at_record:
+            return f"project {self.project}, record #{self.sequence}: {self.problem}"
+        return f"project {self.project}: {self.problem}"
 
 
-def verify(*, project_id: int | None = None, chunk: int = 2000) -> list[Break]:
-    """Walk each project's chain; return the first broken link of each broken chain."""
-    projects = HistoryRecord.objects.order_by("project_id").values_list("project_id", flat=True)
-    if project_id is not None:
-        projects = projects.filter(project_id=project_id)
+def verify(
+    *,
+    project_id: int | None = None,
+    chunk: int = 2000,
+    extra_anchors: Iterable[anchors.Anchor] = (),
+) -> list[Break]:
+    """Check each project's chain, record by record, and against every anchor of its head
+    (in storage, and `extra_anchors` from elsewhere); return the first break of each project.
+
+    A project is checked if it has history, annotation sets or anchors: one with annotation
+    sets or anchors but no history has lost it."""
+    project = Project.objects.get(pk=project_id) if project_id is not None else None
+    found: dict[int | None, list[anchors.Anchor]] = defaultdict(list)
+    for anchor in [*anchors.stored_anchors(project), *extra_anchors]:
+        if project is None or anchor.project_id in (project.pk, None):
+            found[anchor.project_id].append(anchor)
+    if project is not None:
+        project_ids = {project.pk}
+    else:
+        project_ids = {
+            *HistoryRecord.objects.values_list("project_id", flat=True).distinct(),
+            *AnnotationSet.objects.values_list("article__project_id", flat=True).distinct(),
+            *(pid for pid in found if pid is not None),
+        }
+    slugs = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "slug"))
     breaks = []
-    for pid in projects.distinct():
-        found = _verify_chain(pid, chunk)
-        if found is not None:
-            breaks.append(found)
+    for pid in sorted(project_ids):
+        label = slugs.get(pid) or _slug_in(found[pid]) or f"#{pid}"
+        if pid not in slugs:
+            anchor = found[pid][0]
+            problem = (
+                f"{anchor.where} recorded #{anchor.sequence}, but the project no longer "
+                "exists: it was deleted with its history"
+            )
+            breaks.append(Break(label, 0, problem, at_record=False))
+            continue
+        first = _verify_project(pid, label, found[pid], chunk)
+        if first is not None:
+            breaks.append(first)
+    for anchor in found[None]:  # unreadable, and no project to file it under
+        breaks.append(Break(anchor.project_slug, 0, f"{anchor.where}: {anchor.problem}", False))
     return breaks
 
 
-def _verify_chain(project_id: int, chunk: int) -> Break | None:
+def _slug_in(found: list[anchors.Anchor]) -> str | None:
+    return next((a.project_slug for a in found if a.problem is None), None)
+
+
+def _verify_project(
+    project_id: int, label: str, found: list[anchors.Anchor], chunk: int
+) -> Break | None:
+    wanted = {anchor.sequence for anchor in found if anchor.problem is None}
+    first, head, hashes = _verify_chain(project_id, label, wanted, chunk)
+    findings = [first] if first is not None else []
+    for anchor in found:
+        if anchor.problem is not None:
+            problem = f"{anchor.where}: {anchor.problem}"
+            findings.append(Break(label, anchor.sequence, problem, at_record=False))
+        elif anchor.sequence > head:
+            ends = f"the chain ends at #{head}" if head else "there is no history at all"
+            problem = f"{ends} but {anchor.where} recorded #{anchor.sequence}: records were deleted"
+            findings.append(Break(label, head + 1, problem, at_record=False))
+        elif anchor.sequence and hashes.get(anchor.sequence) != anchor.hash:
+            problem = f"its hash is not the one {anchor.where} recorded: the chain was rewritten"
+            findings.append(Break(label, anchor.sequence, problem))
+    if head == 0:
+        sets = AnnotationSet.objects.filter(article__project_id=project_id).count()
+        if sets:
+            problem = (
+                f"it has {sets} annotation set(s) but no history: its history was deleted "
+                "(or never written)"
+            )
+            findings.append(Break(label, 1, problem, at_record=False))
+    return min(findings, key=lambda found: found.sequence, default=None)
+
+
+def _verify_chain(
+    project_id: int, label: str, wanted: set[int], chunk: int
+) -> tuple[Break | None, int, dict[int, str]]:
+    """Walk the chain: its first broken link, its last sequence and the hashes of `wanted`."""
+    first: Break | None = None
     expected_sequence, previous_hash = 1, GENESIS
+    hashes: dict[int, str] = {}
     records = HistoryRecord.objects.filter(project_id=project_id).order_by("sequence")
     for record_ in records.iterator(chunk_size=chunk):
-        if record_.sequence != expected_sequence:
-            return Break(
-                project_id,
-                expected_sequence,
-                f"missing (the chain jumps to #{record_.sequence}): a record was deleted",
-            )
-        if record_.previous_hash != previous_hash:
-            return Break(
-                project_id, record_.sequence, "its link does not match the record before it"
-            )
-        if hash_of(record_) != record_.hash:
-            return Break(project_id, record_.sequence, "its content does not match its hash")
+        if record_.sequence in wanted:
+            hashes[record_.sequence] = record_.hash
+        if first is None:
+            first = _check(record_, label, expected_sequence, previous_hash)
         expected_sequence, previous_hash = record_.sequence + 1, record_.hash
+    return first, expected_sequence - 1, hashes
+
+
+def _check(
+    record_: HistoryRecord, label: str, expected_sequence: int, previous_hash: str
+) -> Break | None:
+    if record_.sequence != expected_sequence:
+        return Break(
+            label,
+            expected_sequence,
+            f"missing (the chain jumps to #{record_.sequence}): a record was deleted",
+        )
+    if record_.previous_hash != previous_hash:
+        return Break(label, record_.sequence, "its link does not match the record before it")
+    if not record_.key_id:
+        return Break(
+            label,
+            record_.sequence,
+            "it is not signed with a history key (written before the history was signed and "
+            "left unsigned because the chain was already broken then, or altered since: "
+            "see docs/history.md)",
+        )
+    try:
+        signed = history_keys.is_signed(
+            "record", _content(record_), key_id=record_.key_id, signature=record_.hash
+        )
+    except history_keys.UnknownKey as unknown:
+        return Break(
+            label,
+            record_.sequence,
+            f"{unknown} (a key removed from HISTORY_KEYS too early, or a forged record)",
+        )
+    if not signed:
+        return Break(
+            label,
+            record_.sequence,
+            "its content does not match its hash (edited, or re-hashed without the key)",
+        )
     return None
 
 

@@ -8,7 +8,8 @@ build leaves no file behind and records why it failed.
 Determinism: the split of an article is decided by SHA-256 of the seed and the article
 text's SHA-256; records come in a fixed order and data files hold no timestamps, so building
 the same definition from the same data gives byte-identical files. The dataset card (with the
-creation time and creator) lives beside them.
+creation time and creator, and the signed head of the project's history: annotations.anchors)
+lives beside them.
 
 The background task ``annotations.tasks.build_release`` runs ``release_build``; defining a
 release and queueing its build is ``annotations.releases``.
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import anchors
 from annotations.agreement import project_agreement
 from annotations.exports import ExportMeta, open_writer, write_record
 from annotations.exports.native import dumps
@@ -223,6 +225,9 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     files.append(
         {"format": "manifest", "split": "all", "name": MANIFEST, "size": size, "sha256": sha}
     )
+    # The head of the project's history, signed, in the card and in a checkpoint of its own.
+    history = anchors.anchor_for(project, reason=f"release v{release.version}")
+    anchors.checkpoint_save(history)
     card = _card(
         release,
         selection=selection,
@@ -235,6 +240,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         files=files,
         previous=previous,
         changes=changes,
+        history=history,
     )
     (directory / CARD).write_bytes(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
     sha, size = _sha256_and_size(directory / CARD)
@@ -263,6 +269,7 @@ def _card(
     files: list[dict[str, Any]],
     previous: Release | None,
     changes: Counter[str],
+    history: dict[str, Any],
 ) -> dict[str, Any]:
     project = release.project
     guideline = project.current_guideline()
@@ -300,4 +307,5 @@ def _card(
             "changed": changes["changed"],
             "unchanged": changes["unchanged"],
         },
+        "history": history,
     }

@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("ENV_FILE", "")  # a developer's .env (DEBUG on) is not for benchmarks
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789")
+os.environ.setdefault("HISTORY_KEYS", "bench:bench-only-history-key-not-for-any-deployment")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")

@@ -27,6 +27,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Each test writes files (history checkpoints, releases) into a directory of its own."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT
+
+
 # Roles. Each fixture is a user; `project` is the project they belong to, and
 # `other_project_member` manages a different project and must never reach `project`.
 

@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -31,6 +32,46 @@ if not SECRET_KEY:
             "(see .env.example), or set DEBUG=true for local development."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+
+def history_keys(value: str) -> dict[str, str]:
+    """HISTORY_KEYS as {key id: secret}, in order: "id:secret" pairs separated by commas."""
+    keys: dict[str, str] = {}
+    for position, pair in enumerate(filter(None, (p.strip() for p in value.split(","))), 1):
+        key_id, colon, secret = pair.partition(":")
+        where = f"HISTORY_KEYS, key {position}"
+        if not colon or not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", key_id):
+            raise ImproperlyConfigured(
+                f"{where}: write each key as ID:SECRET, the id being 1-40 letters, digits, "
+                "'.', '_' or '-' (see docs/history.md)."
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"{where}: the key id {key_id!r} is used twice.")
+        if len(secret) < 32:
+            raise ImproperlyConfigured(
+                f"{where} ({key_id!r}): the secret must be at least 32 characters long."
+            )
+        if secret == SECRET_KEY:
+            raise ImproperlyConfigured(f"{where} ({key_id!r}): it must differ from SECRET_KEY.")
+        keys[key_id] = secret
+    return keys
+
+
+# The keys that sign the history chain (annotations.history_keys): the first signs, every one
+# verifies. They live outside the database, apart from SECRET_KEY; docs/history.md rotates them.
+HISTORY_KEYS = history_keys(env.str("HISTORY_KEYS", default=""))
+if not HISTORY_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "HISTORY_KEYS is not set. Set the HISTORY_KEYS environment variable to ID:SECRET, "
+            "a key that signs the history (see .env.example and docs/history.md), "
+            "or set DEBUG=true for local development."
+        )
+    HISTORY_KEYS = {"development": "development-only-history-key-never-use-in-production"}
+# Every so many appended records of a project, a signed checkpoint of its history's head is
+# written to storage (annotations.anchors), on commit; 0 writes none but those of releases
+# and of `manage.py history_checkpoint`.
+HISTORY_CHECKPOINT_EVERY = env.int("HISTORY_CHECKPOINT_EVERY", default=500)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

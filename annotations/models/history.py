@@ -1,4 +1,4 @@
-"""The append-only, hash-chained history of changes; annotations.history writes and checks it."""
+"""The append-only, signed hash chain of changes; annotations.history writes and checks it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from annotations.models.core import Project
 
 
 class HistoryRecord(models.Model):
-    """One change, in a per-project chain: each record carries the hash of the one before it.
+    """One change, in a per-project chain: each record carries the hash of the one before it
+    and is signed with a key kept outside the database.
 
     Records refer to articles, sets and annotation rows by id only, so that nothing that happens
     to those rows later (a deletion) changes a record and breaks the chain.
@@ -40,7 +41,10 @@ class HistoryRecord(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of the record's content (previous_hash included) with the key `key_id` names
+    # (HISTORY_KEYS, outside the database); empty key id: an unsigned record (docs/history.md).
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["project", "sequence"]

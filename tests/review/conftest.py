@@ -39,3 +39,15 @@ def two_sets(project, article, manager, annotator, annotator2):
     """The article assigned to both annotators (k=2)."""
     sets = assignment.assignments_auto(project=project, user=manager)
     return {s.annotator: s for s in sets}
+
+
+@pytest.fixture
+def five_records(annotation_set, mark, project):
+    """A project whose history has five records: two spans marked, one relabelled, one deleted."""
+    span = mark(annotation_set, "Kremlin", "actor")
+    services.span_update(
+        span=span, label=project.labels.get(name="location"), user=annotation_set.annotator
+    )
+    mark(annotation_set, "NATO", "actor")
+    services.span_delete(span=span, user=annotation_set.annotator)
+    return project

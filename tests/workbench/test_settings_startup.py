@@ -1,10 +1,15 @@
 """The settings refuse to start unsafely; production settings pass Django's deploy checks."""
 
 import os
+import re
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from workbench.settings import history_keys
 
 # Variables the test run itself sets, which a real deployment would not have.
 LEAKY_VARIABLES = {
@@ -13,6 +18,7 @@ LEAKY_VARIABLES = {
     "SECURE_SSL_REDIRECT",
     "DATABASE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "HISTORY_KEYS",
 }
 PRINT_SETTINGS = "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
 
@@ -39,6 +45,32 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_it_refuses_to_start_without_a_history_key_when_debug_is_off():
+    result = run_manage("check", DEBUG="false", SECRET_KEY="x7#kq!p2vZ" * 6)
+    assert result.returncode != 0
+    assert "HISTORY_KEYS is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("no-colon-here", "write each key as ID:SECRET"),
+        ("k1:" + "s" * 31, "'k1'): the secret must be at least 32 characters"),
+        ("k1:" + "s" * 40 + ",k1:" + "t" * 40, "key 2: the key id 'k1' is used twice"),
+        ("k1:" + settings.SECRET_KEY, "'k1'): it must differ from SECRET_KEY"),
+    ],
+)
+def test_it_refuses_a_history_key_it_cannot_trust(value, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        history_keys(value)
+
+
+def test_it_reads_history_keys_in_order_the_first_signing():
+    keys = history_keys(" 2027a:" + "n" * 32 + " , 2026a:" + "o" * 32 + ",")
+    assert list(keys) == ["2027a", "2026a"]
+    assert keys["2026a"] == "o" * 32
+
+
 def test_it_starts_without_a_secret_key_in_debug():
     result = run_manage("check", DEBUG="true")
     assert result.returncode == 0, result.stderr
@@ -52,6 +84,7 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
         "WARNING",
         DEBUG="false",
         SECRET_KEY="x7#kq!p2vZ" * 6,
+        HISTORY_KEYS="2026a:" + "h1$Lm9@qW" * 5,
         ALLOWED_HOSTS="workbench.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
@@ -61,7 +94,9 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
 
 def test_it_reads_the_secret_key_and_debug_from_an_env_file(tmp_path):
     env_file = tmp_path / ".env"
-    env_file.write_text("DEBUG=false\nSECRET_KEY=from-the-file-" + "k" * 50 + "\n")
+    env_file.write_text(
+        "DEBUG=false\nSECRET_KEY=from-the-file-" + "k" * 50 + "\nHISTORY_KEYS=f1:" + "h" * 32 + "\n"
+    )
     result = run_manage("shell", "-v", "0", "-c", PRINT_SETTINGS, ENV_FILE=str(env_file))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "from-the-file-" + "k" * 50]

@@ -1,25 +1,47 @@
-"""Check every project's history chain; exit non-zero at the first broken link of any chain."""
+"""Check every project's history chain against its anchors; exit non-zero if any is broken."""
 
-from django.core.management.base import BaseCommand, CommandError
+from pathlib import Path
+from typing import Any
 
-from annotations import history
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations import anchors, history
 from annotations.models import HistoryRecord, Project
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the history (all projects, or one with --project SLUG)."
+    help = (
+        "Verify the signed hash chain of the history against its anchors (checkpoints and "
+        "release cards) and print the first break of each project (all projects, or one "
+        "with --project SLUG)."
+    )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", help="The slug of one project to verify.")
+        parser.add_argument(
+            "--anchor",
+            action="append",
+            default=[],
+            type=Path,
+            metavar="PATH",
+            help="Also compare with the checkpoints or release cards kept at PATH (a file or a "
+            "directory), e.g. a copy made elsewhere; may be given more than once.",
+        )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         project_id = None
         if options["project"]:
             project = Project.objects.filter(slug=options["project"]).first()
             if project is None:
                 raise CommandError(f"No project with the slug {options['project']!r}.")
             project_id = project.pk
-        breaks = history.verify(project_id=project_id)
+        extra = []
+        for path in options["anchor"]:
+            try:
+                extra += anchors.file_anchors(path)
+            except ValueError as error:
+                raise CommandError(f"--anchor: {error}") from error
+        breaks = history.verify(project_id=project_id, extra_anchors=extra)
         if breaks:
             for found in breaks:
                 self.stderr.write(f"Broken history chain: {found}")
