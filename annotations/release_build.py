@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from annotations.agreement import project_agreement
 from annotations.exports import ExportMeta, open_writer, write_record
+from annotations.exports.coverage import format_warnings, record_features
 from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
 from annotations.models import Project, Release, ReleaseFile
@@ -162,6 +163,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     levels: Counter[str] = Counter()
     annotators: set[str] = set()
     guideline_versions: set[int] = set()
+    present: set[str] = set()  # what the data holds, of coverage.FEATURES
     files: list[dict[str, Any]] = []
     names: list[tuple[str, str, str]] = []  # (format, split, file name)
 
@@ -202,6 +204,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
             stats[split]["spans"] += len(record["spans"])
             stats[split]["claims"] += len(record["claims"])
             labels.update(span["label"] for span in record["spans"])
+            present |= record_features(record)
             claim_types.update(claim["claim_type"] for claim in record["claims"])
             if record["threat_assessment"]:
                 levels[record["threat_assessment"]["level"]] += 1
@@ -235,6 +238,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         files=files,
         previous=previous,
         changes=changes,
+        present=present,
     )
     (directory / CARD).write_bytes(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
     sha, size = _sha256_and_size(directory / CARD)
@@ -263,6 +267,7 @@ def _card(
     files: list[dict[str, Any]],
     previous: Release | None,
     changes: Counter[str],
+    present: set[str],
 ) -> dict[str, Any]:
     project = release.project
     guideline = project.current_guideline()
@@ -289,6 +294,7 @@ def _card(
         "guideline_version": guideline.number if guideline else None,
         "guideline_versions_used": sorted(guideline_versions),
         "formats": release.formats,
+        "format_warnings": format_warnings(release.formats, present),
         "files": [
             {key: row[key] for key in ("name", "format", "split", "size", "sha256")}
             for row in files
