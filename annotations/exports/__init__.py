@@ -22,6 +22,7 @@ from annotations.exports.labelstudio import LabelStudioWriter
 from annotations.exports.native import NativeWriter
 from annotations.exports.records import Record, Selection, Vocabulary, iter_records
 from annotations.exports.spacy_docbin import SpacyWriter
+from annotations.exports.stix import StixWriter
 from annotations.exports.w3c import W3CWriter
 from annotations.exports.writer import ExportFailed, ExportMeta, ExportRefused, Writer
 from annotations.models import Project
@@ -45,6 +46,7 @@ FORMATS: dict[str, type[Writer]] = {
     "labelstudio": LabelStudioWriter,
     "w3c": W3CWriter,
     "brat": BratWriter,
+    "stix": StixWriter,
 }
 
 

@@ -94,6 +94,17 @@ KEEPS: dict[str, dict[str, str]] = {
         "rejected items": NO,
         "comments": "partly: span notes, in AnnotatorNotes",
     },
+    "stix": {
+        "spans": "partly: the spans of claims, as x_workbench_span",
+        "labels": NO,
+        "actors": YES,
+        "actor kinds and ids": YES,
+        "claims": YES,
+        "threat levels": YES,
+        "provenance": "partly: the annotator",
+        "rejected items": NO,
+        "comments": "partly: claim notes and the threat rationale",
+    },
 }
 
 

@@ -24,9 +24,15 @@ def source_iri(record: Record) -> str:
     return record["url"] or f"urn:sha256:{record['sha256']}"
 
 
+def annotation_id(record: Record, span: Span) -> str:
+    """The annotation's IRI: stable for the article, the set and the span (other formats, such
+    as STIX, point at it)."""
+    who = record["annotator"] or "gold"
+    return "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}"))
+
+
 def annotation(record: Record, span: Span) -> dict[str, Any]:
     text = record["text"]
-    who = record["annotator"] or "gold"
     body = [{"type": "TextualBody", "value": span["label"], "purpose": "tagging"}]
     if span["actor"]:
         body.append(
@@ -40,7 +46,7 @@ def annotation(record: Record, span: Span) -> dict[str, Any]:
         body.append({"type": "TextualBody", "value": span["note"], "purpose": "commenting"})
     item = {
         "@context": CONTEXT,
-        "id": "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}")),
+        "id": annotation_id(record, span),
         "type": "Annotation",
         "motivation": "tagging",
         "body": body,
