@@ -153,7 +153,11 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     ratios = release.split_ratios
     splits = [split for split in SPLITS if ratios.get(split, 0) > 0]
     total = max(count_sets(project, selection), 1)
-    meta = ExportMeta(project=project.slug, labels=tuple(vocabulary.label_names))
+    meta = ExportMeta(
+        project=project.slug,
+        labels=tuple(vocabulary.label_names),
+        threat_levels=vocabulary.threat_scale(),
+    )
     previous = _previous(release)
     before = read_manifest(previous) if previous else {}
     changes: Counter[str] = Counter()

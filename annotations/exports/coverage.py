@@ -105,6 +105,17 @@ KEEPS: dict[str, dict[str, str]] = {
         "rejected items": NO,
         "comments": "partly: claim notes and the threat rationale",
     },
+    "misp": {
+        "spans": "partly: the quotes of claims",
+        "labels": NO,
+        "actors": YES,
+        "actor kinds and ids": YES,
+        "claims": YES,
+        "threat levels": YES,
+        "provenance": "partly: gold as analysis complete",
+        "rejected items": NO,
+        "comments": "partly: the threat rationale",
+    },
 }
 
 
