@@ -64,13 +64,13 @@ KEEPS: dict[str, dict[str, str]] = {
     "labelstudio": {
         "spans": YES,
         "labels": YES,
-        "actors": NO,
-        "actor kinds and ids": NO,
-        "claims": NO,
-        "threat levels": NO,
+        "actors": YES,
+        "actor kinds and ids": YES,
+        "claims": YES,
+        "threat levels": YES,
         "provenance": "partly: the annotator, gold as ground_truth",
         "rejected items": NO,
-        "comments": NO,
+        "comments": YES,
     },
     "w3c": {
         "spans": YES,
