@@ -77,11 +77,11 @@ KEEPS: dict[str, dict[str, str]] = {
         "labels": YES,
         "actors": "partly: the name, as an identifying body",
         "actor kinds and ids": NO,
-        "claims": NO,
+        "claims": "partly: type, claimant, targets and grading as bodies on the stating span",
         "threat levels": NO,
         "provenance": "partly: the annotator as creator",
         "rejected items": NO,
-        "comments": "partly: span notes",
+        "comments": "partly: span and claim notes",
     },
     "brat": {
         "spans": YES,

@@ -229,8 +229,21 @@ def test_it_writes_web_annotations_meeting_every_must(gold_project, tmp_path, bo
     assert must_failures(collection, PAGE) == []  # a collection with its page embedded
     assert must_failures(collection["first"], PAGE) == []  # the page alone
     assert collection["first"]["partOf"]["id"] == collection["id"]
-    items = collection["first"]["items"]
+    everything = collection["first"]["items"]
+    items = [a for a in everything if a["motivation"] == "tagging"]
     assert len(items) == 12
+    [claim] = [a for a in everything if a["motivation"] == "assessing"]
+    assert must_failures(claim) == []
+    bodies = {(b["purpose"], b.get("value", b.get("source"))) for b in claim["body"]}
+    stating = next(a for a in items if a["target"] == claim["target"])
+    assert stating["target"]["selector"][0]["exact"] == "Peskov warned the US and NATO"
+    assert bodies == {
+        ("classifying", "warning"),
+        ("linking", stating["id"]),
+        ("identifying", "Dmitry Peskov"),
+        ("tagging", "NATO"),
+        ("assessing", "B2"),
+    }
     by_source = {f"urn:sha256:{a.body_sha256}": a.body for a in Article.objects.all()}
     by_source |= {a.url: a.body for a in Article.objects.exclude(url="")}
     for annotation in items:
