@@ -35,6 +35,7 @@ from django.utils import timezone
 from annotations import anchors
 from annotations.agreement import project_agreement
 from annotations.exports import ExportMeta, open_writer, write_record
+from annotations.exports.coverage import format_warnings, record_features
 from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
 from annotations.models import Project, Release, ReleaseFile
@@ -154,7 +155,11 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     ratios = release.split_ratios
     splits = [split for split in SPLITS if ratios.get(split, 0) > 0]
     total = max(count_sets(project, selection), 1)
-    meta = ExportMeta(project=project.slug, labels=tuple(vocabulary.label_names))
+    meta = ExportMeta(
+        project=project.slug,
+        labels=tuple(vocabulary.label_names),
+        threat_levels=vocabulary.threat_scale(),
+    )
     previous = _previous(release)
     before = read_manifest(previous) if previous else {}
     changes: Counter[str] = Counter()
@@ -164,6 +169,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     levels: Counter[str] = Counter()
     annotators: set[str] = set()
     guideline_versions: set[int] = set()
+    present: set[str] = set()  # what the data holds, of coverage.FEATURES
     files: list[dict[str, Any]] = []
     names: list[tuple[str, str, str]] = []  # (format, split, file name)
 
@@ -204,6 +210,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
             stats[split]["spans"] += len(record["spans"])
             stats[split]["claims"] += len(record["claims"])
             labels.update(span["label"] for span in record["spans"])
+            present |= record_features(record)
             claim_types.update(claim["claim_type"] for claim in record["claims"])
             if record["threat_assessment"]:
                 levels[record["threat_assessment"]["level"]] += 1
@@ -241,6 +248,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         previous=previous,
         changes=changes,
         history=history,
+        present=present,
     )
     (directory / CARD).write_bytes(orjson.dumps(card, option=orjson.OPT_INDENT_2) + b"\n")
     sha, size = _sha256_and_size(directory / CARD)
@@ -270,6 +278,7 @@ def _card(
     previous: Release | None,
     changes: Counter[str],
     history: dict[str, Any],
+    present: set[str],
 ) -> dict[str, Any]:
     project = release.project
     guideline = project.current_guideline()
@@ -296,6 +305,7 @@ def _card(
         "guideline_version": guideline.number if guideline else None,
         "guideline_versions_used": sorted(guideline_versions),
         "formats": release.formats,
+        "format_warnings": format_warnings(release.formats, present),
         "files": [
             {key: row[key] for key in ("name", "format", "split", "size", "sha256")}
             for row in files

@@ -19,9 +19,11 @@ from annotations.exports.bio import BioWriter
 from annotations.exports.brat import BratWriter
 from annotations.exports.doccano import DoccanoWriter
 from annotations.exports.labelstudio import LabelStudioWriter
+from annotations.exports.misp import MispWriter
 from annotations.exports.native import NativeWriter
 from annotations.exports.records import Record, Selection, Vocabulary, iter_records
 from annotations.exports.spacy_docbin import SpacyWriter
+from annotations.exports.stix import StixWriter
 from annotations.exports.w3c import W3CWriter
 from annotations.exports.writer import ExportFailed, ExportMeta, ExportRefused, Writer
 from annotations.models import Project
@@ -45,6 +47,8 @@ FORMATS: dict[str, type[Writer]] = {
     "labelstudio": LabelStudioWriter,
     "w3c": W3CWriter,
     "brat": BratWriter,
+    "stix": StixWriter,
+    "misp": MispWriter,
 }
 
 
@@ -92,7 +96,12 @@ def export(
     paths written. Raises ExportRefused (nothing written) if the format cannot be written."""
     if format not in FORMATS:
         raise ValueError(f"Unknown format {format!r}; choose one of {sorted(FORMATS)}.")
-    meta = ExportMeta(project=project.slug, labels=tuple(Vocabulary.load(project).label_names))
+    vocabulary = Vocabulary.load(project)
+    meta = ExportMeta(
+        project=project.slug,
+        labels=tuple(vocabulary.label_names),
+        threat_levels=vocabulary.threat_scale(),
+    )
     with ExitStack() as stack:
         writer, paths = open_writer(stack, format, stem, meta)
         for record in iter_records(project, selection, progress=progress):

@@ -3,21 +3,25 @@
 Text-bound annotations ``T<n>\\t<type> <start> <end>\\t<quote>``, the type made from the
 label by the rule in ``labels.py`` (brat types cannot hold spaces). brat reads an ``.ann`` file
 line by line with Python's ``splitlines`` rules, so no line may hold a line break of any kind
-(``\n``, ``\r``, U+2028, U+2029, U+0085, ...): a span holding one is written as brat's
+(``\\n``, ``\\r``, U+2028, U+2029, U+0085, ...): a span holding one is written as brat's
 discontinuous fragments (``start end;start end``) split at the line breaks. Line breaks inside
 the span fall between fragments; those at its edges become fragments of their own, so the first
 fragment starts and the last ends exactly where the span does. The text field joins the
 fragments' texts with a space, as brat does, with every line break written as a space.
-Linked actors and notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines. Offsets are Unicode
+Linked actors and notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines; actors' external ids and
+kinds, claims (claimant and target relations, claim type, Admiralty grading) and the threat
+level are ``N``, ``R`` and ``A`` lines (``link_lines``). Offsets are Unicode
 code points. Entries carry a fixed date so the same data gives the same zip bytes.
 """
 
+import re
 import zipfile
 
-from annotations.exports.labels import label_tags
+from annotations.exports.labels import label_tag, label_tags
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+QID = re.compile(r"Q[1-9][0-9]*")
 
 
 # The characters str.splitlines() ends a line at: brat's reader splits its lines there.
@@ -62,6 +66,65 @@ def ann_lines(record: Record, label_tag: dict[str, str]) -> list[str]:
             note_number += 1
             note = " | ".join(notes).replace("\n", " ").replace("\t", " ")
             lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{note}")
+    return lines + link_lines(record)
+
+
+def _one_line(value: str) -> str:
+    """`value` fit for the last field of a line: no tab, no line break."""
+    return "".join(" " if ch in LINE_BREAKS or ch == "\t" else ch for ch in value)
+
+
+def link_lines(record: Record) -> list[str]:
+    """Actors, claims and gradings as brat's normalisations, attributes and relations (spans
+    are T<position + 1>):
+
+    - ``N<n>\tReference T<k> Wikidata:<QID>\t<actor>`` for a span linked to an actor with a
+      Wikidata QID (``Workbench:<id>`` for another external id), and
+      ``A<n>\tActorKind T<k> <kind>``;
+    - ``R<n>\tClaimant Arg1:T<claim span> Arg2:T<claimant span>`` and
+      ``R<n>\tTarget Arg1:T<claim span> Arg2:T<k>`` for each target that a span of the set
+      names (the first such span);
+    - ``A<n>\tClaimType T<claim span> <type>``, ``A<n>\tReliability T<claim span> <A-F>``,
+      ``A<n>\tCredibility T<claim span> <1-6>`` and ``A<n>\tThreatLevel T<claim span>
+      <level>`` for each claim the threat assessment rests on.
+    """
+    spans = record["spans"]
+    lines: list[str] = []
+    counts = {"N": 0, "A": 0, "R": 0}
+
+    def add(kind: str, body: str) -> None:
+        counts[kind] += 1
+        lines.append(f"{kind}{counts[kind]}\t{body}")
+
+    first_span_of: dict[str, int] = {}
+    for number, span in enumerate(spans, start=1):
+        actor = span["actor"]
+        if not actor:
+            continue
+        first_span_of.setdefault(actor["name"], number)
+        external_id = actor.get("external_id") or ""
+        if external_id:
+            source = "Wikidata" if QID.fullmatch(external_id) else "Workbench"
+            reference = f"{source}:{label_tag(external_id)}"
+            add("N", f"Reference T{number} {reference}\t{_one_line(actor['name'])}")
+        if actor.get("kind"):
+            add("A", f"ActorKind T{number} {label_tag(actor['kind'])}")
+    threat = record["threat_assessment"]
+    threatened = set(threat["claims"]) if threat else set()
+    for claim in record["claims"]:
+        stated = claim["span"] + 1
+        if claim["claimant_span"] is not None:
+            add("R", f"Claimant Arg1:T{stated} Arg2:T{claim['claimant_span'] + 1}")
+        for target in claim["targets"]:
+            if target["name"] in first_span_of:
+                add("R", f"Target Arg1:T{stated} Arg2:T{first_span_of[target['name']]}")
+        add("A", f"ClaimType T{stated} {label_tag(claim['claim_type'])}")
+        if claim["reliability"]:
+            add("A", f"Reliability T{stated} {claim['reliability']}")
+        if claim["credibility"]:
+            add("A", f"Credibility T{stated} {claim['credibility']}")
+        if claim["id"] in threatened:
+            add("A", f"ThreatLevel T{stated} {label_tag(threat['level'])}")
     return lines
 
 

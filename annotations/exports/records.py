@@ -137,6 +137,10 @@ class Vocabulary:
             actors=actors,
         )
 
+    def threat_scale(self) -> tuple[str, ...]:
+        """The threat levels' names, lowest rank first."""
+        return tuple(name for name, _ in sorted(self.levels.values(), key=lambda level: level[1]))
+
 
 def _iso(value: datetime.datetime | None) -> str | None:
     if value is None:

@@ -6,7 +6,8 @@ MUSTs alone too. Each annotation stands alone (its own ``@context``), has an IRI
 ``tagging``, a TextualBody with the label (purpose ``tagging``), one for the linked actor
 (purpose ``identifying``), and a SpecificResource target on the article with a
 TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (start, end in Unicode
-code points, as the model requires)."""
+code points, as the model requires). Each claim is one more Annotation on its stating span
+(``claim_annotation``), after the set's span annotations."""
 
 import uuid
 from typing import Any
@@ -24,9 +25,15 @@ def source_iri(record: Record) -> str:
     return record["url"] or f"urn:sha256:{record['sha256']}"
 
 
+def annotation_id(record: Record, span: Span) -> str:
+    """The annotation's IRI: stable for the article, the set and the span (other formats, such
+    as STIX, point at it)."""
+    who = record["annotator"] or "gold"
+    return "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}"))
+
+
 def annotation(record: Record, span: Span) -> dict[str, Any]:
     text = record["text"]
-    who = record["annotator"] or "gold"
     body = [{"type": "TextualBody", "value": span["label"], "purpose": "tagging"}]
     if span["actor"]:
         body.append(
@@ -40,7 +47,7 @@ def annotation(record: Record, span: Span) -> dict[str, Any]:
         body.append({"type": "TextualBody", "value": span["note"], "purpose": "commenting"})
     item = {
         "@context": CONTEXT,
-        "id": "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}")),
+        "id": annotation_id(record, span),
         "type": "Annotation",
         "motivation": "tagging",
         "body": body,
@@ -57,6 +64,42 @@ def annotation(record: Record, span: Span) -> dict[str, Any]:
                 {"type": "TextPositionSelector", "start": span["start"], "end": span["end"]},
             ],
         },
+    }
+    if record["annotator"]:
+        item["creator"] = {"type": "Person", "nickname": record["annotator"]}
+    return item
+
+
+def claim_annotation(record: Record, claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim as an Annotation (motivation ``assessing``) on its stating span: bodies give the
+    claim type (``classifying``), a SpecificResource linking to the stating span's annotation
+    (``linking``), the claimant (``identifying``), each target (``tagging``), the Admiralty
+    grading (``assessing``) and the claim's note (``commenting``)."""
+    span = record["spans"][claim["span"]]
+    stating = annotation(record, span)
+    body: list[dict[str, Any]] = [
+        {"type": "TextualBody", "value": claim["claim_type"], "purpose": "classifying"},
+        {"type": "SpecificResource", "source": stating["id"], "purpose": "linking"},
+    ]
+    if claim["claimant"]:
+        body.append(
+            {"type": "TextualBody", "value": claim["claimant"]["name"], "purpose": "identifying"}
+        )
+    for target in claim["targets"]:
+        body.append({"type": "TextualBody", "value": target["name"], "purpose": "tagging"})
+    if claim["grading"]:
+        body.append({"type": "TextualBody", "value": claim["grading"], "purpose": "assessing"})
+    if claim["note"]:
+        body.append({"type": "TextualBody", "value": claim["note"], "purpose": "commenting"})
+    who = record["annotator"] or "gold"
+    item = {
+        "@context": CONTEXT,
+        "id": "urn:uuid:"
+        + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/claim/{claim['id']}")),
+        "type": "Annotation",
+        "motivation": "assessing",
+        "body": body,
+        "target": stating["target"],
     }
     if record["annotator"]:
         item["creator"] = {"type": "Person", "nickname": record["annotator"]}
@@ -90,9 +133,11 @@ class W3CWriter(Writer):
         self.first = True
 
     def write(self, record: Record) -> None:
-        for span in record["spans"]:
+        items = [annotation(record, span) for span in record["spans"]]
+        items += [claim_annotation(record, claim) for claim in record["claims"]]
+        for item in items:
             self.out.write(b"\n" if self.first else b",\n")
-            self.out.write(json_bytes(annotation(record, span)))
+            self.out.write(json_bytes(item))
             self.first = False
 
     def close(self) -> None:

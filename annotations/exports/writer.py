@@ -36,6 +36,7 @@ class ExportMeta:
 
     project: str  # the project's slug
     labels: tuple[str, ...]  # every label name of the project, in the project's order
+    threat_levels: tuple[str, ...] = ()  # the project's threat scale, lowest first
 
 
 class ExportRefused(Exception):

@@ -81,3 +81,47 @@ def test_brat_fragments_cover_each_span_exactly_and_survive_brats_reader(broken_
     by_start = {pieces[0][0]: pieces for _, pieces, _ in annotations.values()}
     nato = BODY.index("NATO")
     assert by_start[nato] == [(nato, nato + 5), (nato + 5, nato + 6)]
+
+
+RELATION = re.compile(r"R(\d+)\t(\S+) Arg1:(T\d+) Arg2:(T\d+)")
+ATTRIBUTE = re.compile(r"A(\d+)\t(\S+) (T\d+)(?: (\S+))?")
+NORMALISATION = re.compile(r"N(\d+)\tReference (T\d+) (\S+):(\S+)\t(.*)")
+
+
+def test_brat_carries_claims_gradings_and_actor_ids_as_relations_attributes_normalisations(
+    gold_project, tmp_path
+):
+    [path] = export(project=gold_project, format="brat", stem=tmp_path / "out")
+    with zipfile.ZipFile(path) as archive:
+        name = next(
+            n
+            for n in archive.namelist()
+            if n.endswith(".txt") and "Kremlin" in archive.read(n).decode()
+        )
+        text = archive.read(name).decode()
+        ann = archive.read(name.replace(".txt", ".ann")).decode()
+    spans = read_ann(ann, text)
+    quote = {key: text[pieces[0][0] : pieces[-1][1]] for key, (_, pieces, _) in spans.items()}
+    relations, attributes, normalisations = [], {}, []
+    for line in ann.splitlines():
+        if line[0] == "R":
+            match = RELATION.fullmatch(line)
+            assert match, line
+            relations.append((match[2], quote[match[3]], quote[match[4]]))
+        elif line[0] == "A":
+            match = ATTRIBUTE.fullmatch(line)
+            assert match, line
+            attributes[match[2], quote[match[3]]] = match[4]
+        elif line[0] == "N":
+            match = NORMALISATION.fullmatch(line)
+            assert match, line
+            normalisations.append((quote[match[2]], match[3], match[4], match[5]))
+    claim = "Peskov warned the US and NATO"
+    assert relations == [("Claimant", claim, "Dmitry Peskov"), ("Target", claim, "北约")]
+    assert attributes["ClaimType", claim] == "warning"
+    assert attributes["Reliability", claim] == "B"
+    assert attributes["Credibility", claim] == "2"
+    assert attributes["ThreatLevel", claim] == "moderate"
+    assert attributes["ActorKind", "Kremlin"] == "state"
+    assert attributes["ActorKind", "北约"] == "international_organisation"
+    assert normalisations == [("Kremlin", "Wikidata", "Q159", "Russia")]

@@ -168,10 +168,13 @@ def test_it_writes_doccano_jsonl(gold_project, tmp_path, bodies):
 def test_it_writes_label_studio_tasks(gold_project, tmp_path):
     tasks = json.loads(write(gold_project, "labelstudio", tmp_path)[".json"].read_text())
     assert len(tasks) == 3
-    regions = [r for t in tasks for a in t["annotations"] for r in a["result"]]
+    results = [r for t in tasks for a in t["annotations"] for r in a["result"]]
+    regions = [r for r in results if r["type"] != "relation"]
     assert len(regions) == 12
     for task in tasks:
         for region in task["annotations"][0]["result"]:
+            if region["type"] == "relation":
+                continue
             value = region["value"]
             assert task["data"]["text"][value["start"] : value["end"]] == value["text"]
             assert region["type"] == "labels" and region["to_name"] == "text"
@@ -200,6 +203,20 @@ def test_label_studio_tasks_name_the_annotator_in_meta_not_in_completed_by(gold_
             assert isinstance(annotation.get("completed_by", 0), int)
     assert {(t["meta"]["annotator"], t["meta"]["gold"]) for t in gold} == {(None, True)}
     assert all(t["annotations"][0]["ground_truth"] for t in gold)
+    first = next(t for t in gold if "Kremlin" in t["data"]["text"])
+    results = first["annotations"][0]["result"]
+    quote = {r["id"]: r["value"]["text"] for r in results if r["type"] == "labels"}
+    [relation] = [r for r in results if r["type"] == "relation"]
+    assert (quote[relation["from_id"]], quote[relation["to_id"]]) == (
+        "Dmitry Peskov",
+        "Peskov warned the US and NATO",
+    )
+    assert relation["labels"] == ["warning"]
+    kremlin = next(r for r in results if r.get("value", {}).get("text") == "Kremlin")
+    assert kremlin["meta"]["actor"] == {"name": "Russia", "kind": "state", "external_id": "Q159"}
+    [claim] = first["meta"]["claims"]
+    assert (claim["claimant"]["name"], claim["grading"]) == ("Dmitry Peskov", "B2")
+    assert first["meta"]["threat_assessment"]["level"] == "moderate"
     [anna] = own
     assert anna["meta"] == {"annotator": "anna", "gold": False}
     assert anna["annotations"][0]["ground_truth"] is False
@@ -212,8 +229,21 @@ def test_it_writes_web_annotations_meeting_every_must(gold_project, tmp_path, bo
     assert must_failures(collection, PAGE) == []  # a collection with its page embedded
     assert must_failures(collection["first"], PAGE) == []  # the page alone
     assert collection["first"]["partOf"]["id"] == collection["id"]
-    items = collection["first"]["items"]
+    everything = collection["first"]["items"]
+    items = [a for a in everything if a["motivation"] == "tagging"]
     assert len(items) == 12
+    [claim] = [a for a in everything if a["motivation"] == "assessing"]
+    assert must_failures(claim) == []
+    bodies = {(b["purpose"], b.get("value", b.get("source"))) for b in claim["body"]}
+    stating = next(a for a in items if a["target"] == claim["target"])
+    assert stating["target"]["selector"][0]["exact"] == "Peskov warned the US and NATO"
+    assert bodies == {
+        ("classifying", "warning"),
+        ("linking", stating["id"]),
+        ("identifying", "Dmitry Peskov"),
+        ("tagging", "NATO"),
+        ("assessing", "B2"),
+    }
     by_source = {f"urn:sha256:{a.body_sha256}": a.body for a in Article.objects.all()}
     by_source |= {a.url: a.body for a in Article.objects.exclude(url="")}
     for annotation in items:

@@ -1,0 +1,152 @@
+"""MISP event JSON: one event per annotation set, one ``{"Event": {...}}`` per line (each line
+loads with PyMISP's ``MISPEvent.load`` and imports into MISP as an event).
+
+An event's ``info`` is the article's title, its ``date`` the article's date, and its
+``threat_level_id`` the threat assessment's level placed on MISP's scale (the project's scale
+cut in thirds, lowest first: 3 low, 2 medium, 1 high; 4 undefined without an assessment), the
+level's own name kept in a ``workbench:threat-level`` tag. Attributes:
+
+- each actor once: ``threat-actor`` (category Attribution) for an armed group, else ``text``
+  (category Other), the kind and external id in the comment;
+- each claim a ``text`` attribute (category Other) holding the stating span's quote, its
+  comment naming the claim type, claimant and targets, tagged with the MISP taxonomy
+  ``admiralty-scale:source-reliability`` and ``admiralty-scale:information-credibility``;
+- the threat assessment's rationale a ``comment`` attribute.
+
+UUIDs are UUIDv5 of stable keys, so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from annotations.exports.jsonlines import json_line
+from annotations.exports.writer import ExportMeta, Files, Record, Writer
+
+NAMESPACE = uuid.UUID("8f0b1c1e-2a7d-4e59-b6a4-3c1d9e7f5a02")
+UNDEFINED, LOW, MEDIUM, HIGH = "4", "3", "2", "1"
+FIXED_DATE = "2000-01-01"
+
+
+def misp_threat_level(level: str | None, scale: tuple[str, ...]) -> str:
+    """MISP's threat_level_id for a level of the project's `scale` (lowest first)."""
+    if level is None or level not in scale:
+        return UNDEFINED
+    if len(scale) == 1:
+        return MEDIUM
+    share = scale.index(level) / (len(scale) - 1)
+    return LOW if share < 1 / 3 else MEDIUM if share < 2 / 3 else HIGH
+
+
+def _tag(name: str) -> dict[str, str]:
+    return {"name": name}
+
+
+class MispWriter(Writer):
+    DESCRIPTION = "MISP event JSON (one event per line, Admiralty tags, threat level)"
+    SUFFIXES = (".jsonl",)
+
+    def __init__(self, files: Files, meta: ExportMeta) -> None:
+        self.out = files[".jsonl"]
+        self.scale = meta.threat_levels
+        self.project = meta.project
+
+    def write(self, record: Record) -> None:
+        who = record["annotator"] or "gold"
+        key = f"{self.project}/{record['sha256']}/{who}"
+
+        def uid(*parts: object) -> str:
+            return str(uuid.uuid5(NAMESPACE, "/".join([key, *map(str, parts)])))
+
+        attributes: list[dict[str, Any]] = []
+        seen: set[str] = set()
+
+        def add_actor(actor: dict[str, Any]) -> None:
+            if actor["name"] in seen:
+                return
+            seen.add(actor["name"])
+            armed = actor.get("kind") == "armed_group"
+            details = [actor.get("kind") or "other"]
+            if actor.get("external_id"):
+                details.append(actor["external_id"])
+            attributes.append(
+                {
+                    "uuid": uid("actor", actor["name"]),
+                    "type": "threat-actor" if armed else "text",
+                    "category": "Attribution" if armed else "Other",
+                    "value": actor["name"],
+                    "comment": f"actor ({', '.join(details)})",
+                    "to_ids": False,
+                }
+            )
+
+        for span in record["spans"]:
+            if span["actor"]:
+                add_actor(span["actor"])
+        for claim in record["claims"]:
+            for actor in [claim["claimant"], *claim["targets"]]:
+                if actor:
+                    add_actor(actor)
+            tags = []
+            if claim["reliability"]:
+                reliability = claim["reliability"].lower()
+                tags.append(_tag(f'admiralty-scale:source-reliability="{reliability}"'))
+            if claim["credibility"]:
+                credibility = claim["credibility"]
+                tags.append(_tag(f'admiralty-scale:information-credibility="{credibility}"'))
+            claimant = claim["claimant"]["name"] if claim["claimant"] else "unknown"
+            targets = ", ".join(t["name"] for t in claim["targets"]) or "nobody named"
+            attributes.append(
+                {
+                    "uuid": uid("claim", claim["id"]),
+                    "type": "text",
+                    "category": "Other",
+                    "value": record["spans"][claim["span"]]["quote"],
+                    "comment": f"{claim['claim_type']} claim by {claimant} against {targets}"
+                    + (f" ({claim['grading']})" if claim["grading"] else ""),
+                    "to_ids": False,
+                    "Tag": tags,
+                }
+            )
+        threat = record["threat_assessment"]
+        event_tags = []
+        if threat:
+            event_tags.append(_tag(f'workbench:threat-level="{threat["level"]}"'))
+            if threat["rationale"]:
+                attributes.append(
+                    {
+                        "uuid": uid("threat"),
+                        "type": "comment",
+                        "category": "Other",
+                        "value": threat["rationale"],
+                        "comment": f"threat assessment: {threat['level']}",
+                        "to_ids": False,
+                    }
+                )
+        event = {
+            "uuid": uid("event"),
+            "info": record["title"] or record["id"],
+            "date": record["published"] or FIXED_DATE,
+            "threat_level_id": misp_threat_level(threat["level"] if threat else None, self.scale),
+            "analysis": "2" if record["gold"] else "1",  # complete / ongoing
+            "distribution": "0",  # your organisation only, until someone decides otherwise
+            "Tag": event_tags,
+            "Attribute": attributes,
+        }
+        if record["url"]:
+            event["Attribute"] = [
+                {
+                    "uuid": uid("url"),
+                    "type": "link",
+                    "category": "External analysis",
+                    "value": record["url"],
+                    "comment": record["source"] or "the article",
+                    "to_ids": False,
+                },
+                *attributes,
+            ]
+        self.out.write(json_line({"Event": event}))
+
+    def close(self) -> None:
+        pass
