@@ -20,6 +20,7 @@ from annotations.access import (
 )
 from annotations.exports import FORMATS
 from annotations.models import Release
+from annotations.models.releases import default_ratios
 from annotations.release_build import media_root
 from annotations.releases import release_compare, release_create, releases_fail_stalled
 from annotations.views.common import project_context
@@ -29,13 +30,13 @@ from workbench.http import AuthenticatedHttpRequest
 class ReleaseForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     formats = forms.MultipleChoiceField(
-        choices=[(name, module.DESCRIPTION) for name, module in FORMATS.items()],
+        choices=[(name, writer.DESCRIPTION) for name, writer in FORMATS.items()],
         widget=forms.CheckboxSelectMultiple,
         initial=["native"],
     )
-    train = forms.FloatField(min_value=0, max_value=1, initial=0.8)
-    dev = forms.FloatField(min_value=0, max_value=1, initial=0.1)
-    test = forms.FloatField(min_value=0, max_value=1, initial=0.1)
+    train = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["train"])
+    dev = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["dev"])
+    test = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["test"])
     split_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0)
 
 
