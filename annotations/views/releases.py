@@ -21,7 +21,7 @@ from annotations.access import (
 from annotations.exports import FORMATS
 from annotations.models import Release
 from annotations.models.releases import default_ratios
-from annotations.release_build import media_root
+from annotations.release_build import SPLITS, media_root
 from annotations.releases import release_compare, release_create, releases_fail_stalled
 from annotations.views.common import project_context
 from workbench.http import AuthenticatedHttpRequest
@@ -57,7 +57,7 @@ def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     name=data["name"],
                     formats=data["formats"],
                     split_seed=data["split_seed"],
-                    split_ratios={s: data[s] for s in ("train", "dev", "test")},
+                    split_ratios={s: data[s] for s in SPLITS},
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
