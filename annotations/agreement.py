@@ -130,31 +130,27 @@ def _week(moment) -> str:
 
 def project_agreement(project: Project) -> dict:
     """Every agreement figure of the project, JSON-serialisable (six queries)."""
+    handed_in = AnnotationSet.objects.filter(article__project=project).annotators_only().handed_in()
     sets = list(
-        AnnotationSet.objects.filter(article__project=project)
-        .annotators_only()
-        .handed_in()
-        .order_by()
-        .values_list("pk", "article_id", "annotator_id", "submitted_at")
+        handed_in.order_by().values_list("pk", "article_id", "annotator_id", "submitted_at")
     )
-    in_sets = {"annotation_set__article__project": project}
-    done = {"annotation_set__is_gold": False, "annotation_set__status__in": AnnotationSet.HANDED_IN}
+    in_sets = {"annotation_set__in": handed_in.order_by().values("pk")}
     spans_of: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for set_id, start, end, label_id in (
-        Span.objects.filter(**in_sets, **done)
+        Span.objects.filter(**in_sets)
         .order_by()
         .values_list("annotation_set_id", "start", "end", "label_id")
     ):
         spans_of[set_id][label_id].append((start, end))
     claims_of: dict[int, dict[tuple[int, int], list[int]]] = defaultdict(lambda: defaultdict(list))
     for set_id, start, end, claim_type in (
-        Claim.objects.filter(**in_sets, **done)
+        Claim.objects.filter(**in_sets)
         .order_by()
         .values_list("annotation_set_id", "span__start", "span__end", "claim_type_id")
     ):
         claims_of[set_id][start, end].append(claim_type)
     level_of = dict(
-        ThreatAssessment.objects.filter(**in_sets, **done)
+        ThreatAssessment.objects.filter(**in_sets)
         .order_by()
         .values_list("annotation_set_id", "level__rank")
     )

@@ -1,14 +1,17 @@
 """Alias suggestions on the annotate page: a span proposed for every mention of a name or alias
-in the actor registry that no span covers yet, and the check that accepted ones are still that."""
+in the actor registry that no span covers yet, and the check that accepted ones are still that.
+A mention matches a name by the one rule of annotations.actors (case and spacing aside)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from annotations.actors import actor_key, actors_by_key
 from annotations.models import Actor, AnnotationSet, Label, Project
 
 
@@ -25,36 +28,42 @@ class Suggestion:
         return f"{self.start}-{self.end}-{self.actor.pk}"
 
 
-def actor_names(project: Project) -> dict[str, Actor]:
-    """Every canonical name and alias in the project's registry, and whose it is."""
-    names: dict[str, Actor] = {}
-    for actor in project.actors.prefetch_related("aliases"):
-        names.setdefault(actor.name, actor)
-        for alias in actor.aliases.all():
-            names.setdefault(alias.name, actor)
-    return names
+def _folded(text: str) -> tuple[str, Sequence[int]]:
+    """`text` case-folded, and for each folded character the offset in `text` of the character
+    it comes from (folding may lengthen a character: "ß" becomes "ss")."""
+    folded = text.casefold()
+    if len(folded) == len(text):  # every character folded to one: the offsets are the same
+        return folded, range(len(text))
+    parts: list[str] = []
+    origin: list[int] = []
+    for offset, char in enumerate(text):
+        parts.append(char.casefold())
+        origin.extend([offset] * len(parts[-1]))
+    return "".join(parts), origin
 
 
 def alias_suggestions(project: Project, annotation_set: AnnotationSet) -> list[Suggestion]:
-    """A span for every occurrence of a registry name or alias that no actor-linked span covers
-    yet; longer names win where occurrences overlap."""
+    """A span for every occurrence of a registry name or alias (by its actor_key, so in any case
+    and spacing) that no actor-linked span covers yet; longer names win where occurrences
+    overlap."""
     body = annotation_set.article.body
+    folded, origin = _folded(body)
     taken = [
         (s.start, s.end)
         for s in annotation_set.spans.select_related("label")
         if s.actor_id is not None or s.label.kind == Label.Kind.ENTITY
     ]
     found: list[Suggestion] = []
-    for name, actor in sorted(actor_names(project).items(), key=lambda kv: -len(kv[0])):
-        if not name.strip():
-            continue
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-        for match in pattern.finditer(body):
-            start, end = match.span()
+    for key, actor in sorted(actors_by_key(project).items(), key=lambda kv: -len(kv[0])):
+        words = r"\s+".join(re.escape(word) for word in key.split(" "))
+        for match in re.finditer(rf"(?<!\w){words}(?!\w)", folded):
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            if actor_key(body[start:end]) != key:
+                continue  # the match starts or ends inside a folded character
             overlaps = any(s < end and start < e for s, e in taken)
             overlaps = overlaps or any(x.start < end and start < x.end for x in found)
             if not overlaps:
-                found.append(Suggestion(start, end, match.group(), actor))
+                found.append(Suggestion(start, end, body[start:end], actor))
     return sorted(found, key=lambda s: s.start)
 
 
@@ -72,13 +81,14 @@ def accepted_spans(
     project: Project, annotation_set: AnnotationSet, keys: list[str]
 ) -> list[dict[str, Any]]:
     """The spans to create for accepted suggestions (their `Suggestion.key`s): each must still be
-    an occurrence of that actor's name or alias. ValidationError names the first that is not."""
+    an occurrence of a name or alias that annotations.actors' rule gives to that actor.
+    ValidationError names the first that is not."""
     label = suggestion_label(project)
     if label is None:
         raise ValidationError("The project has no labels; a manager must add some first.")
     if not keys:
         raise ValidationError("Choose at least one suggestion to accept.")
-    names = actor_names(project)
+    by_key = actors_by_key(project)
     body = annotation_set.article.body
     spans = []
     for key in keys:
@@ -87,7 +97,7 @@ def accepted_spans(
         except ValueError:
             raise ValidationError(f"{key!r} is not a suggestion.") from None
         quote = body[start:end] if 0 <= start < end <= len(body) else None
-        actor = names.get(quote) if quote else None
+        actor = by_key.get(actor_key(quote)) if quote and quote == quote.strip() else None
         if actor is None or actor.pk != actor_id:
             raise ValidationError(f"The text at {start}-{end} is not a name of that actor.")
         spans.append({"start": start, "end": end, "quote": quote, "label": label, "actor": actor})

@@ -10,10 +10,10 @@ from __future__ import annotations
 from html import escape  # what django.utils.html.escape calls, minus its lazy-text check
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
-from django.db.models.expressions import Combinable
+from django.db.models import Exists, F, OuterRef
 
 from annotations.access import ProjectAccess, may_create_actors
+from annotations.actors import actor_key
 from annotations.annotate_html import (
     Options,
     ShownClaim,
@@ -25,7 +25,6 @@ from annotations.annotate_html import (
 )
 from annotations.models import (
     Actor,
-    ActorAlias,
     AnnotationSet,
     Credibility,
     Reliability,
@@ -91,10 +90,19 @@ def spans_context(
     labels = list(project.labels.all())
     actor_rows = project.actors.all()
     if active_row is not None:
-        actor_rows = actor_rows.annotate(is_named=_named_like(active_row[3].strip()))
-    actors = list(actor_rows)
+        # A row per actor and alias (one for an actor with none), so the editor can match the
+        # span's text against every name by annotations.actors' rule without another query.
+        actor_rows = actor_rows.annotate(alias_name=F("aliases__name"))
+    actors_by_id: dict[int, Actor] = {}
+    names: dict[int, list[str]] = {}
+    for actor in actor_rows:
+        actors_by_id.setdefault(actor.pk, actor)
+        names.setdefault(actor.pk, [actor.name])
+        alias = getattr(actor, "alias_name", None)
+        if alias is not None:
+            names[actor.pk].append(alias)
+    actors = list(actors_by_id.values())
     labels_by_id = {label.pk: label for label in labels}
-    actors_by_id = {actor.pk: actor for actor in actors}
     for actor in actors:
         if actor.affiliation_id in actors_by_id:
             actor.affiliation = actors_by_id[actor.affiliation_id]
@@ -121,15 +129,10 @@ def spans_context(
         "credibilities": Credibility.choices,
     }
     if active_span is not None:
-        context.update(editor_context(active_span, actors))
+        key = actor_key(active_span.quote)
+        named = [a for a in actors if key and any(actor_key(n) == key for n in names[a.pk])]
+        context.update(editor_context(active_span, named))
     return context
-
-
-def _named_like(name: str) -> ExpressionWrapper[Combinable]:
-    """ActorQuerySet.named's test as a column: the actor's canonical name or one of its aliases
-    equals `name`, ignoring case (so the actors are read once, with the editor's suggestions)."""
-    alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__iexact=name)
-    return ExpressionWrapper(Q(name__iexact=name) | Exists(alias), output_field=BooleanField())
 
 
 def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
@@ -147,10 +150,10 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
         return None
 
 
-def editor_context(span: ShownSpan, actors: list[Actor]) -> dict[str, Any]:
-    """The span editor's extras: actors named like the span's text (`actors` read with
-    `_named_like`, which adds `is_named`), and the affiliation chain."""
-    suggested = [actor for actor in actors if getattr(actor, "is_named", False)][:5]
+def editor_context(span: ShownSpan, named: list[Actor]) -> dict[str, Any]:
+    """The span editor's extras: the actors `named` like the span's text (as
+    ActorQuerySet.named matches them), and the affiliation chain."""
+    suggested = named[:5]
     return {
         "suggested_actors": suggested,
         "named_ids": {actor.pk for actor in suggested},

@@ -24,8 +24,10 @@ from annotations.models import (
     AnnotationSet,
     Article,
     Claim,
+    Credibility,
     Membership,
     Project,
+    Reliability,
     Role,
     Span,
     ThreatAssessment,
@@ -348,8 +350,8 @@ def _write(
                         span=span,
                         claimant=actors[claimant],
                         claim_type=claim_types[rng.choice(CLAIM_TYPES)],
-                        reliability=rng.choice("ABCDEF"),
-                        credibility=rng.randint(1, 6),
+                        reliability=rng.choice(Reliability.values),
+                        credibility=rng.choice(Credibility.values),
                     )
                 )
                 claim_targets.append([actors[t] for t in targets])

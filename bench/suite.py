@@ -366,14 +366,11 @@ def measure_span_create_api(sized: Sized) -> dict:
 # Exports and releases
 
 
-def gold_span_count(project) -> int:
-    from annotations.models import Span
+def gold_span_count(project: Project) -> int:
+    from annotations.models import AnnotationSet, Span
 
-    return Span.objects.filter(
-        annotation_set__article__project=project,
-        annotation_set__is_gold=True,
-        annotation_set__status="approved",
-    ).count()
+    gold = AnnotationSet.objects.filter(article__project=project).adjudicated()
+    return Span.objects.filter(annotation_set__in=gold).count()
 
 
 def _export(sized: Sized, format: str) -> dict:

@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ApiToken
+from annotations import exports, importing
+from annotations.exports.records import ANNOTATORS, GOLD
 from annotations.models import (
     Actor,
     AnnotationSet,
@@ -23,6 +25,7 @@ from annotations.models import (
     ThreatAssessment,
     ThreatLevel,
 )
+from annotations.models.releases import default_ratios
 
 
 class ProjectOutput(serializers.ModelSerializer):
@@ -131,7 +134,7 @@ class ArticleImportInput(serializers.Serializer):
         help_text="Text, HTML, JSONL or CSV; imported whole or not at all."
     )
     format = serializers.ChoiceField(
-        choices=["text", "html", "jsonl", "csv", "native", "doccano"],
+        choices=list(importing.FORMATS),
         required=False,
         help_text="Default: from the file name's extension.",
     )
@@ -451,7 +454,7 @@ class ReleaseDetailOutput(ReleaseOutput):
 
 
 class ReleaseFilterInput(serializers.Serializer):
-    sets = serializers.ChoiceField(choices=["gold", "annotators"], default="gold")
+    sets = serializers.ChoiceField(choices=[GOLD, ANNOTATORS], default=GOLD)
     annotators = serializers.ListField(
         child=serializers.CharField(max_length=150), required=False, default=list
     )
@@ -463,17 +466,15 @@ class ReleaseFilterInput(serializers.Serializer):
 
 
 class SplitRatiosInput(serializers.Serializer):
-    train = serializers.FloatField(min_value=0, max_value=1, default=0.8)
-    dev = serializers.FloatField(min_value=0, max_value=1, default=0.1)
-    test = serializers.FloatField(min_value=0, max_value=1, default=0.1)
+    train = serializers.FloatField(min_value=0, max_value=1, default=default_ratios()["train"])
+    dev = serializers.FloatField(min_value=0, max_value=1, default=default_ratios()["dev"])
+    test = serializers.FloatField(min_value=0, max_value=1, default=default_ratios()["test"])
 
 
 class ReleaseInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     formats = serializers.ListField(
-        child=serializers.ChoiceField(
-            choices=["native", "bio", "spacy", "doccano", "labelstudio", "w3c", "brat"]
-        ),
+        child=serializers.ChoiceField(choices=list(exports.FORMATS)),
         min_length=1,
     )
     filter = ReleaseFilterInput(required=False)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from annotations.models.core import Project
 
 
-def default_ratios() -> dict:
+def default_ratios() -> dict[str, float]:
     return {"train": 0.8, "dev": 0.1, "test": 0.1}
 
 

@@ -20,7 +20,8 @@ from annotations.access import (
 )
 from annotations.exports import FORMATS
 from annotations.models import Release
-from annotations.release_build import media_root
+from annotations.models.releases import default_ratios
+from annotations.release_build import SPLITS, media_root
 from annotations.releases import release_compare, release_create, releases_fail_stalled
 from annotations.views.common import project_context
 from workbench.http import AuthenticatedHttpRequest
@@ -29,13 +30,13 @@ from workbench.http import AuthenticatedHttpRequest
 class ReleaseForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     formats = forms.MultipleChoiceField(
-        choices=[(name, module.DESCRIPTION) for name, module in FORMATS.items()],
+        choices=[(name, writer.DESCRIPTION) for name, writer in FORMATS.items()],
         widget=forms.CheckboxSelectMultiple,
         initial=["native"],
     )
-    train = forms.FloatField(min_value=0, max_value=1, initial=0.8)
-    dev = forms.FloatField(min_value=0, max_value=1, initial=0.1)
-    test = forms.FloatField(min_value=0, max_value=1, initial=0.1)
+    train = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["train"])
+    dev = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["dev"])
+    test = forms.FloatField(min_value=0, max_value=1, initial=default_ratios()["test"])
     split_seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, initial=0)
 
 
@@ -56,7 +57,7 @@ def release_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     name=data["name"],
                     formats=data["formats"],
                     split_seed=data["split_seed"],
-                    split_ratios={s: data[s] for s in ("train", "dev", "test")},
+                    split_ratios={s: data[s] for s in SPLITS},
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():

@@ -12,7 +12,7 @@ from annotations.models import (
     Span,
     ThreatAssessment,
 )
-from tests.factories import AnnotationSetFactory, SpanFactory
+from tests.factories import AnnotationSetFactory, ArticleFactory, SpanFactory
 
 HX = {"HX-Request": "true"}
 BODY_PESKOV = (21, 34, "Dmitry Peskov")
@@ -271,6 +271,81 @@ def test_it_suggests_unlabelled_alias_occurrences_with_the_longest_name_winning(
         ("Dmitry Peskov", peskov),
         ("NATO", Actor.objects.get(name="NATO")),
     ]
+
+
+@pytest.fixture
+def kremlin_set(project, annotator):
+    """A set on an article that names the Kremlin in several cases and spacings."""
+    article = ArticleFactory(
+        project=project,
+        body="Officials at the kremlin said nothing. KREMLIN sources disagreed.\n"
+        "The  Kremlin\nspoke. Die STRASSE und die Straße.",
+    )
+    return AnnotationSetFactory(article=article, annotator=annotator)
+
+
+def test_it_suggests_names_and_aliases_in_any_case_and_spacing(
+    client, annotator, project, kremlin_set
+):
+    kremlin = Actor.objects.create(project=project, name="Kremlin")
+    kremlin.aliases.create(name="the Kremlin")
+    street = Actor.objects.create(project=project, name="Straße")
+    client.force_login(annotator)
+    url = reverse("annotations:suggestions", args=[project.slug, kremlin_set.pk])
+    response = client.get(url, headers=HX)
+    assert [(s.quote, s.actor) for s in response.context["suggestions"]] == [
+        ("the kremlin", kremlin),
+        ("KREMLIN", kremlin),
+        ("The  Kremlin", kremlin),
+        ("STRASSE", street),
+        ("Straße", street),
+    ]
+    body = kremlin_set.article.body
+    assert all(body[s.start : s.end] == s.quote for s in response.context["suggestions"])
+
+
+def test_it_accepts_a_suggestion_by_the_same_rule_and_no_other(
+    client, annotator, project, kremlin_set
+):
+    kremlin = Actor.objects.create(project=project, name="Kremlin")
+    kremlin.aliases.create(name="the Kremlin")
+    nato = Actor.objects.create(project=project, name="NATO")
+    client.force_login(annotator)
+    url = reverse("annotations:suggestions-accept", args=[project.slug, kremlin_set.pk])
+    body = kremlin_set.article.body
+    start = body.index("KREMLIN")
+    for refused in (
+        f"{start}-{start + 7}-{nato.pk}",  # another actor's name
+        f"{start - 1}-{start + 7}-{kremlin.pk}",  # a space, then the name
+        f"{start}-{start + 6}-{kremlin.pk}",  # part of the name
+    ):
+        response = client.post(url, {"suggestion": refused}, headers=HX)
+        assert response.status_code == 400
+        assert not Span.objects.exists()
+    at = body.index("the kremlin")
+    keys = [f"{start}-{start + 7}-{kremlin.pk}", f"{at}-{at + 11}-{kremlin.pk}"]
+    assert client.post(url, {"suggestion": keys}, headers=HX).status_code == 200
+    spans = Span.objects.order_by("start")
+    assert [(s.quote, s.actor) for s in spans] == [("the kremlin", kremlin), ("KREMLIN", kremlin)]
+
+
+@pytest.mark.parametrize("quote", ["the kremlin", "KREMLIN", "The  Kremlin"])
+def test_it_offers_to_link_a_span_to_the_actor_named_like_it_in_any_case_and_spacing(
+    client, annotator, project, kremlin_set, quote
+):
+    kremlin = Actor.objects.create(project=project, name="Kremlin")
+    kremlin.aliases.create(name="the Kremlin")
+    Actor.objects.create(project=project, name="Kremlin Palace Guard")
+    start = kremlin_set.article.body.index(quote)
+    span = SpanFactory(annotation_set=kremlin_set, start=start, end=start + len(quote))
+    client.force_login(annotator)
+    page = reverse("annotations:annotate", args=[project.slug, kremlin_set.article.pk])
+    response = client.get(page, {"span": span.pk})
+    assert response.context["suggested_actors"] == [kremlin]
+    search = reverse("annotations:actor-search", args=[project.slug, kremlin_set.pk, span.pk])
+    response = client.get(search, headers=HX)
+    assert response.context["options"] == [kremlin]
+    assert response.context["named_ids"] == {kremlin.pk}
 
 
 def test_it_refuses_accepting_a_suggestion_that_is_not_an_alias_occurrence(
