@@ -111,6 +111,8 @@ REVIEWER_OR_MANAGER = members(200, 403, 403, 200)
 # reviewers and managers see it but do not change it.
 OWNER_EDITS = members(403, 200, 404, 403)
 OWNER_OR_STAFF_SEES = members(200, 200, 404, 200)
+# Reviewers and managers see it; annotators may not even learn it exists.
+STAFF_SEES = members(200, 404, 404, 200)
 # Managers write through the API with 201 (created); the others are refused.
 API_MANAGER_CREATES = members(201, 403, 403, 403)
 
@@ -122,6 +124,10 @@ def api_owner_edits(ok: int) -> dict[str, int]:
 def _label_data(w: World) -> dict[str, Any]:
     fields = {"name": "actor", "kind": "entity", "colour": "#000000", "hotkey": "a", "position": 0}
     return {f"item-{w.label.pk}-{k}": v for k, v in fields.items()}
+
+
+def _annotators_release(w: World) -> dict[str, Any]:
+    return {"version": w.annotators_release.version, "file_id": w.annotators_release_file.pk}
 
 
 def _upload(name: str = "new.txt") -> SimpleUploadedFile:
@@ -273,9 +279,20 @@ CASES: dict[str, list[Case]] = {
             data={"formats": ["native"], "train": 0.8, "dev": 0.1, "test": 0.1, "split_seed": 0},
         ),
     ],
-    "annotations:release-detail": [page("get", ALL)],
-    "annotations:release-compare": [page("get", ALL)],
-    "annotations:release-download": [page("get", ALL)],
+    # Each release page twice: a gold release (every member reads it) and a release of the
+    # annotators' own sets (managers and reviewers; annotators cannot learn it exists).
+    "annotations:release-detail": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
+    "annotations:release-compare": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
+    "annotations:release-download": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
     # Accounts.
     "accounts:login": [everyone("get", 200)],
     "accounts:logout": [everyone("get", 405), everyone("post", 302)],
@@ -377,8 +394,11 @@ CASES: dict[str, list[Case]] = {
         api("get", ALL),
         api("post", members(202, 403, 403, 403), data={"formats": ["native"]}),
     ],
-    "api:release-detail": [api("get", ALL)],
-    "api:release-file-download": [api("get", ALL)],
+    "api:release-detail": [api("get", ALL), api("get", STAFF_SEES, kwargs=_annotators_release)],
+    "api:release-file-download": [
+        api("get", ALL),
+        api("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
     # The API's schema and docs, and the favicon: public.
     "api-schema": [everyone("get", 200)],
     "api-docs": [everyone("get", 200)],
@@ -470,8 +490,8 @@ def test_every_case_says_what_each_kind_of_visitor_gets(key):
 @dataclass
 class World:
     """The demo project: the annotator's set with a span (a claim rests on it, linked to an
-    actor), a spare span, a threat assessment, a ready release with one file, a token of the
-    annotator's."""
+    actor), a spare span, a threat assessment, a ready gold release with one file and a ready
+    release of the annotators' sets with one file, a token of the annotator's."""
 
     project: Any
     article: Any
@@ -485,6 +505,8 @@ class World:
     level: Any
     release: Any
     release_file: Any
+    annotators_release: Any
+    annotators_release_file: Any
     token: Any
     suggestion: str
 
@@ -531,6 +553,23 @@ def world(
     release_file = ReleaseFile.objects.create(
         release=release, format="native", split="train", path="r.jsonl", size=3, sha256="0" * 64
     )
+    annotators_release = Release.objects.create(
+        project=project,
+        version=2,
+        filter={"sets": "annotators"},
+        formats=["native"],
+        status="ready",
+        created_by=manager,
+    )
+    (tmp_path / "a.jsonl").write_bytes(b"{}\n")
+    annotators_release_file = ReleaseFile.objects.create(
+        release=annotators_release,
+        format="native",
+        split="train",
+        path="a.jsonl",
+        size=3,
+        sha256="0" * 64,
+    )
     token, _ = api_token_create(owner=annotator, name="old")
     zelensky_at = article.body.index("Zelensky")
     return World(
@@ -546,6 +585,8 @@ def world(
         level=level,
         release=release,
         release_file=release_file,
+        annotators_release=annotators_release,
+        annotators_release_file=annotators_release_file,
         token=token,
         suggestion=f"{zelensky_at}-{zelensky_at + 8}-{zelensky.pk}",
     )
