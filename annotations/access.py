@@ -260,6 +260,20 @@ def get_release_for_user(access: ProjectAccess, version: int) -> Release:
     return release
 
 
+# API tokens.
+
+
+def check_may_create_api_token(*, by_session: bool) -> None:
+    """Tokens are made only by someone logged in with their password (a session), never with
+    another token: a token that could make tokens would leave keys behind that outlive its own
+    expiry and revocation, so a leaked token would be a key for good."""
+    if not by_session:
+        raise PermissionDenied(
+            "API tokens are created only when logged in with your password (the API tokens "
+            "page, or this endpoint with a browser session), not with another token."
+        )
+
+
 # Review: who may assign articles, review a set, adjudicate an article and comment. The review
 # services (annotations.assignment, .reviewing, .adjudication) call these; each raises
 # PermissionDenied with a message that says who may.
