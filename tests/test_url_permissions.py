@@ -400,9 +400,11 @@ CASES: dict[str, list[Case]] = {
         api("get", ALL),
         api("get", STAFF_SEES, kwargs=_annotators_release),
     ],
-    # The API's schema and docs, and the favicon: public.
-    "api-schema": [everyone("get", 200)],
-    "api-docs": [everyone("get", 200)],
+    # The API's schema and docs: for logged-in users (API_DOCS_PUBLIC is off; see
+    # tests/api/test_schema.py): the schema answers anonymous visitors 401 as the API does, the
+    # docs page sends them to the login page. The favicon: public.
+    "api-schema": [Case("get", {"anonymous": 401} | dict.fromkeys(BROWSER_VISITORS[1:], 200))],
+    "api-docs": [logged_in("get", 200)],
     "favicon.ico": [everyone("get", 301)],
     # For load balancers: no login, and nothing in it is the project's data.
     "healthz": [everyone("get", 200)],

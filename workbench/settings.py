@@ -185,6 +185,12 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# The OpenAPI schema (/api/schema/) and Swagger page (/api/docs/) need a logged-in user unless
+# this is on (workbench.api_docs). DRF's browsable API (HTML pages with forms for each endpoint)
+# is served only with API_BROWSABLE, on by default in development; otherwise the API speaks JSON.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+API_BROWSABLE = env.bool("API_BROWSABLE", default=DEBUG)
+
 REST_FRAMEWORK = {
     # Token first: anonymous requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -192,6 +198,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if API_BROWSABLE else []),
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.IdCursorPagination",
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
