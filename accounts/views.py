@@ -1,13 +1,17 @@
-"""The personal API tokens page: create a token (its key is shown once) or revoke one."""
+"""The personal API tokens page: create a token (its key is shown once) or revoke one; the page
+a locked-out login gets."""
 
 from __future__ import annotations
 
 import datetime
+import math
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -63,3 +67,30 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
         raise Http404("No such token.")
     api_token_revoke(token=token)
     return redirect("accounts:tokens")
+
+
+def login_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """What a login gets while its username is locked out from its address (django-axes calls
+    this, on the site's login and the admin's): a page that says how long to wait, 429 with
+    Retry-After. Every try while locked out starts the wait again, so the wait is the whole
+    cool-off from now."""
+    cool_off: datetime.timedelta = settings.AXES_COOLOFF_TIME
+    seconds = max(1, math.ceil(cool_off.total_seconds()))
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "username": username,
+            "minutes": math.ceil(seconds / 60),
+            "login_url": request.get_full_path(),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

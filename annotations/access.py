@@ -239,24 +239,45 @@ def article_history_for_user(access: ProjectAccess, article: Article) -> QuerySe
 # Releases.
 
 
-def may_read_release(access: ProjectAccess) -> bool:
-    """Every member may read and download the project's releases."""
-    return access.holds(ANY_ROLE)
+def may_read_release(access: ProjectAccess, release: Release) -> bool:
+    """Every member may read and download a release of the gold sets: it holds the adjudicated,
+    approved result, which is what the project is for. A release of the annotators' own sets
+    (their in-progress work, notes and rationale) is for managers and reviewers only, who see
+    every annotation set anyway (`sees_every_annotation_set`)."""
+    if release.project_id != access.project.pk:
+        return False
+    return release.holds_gold or sees_every_annotation_set(access.roles)
 
 
 def releases_visible_to(access: ProjectAccess) -> QuerySet[Release]:
+    """The project's releases the user may read (see `may_read_release`); annotators do not even
+    see that a release of annotators' sets exists."""
     releases = Release.objects.filter(project=access.project)
-    return releases if may_read_release(access) else releases.none()
+    if sees_every_annotation_set(access.roles):
+        return releases
+    return releases.of_gold()
 
 
 def get_release_for_user(access: ProjectAccess, version: int) -> Release:
-    """A release of the project the user may read (see `may_read_release`)."""
-    if not may_read_release(access):
-        raise PermissionDenied("Your role in this project does not allow reading its releases.")
+    """A release of the project the user may read (see `may_read_release`), or Http404."""
     release = releases_visible_to(access).filter(version=version).first()
-    if release is None:
+    if release is None or not may_read_release(access, release):
         raise Http404("No such release.")
     return release
+
+
+# API tokens.
+
+
+def check_may_create_api_token(*, by_session: bool) -> None:
+    """Tokens are made only by someone logged in with their password (a session), never with
+    another token: a token that could make tokens would leave keys behind that outlive its own
+    expiry and revocation, so a leaked token would be a key for good."""
+    if not by_session:
+        raise PermissionDenied(
+            "API tokens are created only when logged in with your password (the API tokens "
+            "page, or this endpoint with a browser session), not with another token."
+        )
 
 
 # Review: who may assign articles, review a set, adjudicate an article and comment. The review

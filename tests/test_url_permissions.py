@@ -119,6 +119,8 @@ REVIEWER_OR_MANAGER = members(200, 403, 403, 200)
 # reviewers and managers see it but do not change it.
 OWNER_EDITS = members(403, 200, 404, 403)
 OWNER_OR_STAFF_SEES = members(200, 200, 404, 200)
+# Reviewers and managers see it; annotators may not even learn it exists.
+STAFF_SEES = members(200, 404, 404, 200)
 # Managers write through the API with 201 (created); the others are refused.
 API_MANAGER_CREATES = members(201, 403, 403, 403)
 
@@ -144,6 +146,10 @@ def on_gold_spare(w: World) -> dict[str, Any]:
 def _label_data(w: World) -> dict[str, Any]:
     fields = {"name": "actor", "kind": "entity", "colour": "#000000", "hotkey": "a", "position": 0}
     return {f"item-{w.label.pk}-{k}": v for k, v in fields.items()}
+
+
+def _annotators_release(w: World) -> dict[str, Any]:
+    return {"version": w.annotators_release.version, "file_id": w.annotators_release_file.pk}
 
 
 def _upload(name: str = "new.txt") -> SimpleUploadedFile:
@@ -336,9 +342,20 @@ CASES: dict[str, list[Case]] = {
             data={"formats": ["native"], "train": 0.8, "dev": 0.1, "test": 0.1, "split_seed": 0},
         ),
     ],
-    "annotations:release-detail": [page("get", ALL)],
-    "annotations:release-compare": [page("get", ALL)],
-    "annotations:release-download": [page("get", ALL)],
+    # Each release page twice: a gold release (every member reads it) and a release of the
+    # annotators' own sets (managers and reviewers; annotators cannot learn it exists).
+    "annotations:release-detail": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
+    "annotations:release-compare": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
+    "annotations:release-download": [
+        page("get", ALL),
+        page("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
     # Accounts.
     "accounts:login": [everyone("get", 200)],
     "accounts:logout": [everyone("get", 405), everyone("post", 302)],
@@ -353,7 +370,8 @@ CASES: dict[str, list[Case]] = {
     # The API (annotations.api.urls).
     "api:token-list": [
         api("get", ALL, strangers=200),
-        api("post", members(201, 201, 201, 201), strangers=201, data={"name": "ci"}),
+        # Tokens are made with a session only (tests/api/test_tokens.py); these callers send one.
+        api("post", members(403, 403, 403, 403), strangers=403, data={"name": "ci"}),
     ],
     "api:token-revoke": [api("post", members(404, 200, 404, 404), data={})],
     "api:project-list": [api("get", ALL, strangers=200)],
@@ -458,11 +476,16 @@ CASES: dict[str, list[Case]] = {
         api("get", ALL),
         api("post", members(202, 403, 403, 403), data={"formats": ["native"]}),
     ],
-    "api:release-detail": [api("get", ALL)],
-    "api:release-file-download": [api("get", ALL)],
-    # The API's schema and docs, and the favicon: public.
-    "api-schema": [everyone("get", 200)],
-    "api-docs": [everyone("get", 200)],
+    "api:release-detail": [api("get", ALL), api("get", STAFF_SEES, kwargs=_annotators_release)],
+    "api:release-file-download": [
+        api("get", ALL),
+        api("get", STAFF_SEES, kwargs=_annotators_release),
+    ],
+    # The API's schema and docs: for logged-in users (API_DOCS_PUBLIC is off; see
+    # tests/api/test_schema.py): the schema answers anonymous visitors 401 as the API does, the
+    # docs page sends them to the login page. The favicon: public.
+    "api-schema": [Case("get", {"anonymous": 401} | dict.fromkeys(BROWSER_VISITORS[1:], 200))],
+    "api-docs": [logged_in("get", 200)],
     "favicon.ico": [everyone("get", 301)],
     # For load balancers: no login, and nothing in it is the project's data.
     "healthz": [everyone("get", 200)],
@@ -551,8 +574,9 @@ def test_every_case_says_what_each_kind_of_visitor_gets(key):
 @dataclass
 class World:
     """The demo project: the annotator's set with a span (a claim rests on it, linked to an
-    actor), a spare span, a threat assessment, a ready release with one file, a token of the
-    annotator's; and the article's gold set (adjudication under way) with the same rows."""
+    actor), a spare span, a threat assessment, a ready gold release with one file and a ready
+    release of the annotators' sets with one file, a token of the annotator's; and the article's
+    gold set (adjudication under way) with the same rows."""
 
     project: Any
     article: Any
@@ -566,6 +590,8 @@ class World:
     level: Any
     release: Any
     release_file: Any
+    annotators_release: Any
+    annotators_release_file: Any
     token: Any
     suggestion: str
     gold: Any
@@ -616,6 +642,23 @@ def world(
     release_file = ReleaseFile.objects.create(
         release=release, format="native", split="train", path="r.jsonl", size=3, sha256="0" * 64
     )
+    annotators_release = Release.objects.create(
+        project=project,
+        version=2,
+        filter={"sets": "annotators"},
+        formats=["native"],
+        status="ready",
+        created_by=manager,
+    )
+    (tmp_path / "a.jsonl").write_bytes(b"{}\n")
+    annotators_release_file = ReleaseFile.objects.create(
+        release=annotators_release,
+        format="native",
+        split="train",
+        path="a.jsonl",
+        size=3,
+        sha256="0" * 64,
+    )
     token, _ = api_token_create(owner=annotator, name="old")
     zelensky_at = article.body.index("Zelensky")
     gold = AnnotationSet.objects.create(article=article, is_gold=True)
@@ -637,6 +680,8 @@ def world(
         level=level,
         release=release,
         release_file=release_file,
+        annotators_release=annotators_release,
+        annotators_release_file=annotators_release_file,
         token=token,
         suggestion=f"{zelensky_at}-{zelensky_at + 8}-{zelensky.pk}",
         gold=gold,

@@ -1,5 +1,6 @@
 """Settings for the workbench, read from the environment (see .env.example)."""
 
+import datetime
 import importlib.util
 import os
 import re
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "workbench",  # before django_tasks_db: its db_worker records a heartbeat (workbench.worker)
     "django_tasks_db",
+    "axes",
     "accounts",
     "annotations",
 ]
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # django-debug-toolbar in development only: when DEBUG is on and the package is installed. It is a
@@ -162,6 +166,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "annotations:project-list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login lockout (django-axes), on the site's login and the admin's alike: after
+# AXES_FAILURE_LIMIT failed logins for one username from one address, that username is locked
+# out from that address for AXES_COOLOFF_MINUTES, the right password included; each try while
+# locked out starts the wait again. A successful login clears the count. Failures are kept in
+# the database (shared by every web process); staff can clear them under Axes in the admin, or
+# with `manage.py axes_reset_username USERNAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"  # a page that says how long to wait
+AXES_CLIENT_IP_CALLABLE = "workbench.http.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; successful logins are in the request log
+AXES_VERBOSE = False  # no banner at every start of every command
+# How many reverse proxies in front of the site append the client's address to
+# X-Forwarded-For (0: none, the connection's address is the client's). Login lockout and the
+# API's throttle for anonymous callers count per client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,6 +253,37 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# A cache that every web process shares: the API's throttles count requests in it. The database
+# (table `workbench_cache`, created by every `manage.py migrate`) unless CACHE_URL (any
+# django-environ cache URL) or REDIS_URL (redis://host:6379/0) names another.
+CACHES = {
+    "default": env.cache_url_config(
+        env.str("CACHE_URL", default="")
+        or env.str("REDIS_URL", default="")
+        or "dbcache://workbench_cache?max_entries=100000"
+    )
+}
+
+# API throttles (annotations.api.throttling): each token and each logged-in user's session has
+# API_THROTTLE_RATE, callers without credentials API_THROTTLE_ANON_RATE per address; past it,
+# 429 with Retry-After. A rate is "N/second", "N/minute", "N/hour" or "N/day"; empty: no limit.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/minute") or None
+API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="60/minute") or None
+for _name, _rate in [
+    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
+    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+]:
+    if _rate is not None and not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(
+            f"{_name} must look like 600/minute (or be empty), not {_rate!r}."
+        )
+
+# The OpenAPI schema (/api/schema/) and Swagger page (/api/docs/) need a logged-in user unless
+# this is on (workbench.api_docs). DRF's browsable API (HTML pages with forms for each endpoint)
+# is served only with API_BROWSABLE, on by default in development; otherwise the API speaks JSON.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+API_BROWSABLE = env.bool("API_BROWSABLE", default=DEBUG)
+
 REST_FRAMEWORK = {
     # Token first: anonymous requests then get 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -233,6 +291,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.api.throttling.CallerRateThrottle",
+        "annotations.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if API_BROWSABLE else []),
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.IdCursorPagination",
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",

@@ -24,3 +24,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # The live server serves static files itself; WhiteNoise would want a collected STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# The API's throttles stay on (their cache is exercised by every API test) at rates no test
+# reaches; tests/api/test_throttling.py sets low ones.
+API_THROTTLE_RATE = API_THROTTLE_ANON_RATE = "100000/minute"

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from workbench import api_docs
 from workbench.health import healthz
 
 
@@ -19,14 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("annotations.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="api/swagger_ui.html"
-        ),
-        name="api-docs",
-    ),
+    path("api/schema/", api_docs.schema, name="api-schema"),
+    path("api/docs/", api_docs.docs, name="api-docs"),
     path("", include("annotations.urls")),
 ]
 

@@ -34,14 +34,15 @@ from annotations.models import (
     ThreatLevel,
 )
 from annotations.models.core import AnnotationSetQuerySet
+from annotations.models.releases import ANNOTATOR_SETS, GOLD_SETS
 
 Record = dict[str, Any]  # one annotation set on one article, in the native shape
 Row = tuple[Any, ...]  # a row as the database gives it
 
 CHUNK_SIZE = 100
 
-GOLD = "gold"
-ANNOTATORS = "annotators"
+GOLD = GOLD_SETS
+ANNOTATORS = ANNOTATOR_SETS
 
 
 @dataclass(frozen=True)

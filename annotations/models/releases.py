@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from annotations.models.core import Project
@@ -11,6 +12,18 @@ from annotations.models.core import Project
 
 def default_ratios() -> dict[str, float]:
     return {"train": 0.8, "dev": 0.1, "test": 0.1}
+
+
+# What a release's filter may hold under "sets" (annotations.exports.records.Selection checks it);
+# a filter without "sets" holds gold.
+GOLD_SETS = "gold"
+ANNOTATOR_SETS = "annotators"
+
+
+class ReleaseQuerySet(models.QuerySet["Release"]):
+    def of_gold(self) -> ReleaseQuerySet:
+        """Releases of the gold sets (not of the annotators' own sets)."""
+        return self.filter(Q(filter__sets=GOLD_SETS) | ~Q(filter__has_key="sets"))
 
 
 class Release(models.Model):
@@ -42,6 +55,8 @@ class Release(models.Model):
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ReleaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["project", "-version"]
         constraints = [
@@ -53,6 +68,11 @@ class Release(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("annotations:release-detail", args=[self.project.slug, self.version])
+
+    @property
+    def holds_gold(self) -> bool:
+        """Whether the release holds the gold sets (see `ReleaseQuerySet.of_gold`)."""
+        return bool(self.filter.get("sets", GOLD_SETS) == GOLD_SETS)
 
     @property
     def is_finished(self) -> bool:

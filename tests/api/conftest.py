@@ -14,6 +14,13 @@ def token_client(user, **token_kwargs) -> APIClient:
     return client
 
 
+def session_client(user) -> APIClient:
+    """An API client logged in with a session, as the browser is (tokens are made only so)."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def client_as(request, db):
     """client_as("manager") -> an API client authenticated with a token of that fixture's user.

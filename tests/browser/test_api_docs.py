@@ -1,7 +1,8 @@
 """The interactive API docs and the tokens page work under the strict Content-Security-Policy."""
 
 
-def test_it_renders_swagger_ui_with_no_csp_violation(page, live_server, db):
+def test_it_renders_swagger_ui_with_no_csp_violation(page, login, live_server, manager):
+    login(manager)  # the docs need a logged-in user (API_DOCS_PUBLIC is off)
     page.goto(f"{live_server.url}/api/docs/")
     page.get_by_text("/api/v1/projects/{slug}/annotation-sets/").first.wait_for()
     assert page.js_errors == []

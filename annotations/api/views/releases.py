@@ -19,6 +19,9 @@ from annotations.releases import release_create, releases_fail_stalled
 
 
 class ReleaseList(ProjectScoped, generics.ListAPIView):
+    """The project's releases you may read: gold releases for every member, releases of the
+    annotators' own sets for managers and reviewers only."""
+
     serializer_class = s.ReleaseOutput
 
     def get_queryset(self) -> QuerySet[Release]:
@@ -44,6 +47,8 @@ class ReleaseList(ProjectScoped, generics.ListAPIView):
 
 
 class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
+    """One release (404 for a release of annotators' sets unless you manage or review)."""
+
     serializer_class = s.ReleaseDetailOutput
 
     def get_object(self) -> Release:
@@ -58,7 +63,8 @@ class ReleaseFileDownload(ProjectScoped):
         }
     )
     def get(self, request: Request, slug: str, version: int, file_id: int) -> FileResponse:
-        """Download one file of a ready release (any member)."""
+        """Download one file of a ready release: of a gold release, any member; of a release of
+        annotators' sets, managers and reviewers (annotators get 404)."""
         release = get_release_for_user(self.access(), version)
         release_file = release.files.filter(pk=file_id).first()
         if release_file is None or release.status != Release.Status.READY:
