@@ -157,6 +157,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Article files uploaded in the browser or the API; bigger ones go through import_articles.
 IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# The longest article an import accepts, in code points (README, "Importing articles").
+ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=200_000)
 
 # Strict Content-Security-Policy: scripts and styles only from our own origin.
 SECURE_CSP = {
