@@ -8,8 +8,11 @@ sends, and the server checks every quote against the body.
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 
 
 def normalise_text(text: str) -> str:
@@ -82,3 +85,27 @@ def is_blank(text: str) -> bool:
     return all(
         unicodedata.category(found.group()) in {"Cc", "Cf"} for found in _NOT_SPACE.finditer(text)
     )
+
+
+def fields_problem(fields: Iterable[tuple[str, list[str]]], kind: str = "field") -> str | None:
+    """Why a form's or a query string's fields (name, values) cannot be taken, naming the
+    field (`kind` says what it is: "form field", "query-string parameter"); None when they can."""
+    for name, values in fields:
+        problem = text_problem(name)
+        if problem:
+            return f"The name of a {kind} {problem}"
+        for value in values:
+            problem = text_problem(value)
+            if problem:
+                return f"The {kind} {name!r} {problem}"
+    return None
+
+
+def file_names_problem(files: MultiValueDict[str, Any]) -> str | None:
+    """Why the names of uploaded files (a request's FILES) cannot be taken; None when they can."""
+    for _, uploads in files.lists():
+        for upload in uploads:
+            problem = text_problem(getattr(upload, "name", None) or "")
+            if problem:
+                return f"The name of an uploaded file {problem}"
+    return None

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "annotations.middleware.RefuseUnstorableText",  # after CSRF and htmx: their checks first
 ]
 
 # django-debug-toolbar in development only: when DEBUG is on and the package is installed. It is a
@@ -193,10 +194,19 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "annotations.api.parsers.RequestBodyRead",  # every body checked, read or not
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.IdCursorPagination",
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
+    # DRF's parsers, with a nesting limit and the storable-text check (annotations.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JsonParser",
+        "annotations.api.parsers.FormParser",
+        "annotations.api.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
 }
 
