@@ -275,6 +275,8 @@ CASES: dict[str, list[Case]] = {
     ],
     "annotations:release-detail": [page("get", ALL)],
     "annotations:release-compare": [page("get", ALL)],
+    # The world's release is ready: past the manager check, retrying it is refused, 409.
+    "annotations:release-retry": [page("post", members(409, 403, 403, 403), data={})],
     "annotations:release-download": [page("get", ALL)],
     # Accounts.
     "accounts:login": [everyone("get", 200)],
@@ -378,6 +380,7 @@ CASES: dict[str, list[Case]] = {
         api("post", members(202, 403, 403, 403), data={"formats": ["native"]}),
     ],
     "api:release-detail": [api("get", ALL)],
+    "api:release-retry": [api("post", members(409, 403, 403, 403), data={})],
     "api:release-file-download": [api("get", ALL)],
     # The API's schema and docs, and the favicon: public.
     "api-schema": [everyone("get", 200)],
