@@ -22,7 +22,7 @@ from annotations.importing.records import ImportRejected
 from annotations.importing.storing import Duplicate, ImportReport, store
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Project
-from annotations.text import is_blank, text_problem
+from annotations.text import text_problem
 
 __all__ = [
     "FORMATS",
@@ -99,7 +99,7 @@ def read_upload(upload: UploadedFile[bytes]) -> bytes:
 
 def decode(filename: str, data: bytes) -> str:
     """The file's text without a leading byte-order mark; ImportRejected if it is not UTF-8,
-    holds nothing to read, or holds a character no text may (``text_problem``)."""
+    is empty or only whitespace, or holds a character no text may (``text_problem``)."""
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -107,7 +107,8 @@ def decode(filename: str, data: bytes) -> str:
         raise ImportRejected(
             filename, line, f"the file is not valid UTF-8 (byte {error.start}: {error.reason})."
         ) from None
-    if is_blank(text):
+    if not text.strip():
+        # (Invisible characters are refused per article, after its length is capped.)
         raise ImportRejected(filename, None, "the file is empty.")
     if text_problem(text):
         # UTF-8 decoding lets NUL through (and no lone surrogate): name its line.

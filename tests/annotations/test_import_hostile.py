@@ -156,12 +156,14 @@ def test_it_refuses_numbers_that_json_or_the_database_cannot_hold(project, value
 # Nothing to read, and too much.
 
 
-@pytest.mark.parametrize(
-    "data",
-    [b"\xef\xbb\xbf", b"\xef\xbb\xbf \n\t\r\n  ", "\u200b\n\ufeff\u2060 ".encode()],
-)
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf \n\t\r\n  "])
 def test_it_refuses_a_file_of_only_a_byte_order_mark_and_whitespace(project, data):
     assert refused(project, "a.txt", data) == "a.txt: the file is empty."
+
+
+def test_it_refuses_a_text_file_of_only_invisible_characters(project):
+    data = "\ufeff\u200b\n\ufeff\u2060 \u200d".encode()
+    assert refused(project, "a.txt", data) == "a.txt: the article text is empty."
 
 
 @pytest.mark.parametrize("text", ["\ufeff", "\ufeff \n", "\u200b\u200d", "\x0b\u200b"])
