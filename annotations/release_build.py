@@ -114,9 +114,12 @@ def release_build(*, release_id: int) -> Release:
         if final.exists():
             raise FileExistsError(f"{release.directory()} already exists; refusing to overwrite.")
         card, files = _write(release, temporary)
-        os.rename(temporary, final)
-        moved = True
         with transaction.atomic():
+            # Still ours? It was marked failed if it looked stalled (annotations.releases).
+            if not _still_building(release, lock=True):
+                raise BuildAbandoned()
+            os.rename(temporary, final)
+            moved = True
             ReleaseFile.objects.bulk_create(
                 ReleaseFile(
                     release=release,
@@ -134,18 +137,32 @@ def release_build(*, release_id: int) -> Release:
             release.finished_at = timezone.now()
             release.save(update_fields=["card", "status", "progress", "finished_at"])
     except Exception as error:
-        log.exception("Release %s failed", release)
         shutil.rmtree(temporary, ignore_errors=True)
         if moved:
             shutil.rmtree(final, ignore_errors=True)
-        ReleaseFile.objects.filter(release=release).delete()
-        Release.objects.filter(pk=release.pk).update(
-            status=Release.Status.FAILED,
-            error=f"{type(error).__name__}: {error}",
-            finished_at=timezone.now(),
-        )
+        if isinstance(error, BuildAbandoned):
+            log.warning("Release %s was marked failed while it was built; gave it up", release)
+        else:
+            log.exception("Release %s failed", release)
+            # Only a build still marked as building records its own failure: one marked failed
+            # as stalled meanwhile keeps that reason.
+            Release.objects.filter(pk=release.pk, status=Release.Status.BUILDING).update(
+                status=Release.Status.FAILED,
+                error=f"{type(error).__name__}: {error}",
+                finished_at=timezone.now(),
+            )
         release.refresh_from_db()
     return release
+
+
+class BuildAbandoned(Exception):
+    """The release stopped being this build's: it was marked failed as stalled while it ran
+    (its worker looked dead). The build stops and keeps nothing."""
+
+
+def _still_building(release: Release, *, lock: bool = False) -> bool:
+    rows = Release.objects.filter(pk=release.pk, status=Release.Status.BUILDING)
+    return (rows.select_for_update() if lock else rows).exists()
 
 
 def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -218,9 +235,11 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
             if record["provenance"]["guideline_version"] is not None:
                 guideline_versions.add(record["provenance"]["guideline_version"])
             if done % 200 == 0:
-                Release.objects.filter(pk=release.pk).update(
-                    progress=min(99, done * 100 // total), heartbeat_at=timezone.now()
-                )
+                reported = Release.objects.filter(
+                    pk=release.pk, status=Release.Status.BUILDING
+                ).update(progress=min(99, done * 100 // total), heartbeat_at=timezone.now())
+                if not reported:
+                    raise BuildAbandoned()
         changes["removed"] = len(before)
         for writer in writers.values():
             writer.close()

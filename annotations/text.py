@@ -6,9 +6,13 @@ the annotate page's script (``codePointLength`` in static/js/annotate.js) conver
 sends, and the server checks every quote against the body.
 """
 
+import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 
 
 def normalise_text(text: str) -> str:
@@ -59,3 +63,66 @@ def check_span_offsets(body: str, start, end, quote: str | None) -> None:
             f"The quote {quote!r} does not match the text at {start}-{end}, "
             f"which is {body[start:end]!r}."
         )
+
+
+# What the database cannot hold: NUL (PostgreSQL refuses it in text; SQLite would store it and
+# cut strings short in other tools) and lone surrogates (halves of a UTF-16 pair, which JSON's
+# "\ud800" escape can produce; no database stores them, as they are not characters).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored, as the end of a sentence naming it; None when it can.
+
+    The one rule for every text that enters the workbench: the importer checks every string of
+    every file with it, the API every string of every request body, and the pages every form
+    field and query-string value (annotations.middleware).
+    """
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    character, position = found.group(), found.start()
+    if character == "\x00":
+        return (
+            f"contains a NUL character (U+0000) at position {position}, "
+            "which cannot be stored; remove it."
+        )
+    return (
+        f"contains a lone surrogate (U+{ord(character):04X}) at position {position}, which is "
+        "half of a UTF-16 pair and not a character; send the whole character."
+    )
+
+
+_NOT_SPACE = re.compile(r"\S")
+
+
+def is_blank(text: str) -> bool:
+    """True when `text` holds nothing to read: only whitespace, control characters and format
+    characters (a byte-order mark, zero-width spaces, direction marks)."""
+    return all(
+        unicodedata.category(found.group()) in {"Cc", "Cf"} for found in _NOT_SPACE.finditer(text)
+    )
+
+
+def fields_problem(fields: Iterable[tuple[str, list[str]]], kind: str = "field") -> str | None:
+    """Why a form's or a query string's fields (name, values) cannot be taken, naming the
+    field (`kind` says what it is: "form field", "query-string parameter"); None when they can."""
+    for name, values in fields:
+        problem = text_problem(name)
+        if problem:
+            return f"The name of a {kind} {problem}"
+        for value in values:
+            problem = text_problem(value)
+            if problem:
+                return f"The {kind} {name!r} {problem}"
+    return None
+
+
+def file_names_problem(files: MultiValueDict[str, Any]) -> str | None:
+    """Why the names of uploaded files (a request's FILES) cannot be taken; None when they can."""
+    for _, uploads in files.lists():
+        for upload in uploads:
+            problem = text_problem(getattr(upload, "name", None) or "")
+            if problem:
+                return f"The name of an uploaded file {problem}"
+    return None

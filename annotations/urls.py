@@ -96,6 +96,11 @@ urlpatterns = [
         name="release-compare",
     ),
     path(
+        project + "releases/v<int:version>/retry/",
+        releases.release_retry_view,
+        name="release-retry",
+    ),
+    path(
         project + "releases/v<int:version>/files/<int:file_id>/",
         releases.release_download,
         name="release-download",

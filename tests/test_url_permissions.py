@@ -352,6 +352,8 @@ CASES: dict[str, list[Case]] = {
         page("get", ALL),
         page("get", STAFF_SEES, kwargs=_annotators_release),
     ],
+    # The world's release is ready: past the manager check, retrying it is refused, 409.
+    "annotations:release-retry": [page("post", members(409, 403, 403, 403), data={})],
     "annotations:release-download": [
         page("get", ALL),
         page("get", STAFF_SEES, kwargs=_annotators_release),
@@ -477,6 +479,7 @@ CASES: dict[str, list[Case]] = {
         api("post", members(202, 403, 403, 403), data={"formats": ["native"]}),
     ],
     "api:release-detail": [api("get", ALL), api("get", STAFF_SEES, kwargs=_annotators_release)],
+    "api:release-retry": [api("post", members(409, 403, 403, 403), data={})],
     "api:release-file-download": [
         api("get", ALL),
         api("get", STAFF_SEES, kwargs=_annotators_release),

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "annotations.middleware.RefuseUnstorableText",  # after CSRF and htmx: their checks first
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,6 +226,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Article files uploaded in the browser or the API; bigger ones go through import_articles.
 IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# The longest article an import accepts, in code points (README, "Importing articles").
+ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=200_000)
 
 # Strict Content-Security-Policy: scripts and styles only from our own origin.
 SECURE_CSP = {
@@ -290,7 +293,10 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "annotations.api.parsers.RequestBodyRead",  # every body checked, read or not
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "annotations.api.throttling.CallerRateThrottle",
         "annotations.api.throttling.AnonymousRateThrottle",
@@ -302,6 +308,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.IdCursorPagination",
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
+    # DRF's parsers, with a nesting limit and the storable-text check (annotations.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JsonParser",
+        "annotations.api.parsers.FormParser",
+        "annotations.api.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
 }
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Max
 from django.utils import timezone
@@ -35,6 +36,17 @@ def heartbeat_record(*, worker_id: str) -> None:
 
 def heartbeat_forget(*, worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def silent_after() -> timedelta:
+    """A worker whose heartbeat is older than this (three beats missed) has stopped or lost
+    its database; its tasks will not finish."""
+    return timedelta(seconds=3 * settings.WORKER_HEARTBEAT_SECONDS)
+
+
+def heartbeats_by_worker() -> dict[str, datetime]:
+    """When each worker that has not stopped cleanly last said it was alive."""
+    return dict(WorkerHeartbeat.objects.values_list("worker_id", "seen_at"))
 
 
 def last_heartbeat() -> datetime | None:

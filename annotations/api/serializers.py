@@ -26,6 +26,8 @@ from annotations.models import (
     ThreatLevel,
 )
 from annotations.models.releases import default_ratios
+from annotations.releases import release_status_note
+from workbench.worker import last_heartbeat
 
 
 class ProjectOutput(serializers.ModelSerializer):
@@ -446,6 +448,19 @@ class ReleaseOutput(serializers.Serializer):
     created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+    status_note = serializers.SerializerMethodField(
+        help_text="Beside the status of an unfinished release: that no worker is running to "
+        "build it, or that its build has made no progress for a while; null otherwise."
+    )
+
+    def get_status_note(self, release: Release) -> str | None:
+        if release.is_finished:
+            return None
+        context = self.context
+        assert isinstance(context, dict)  # DRF's context is a dict; the stubs say Mapping
+        if "last_worker_seen" not in context:  # read once for a whole list
+            context["last_worker_seen"] = last_heartbeat()
+        return release_status_note(release, last_worker_seen=context["last_worker_seen"])
 
 
 class ReleaseDetailOutput(ReleaseOutput):

@@ -84,6 +84,7 @@ urlpatterns = [
     path(P + "agreement/", review.Agreement.as_view(), name="agreement"),
     path(P + "releases/", releases.ReleaseList.as_view(), name="release-list"),
     path(R, releases.ReleaseDetail.as_view(), name="release-detail"),
+    path(R + "retry/", releases.ReleaseRetry.as_view(), name="release-retry"),
     path(
         R + "files/<id:file_id>/",
         releases.ReleaseFileDownload.as_view(),

@@ -12,6 +12,11 @@ Linked actors and notes are ``#<n>\\tAnnotatorNotes T<n>\\t...`` lines; actors' 
 kinds, claims (claimant and target relations, claim type, Admiralty grading) and the threat
 level are ``N``, ``R`` and ``A`` lines (``link_lines``). Offsets are Unicode
 code points. Entries carry a fixed date so the same data gives the same zip bytes.
+
+"Line break" means every character that ends a line for ``str.splitlines`` (and so for any
+reader that splits as Python does), not only LF: CR, VT, FF, the file, group and record
+separators, NEL, and U+2028 and U+2029. Quotes are cut around each of them, and notes have each
+of them replaced by a space, so that no text written on an .ann line can break it.
 """
 
 import re
@@ -49,6 +54,11 @@ def text_field(text: str, pieces: list[tuple[int, int]]) -> str:
     return "".join(" " if ch in LINE_BREAKS else ch for ch in joined)
 
 
+def one_line(text: str) -> str:
+    """`text` with every line break and tab made a space: safe as the last field of a line."""
+    return "".join(" " if c in LINE_BREAKS or c == "\t" else c for c in text)
+
+
 def ann_lines(record: Record, label_tag: dict[str, str]) -> list[str]:
     text = record["text"]
     lines, note_number = [], 0
@@ -64,14 +74,9 @@ def ann_lines(record: Record, label_tag: dict[str, str]) -> list[str]:
             notes.append(span["note"])
         if notes:
             note_number += 1
-            note = " | ".join(notes).replace("\n", " ").replace("\t", " ")
+            note = one_line(" | ".join(notes))
             lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{note}")
     return lines + link_lines(record)
-
-
-def _one_line(value: str) -> str:
-    """`value` fit for the last field of a line: no tab, no line break."""
-    return "".join(" " if ch in LINE_BREAKS or ch == "\t" else ch for ch in value)
 
 
 def link_lines(record: Record) -> list[str]:
@@ -106,7 +111,7 @@ def link_lines(record: Record) -> list[str]:
         if external_id:
             source = "Wikidata" if QID.fullmatch(external_id) else "Workbench"
             reference = f"{source}:{label_tag(external_id)}"
-            add("N", f"Reference T{number} {reference}\t{_one_line(actor['name'])}")
+            add("N", f"Reference T{number} {reference}\t{one_line(actor['name'])}")
         if actor.get("kind"):
             add("A", f"ActorKind T{number} {label_tag(actor['kind'])}")
     threat = record["threat_assessment"]

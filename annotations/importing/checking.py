@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -29,7 +30,7 @@ from annotations.importing.records import (
 )
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Actor, Credibility, Reliability
-from annotations.text import check_span_offsets, normalise_text, normalised_offset
+from annotations.text import check_span_offsets, is_blank, normalise_text, normalised_offset
 
 
 class RecordChecker:
@@ -43,6 +44,21 @@ class RecordChecker:
 
     def reject(self, line: int | None, reason: str) -> ImportRejected:
         return ImportRejected(self.filename, line, reason)
+
+    def body(self, raw: str, line: int | None) -> str:
+        """The article text as stored (``normalise_text``), or ImportRejected naming `line`: an
+        empty text, or one longer than ARTICLE_MAX_CHARS code points."""
+        body = normalise_text(raw)
+        limit = settings.ARTICLE_MAX_CHARS
+        if len(body) > limit:
+            raise self.reject(
+                line,
+                f"the article text is {len(body):,} characters long and articles are limited "
+                f"to {limit:,} (ARTICLE_MAX_CHARS); split it into several articles.",
+            )
+        if is_blank(body):
+            raise self.reject(line, "the article text is empty.")
+        return body
 
     def record(self, item: Item, line: int, *, every_line_is_a_set: bool = False) -> ArticleRecord:
         """The record of one item, or ImportRejected naming `line`. `every_line_is_a_set`: the
@@ -58,7 +74,7 @@ class RecordChecker:
         raw = item.get("text")
         if not isinstance(raw, str) or not raw.strip():
             raise self.reject(line, "'text' is missing or empty.")
-        body = normalise_text(raw)
+        body = self.body(raw, line)
         fields: dict[str, str] = {}
         for name in ARTICLE_FIELDS:
             value = item.get(name)
@@ -130,6 +146,10 @@ class RecordChecker:
             if not isinstance(claim, dict):
                 raise self.reject(line, f"{where} must be a JSON object.")
             claim_at.setdefault(claim.get("id", position), position)
+            for name in ("span", "claimant_span"):
+                if isinstance(claim.get(name), bool):
+                    # True == 1 in Python: it would find the span whose id is 1.
+                    raise self.reject(line, f"{where}: '{name}' must name a span, not a boolean.")
             if claim.get("span") not in span_at:
                 raise self.reject(line, f"{where}: 'span' {claim.get('span')!r} is no span here.")
             claimant_span = claim.get("claimant_span")
@@ -156,7 +176,12 @@ class RecordChecker:
                     f"{where}: reliability must be {Reliability.as_range()}, not {reliability!r}.",
                 )
             credibility = claim.get("credibility")
-            if credibility is not None and credibility not in Credibility.values:
+            if credibility is not None and (
+                # A boolean is an int in Python (True == 1), and 1.0 == 1: neither is a grade.
+                isinstance(credibility, bool)
+                or not isinstance(credibility, int)
+                or credibility not in Credibility.values
+            ):
                 raise self.reject(
                     line,
                     f"{where}: credibility must be {Credibility.as_range()}, not {credibility!r}.",
@@ -196,7 +221,9 @@ class RecordChecker:
             if not isinstance(rationale, str):
                 raise self.reject(line, "threat assessment: 'rationale' must be a string.")
             on = threat.get("claims") or []
-            if not isinstance(on, list) or any(c not in claim_at for c in on):
+            if not isinstance(on, list) or any(
+                isinstance(c, bool) or c not in claim_at for c in on
+            ):
                 raise self.reject(line, "threat assessment: 'claims' must name claims of the line.")
             record.threat = ThreatRecord(level, rationale, [claim_at[c] for c in on])
         if (record.claims or record.threat) and record.annotator_id is None:

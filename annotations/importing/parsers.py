@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -21,6 +20,7 @@ from annotations.importing.records import (
     parse_date,
     title_from,
 )
+from annotations.json_input import JsonRefused, parse_json
 from annotations.text import normalise_text
 
 
@@ -36,7 +36,7 @@ class TextParser:
     """Plain text: the whole file is one article; its first non-empty line is the title."""
 
     def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        body = normalise_text(text)
+        body = checker.body(text, None)
         return [ArticleRecord(line=1, title=title_from(body), body=body)]
 
 
@@ -54,7 +54,7 @@ class HtmlParser:
         if not extracted or not extracted.strip():
             raise checker.reject(None, "no article text could be found in the HTML page.")
         metadata = trafilatura.extract_metadata(text)
-        body = normalise_text(extracted)
+        body = checker.body(extracted, None)
         title = normalise_text((metadata.title if metadata else None) or "").strip()
         published = None
         if metadata and metadata.date:
@@ -73,16 +73,15 @@ class HtmlParser:
 
 
 def json_lines(text: str, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
-    """(line number, object) for every non-blank line; a bad line rejects the file."""
+    """(line number, object) for every non-blank line; a bad line (malformed, too deep, or with
+    a string no text may hold: ``annotations.json_input``) rejects the file."""
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise checker.reject(
-                number, f"malformed JSON: {error.msg} at column {error.colno}."
-            ) from None
+            item = parse_json(line)
+        except JsonRefused as error:
+            raise checker.reject(number, error.reason) from None
         if not isinstance(item, dict):
             raise checker.reject(number, "each line must be a JSON object.")
         yield number, item

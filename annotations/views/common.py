@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
 from annotations.access import ProjectAccess
@@ -37,9 +38,19 @@ def render_page(
     return render(request, name, context, status=status)
 
 
-def refusal(request: AuthenticatedHttpRequest, message: str, status: int) -> HttpResponse:
+def back_link(request: HttpRequest) -> str:
+    """Where an error page's "Go back" leads: the page of the project the URL names, else the
+    project list. Never the Referer header, which whoever sends the request chooses."""
+    match = request.resolver_match
+    slug = match.kwargs.get("slug") if match else None
+    if isinstance(slug, str):
+        return reverse("annotations:article-list", args=[slug])
+    return reverse("annotations:project-list")
+
+
+def refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
     """A 4xx answer whose message the page shows in its #errors region (or as a page)."""
-    if request.htmx:
+    if getattr(request, "htmx", False):
         response = render(
             request, "annotations/fragments/error.html", {"message": message}, status=status
         )
@@ -47,7 +58,7 @@ def refusal(request: AuthenticatedHttpRequest, message: str, status: int) -> Htt
     return render(
         request,
         "annotations/error.html",
-        {"message": message, "back": request.headers.get("referer", "")},
+        {"message": message, "back": back_link(request)},
         status=status,
     )
 

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.access import (
@@ -22,9 +22,16 @@ from annotations.exports import FORMATS
 from annotations.models import Release
 from annotations.models.releases import default_ratios
 from annotations.release_build import SPLITS, media_root
-from annotations.releases import release_compare, release_create, releases_fail_stalled
-from annotations.views.common import project_context
+from annotations.releases import (
+    release_compare,
+    release_create,
+    release_retry,
+    release_status_note,
+    releases_fail_stalled,
+)
+from annotations.views.common import project_context, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
+from workbench.worker import last_heartbeat
 
 
 class ReleaseForm(forms.Form):
@@ -86,11 +93,35 @@ def release_detail(request: AuthenticatedHttpRequest, slug: str, version: int) -
         template += "#status"
     files = release.files.exclude(format__in=["card", "manifest"])
     extra = release.files.filter(format__in=["card", "manifest"])
+    note = None
+    if not release.is_finished:
+        note = release_status_note(release, last_worker_seen=last_heartbeat())
     return render(
         request,
         template,
-        project_context(access, release=release, files=files, extra_files=extra),
+        project_context(
+            access,
+            release=release,
+            files=files,
+            extra_files=extra,
+            status_note=note,
+            may_retry=access.holds(MANAGER) and release.status == Release.Status.FAILED,
+        ),
     )
+
+
+@login_required
+@require_POST
+@shows_refusals
+def release_retry_view(request: AuthenticatedHttpRequest, slug: str, version: int) -> HttpResponse:
+    """Build a failed release's definition again, as the next version (managers)."""
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    failed = get_release_for_user(access, version)
+    release = release_retry(release=failed, user=request.user)
+    messages.success(
+        request, f"Release v{release.version} is queued: the definition of v{failed.version} again."
+    )
+    return redirect(release)
 
 
 @login_required

@@ -105,6 +105,8 @@ function labelSelection(labelId, span) {
   form.elements.label.value = labelId;
   closePopup();
   window.getSelection()?.removeAllRanges();
+  // In keyboard mode the cursor goes on from the end of what was just labelled.
+  keyboard.anchor = keyboard.focus = Math.max(keyboard.anchor, keyboard.focus);
   // A region swapped in a moment ago may not be wired up by htmx yet (it does so on settle).
   window.htmx?.process(form);
   form.requestSubmit();
@@ -324,9 +326,26 @@ document.addEventListener("keydown", (event) => {
   renderKeyboard(body);
 });
 
+// htmx gives the focus back to the text after a swap that replaced it (adding a span does):
+// that is not the user moving into the text, and must not start the cursor (and scroll the
+// page) at the top of the text, which in a long article is far from where they were.
+let swapping = false;
+document.addEventListener("htmx:beforeSwap", () => {
+  swapping = true;
+});
+for (const name of ["htmx:afterSwap", "htmx:afterRequest"]) {
+  document.addEventListener(name, () => {
+    swapping = false;
+  });
+}
+
 document.addEventListener("focusin", (event) => {
   const body = articleBody();
   if (!body || event.target !== body || !body.matches(":focus-visible")) return;
+  if (swapping) {
+    if (keyboard.active) renderKeyboard(body); // the cursor where it was
+    return;
+  }
   startKeyboard(body);
   renderKeyboard(body);
 });

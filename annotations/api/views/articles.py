@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.access import MANAGER, articles_visible_to, get_article_for_user
 from annotations.api import serializers as s
+from annotations.api.parsers import FormParser, MultiPartParser
 from annotations.api.views.common import ProjectScoped, caller, member_by_username, validated
 from annotations.importing import ImportRejected, import_articles, read_upload
 from annotations.models import Article

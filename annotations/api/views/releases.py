@@ -15,7 +15,7 @@ from annotations.api import serializers as s
 from annotations.api.views.common import ProjectScoped, caller, validated
 from annotations.models import Release
 from annotations.release_build import media_root
-from annotations.releases import release_create, releases_fail_stalled
+from annotations.releases import release_create, release_retry, releases_fail_stalled
 
 
 class ReleaseList(ProjectScoped, generics.ListAPIView):
@@ -54,6 +54,17 @@ class ReleaseDetail(ProjectScoped, generics.RetrieveAPIView):
     def get_object(self) -> Release:
         releases_fail_stalled(project=self.project())
         return get_release_for_user(self.access(), self.kwargs["version"])
+
+
+class ReleaseRetry(ProjectScoped):
+    @extend_schema(request=None, responses={202: s.ReleaseDetailOutput})
+    def post(self, request: Request, slug: str, version: int) -> Response:
+        """Build a failed release's definition again, as a new release with the next version
+        (managers); 409 unless the release failed. The failed release keeps its reason."""
+        access = self.access(MANAGER)
+        release = release_retry(release=get_release_for_user(access, version), user=caller(request))
+        release.refresh_from_db()
+        return Response(s.ReleaseDetailOutput(release).data, status=202)
 
 
 class ReleaseFileDownload(ProjectScoped):
