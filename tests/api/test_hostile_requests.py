@@ -25,7 +25,8 @@ WRITES = [
     for key, cases in CASES.items()
     if key.startswith("api:")
     for index, case in enumerate(cases)
-    if case.method in {"post", "put", "patch"} and case.fmt == "json"
+    if case.method in {"post", "put", "patch"}
+    and case.fmt == "json"
     # Writes that no member gets past the permission checks (a gold set's rows, a token made
     # with a token) are refused before any body matters.
     and any(case.statuses[who] not in {401, 403, 404} for who in MEMBERS)
