@@ -33,6 +33,7 @@ from annotations.models import (
     HistoryRecord,
     Project,
     Release,
+    ReleaseFile,
     Role,
     Span,
 )
@@ -264,6 +265,15 @@ def get_release_for_user(access: ProjectAccess, version: int) -> Release:
     if release is None or not may_read_release(access, release):
         raise Http404("No such release.")
     return release
+
+
+def get_release_file_for_user(access: ProjectAccess, version: int, file_id: int) -> ReleaseFile:
+    """A file of a ready release the user may read, or Http404."""
+    release = get_release_for_user(access, version)
+    release_file = release.files.filter(pk=file_id).first()
+    if release_file is None or release.status != Release.Status.READY:
+        raise Http404("No such file.")
+    return release_file
 
 
 # API tokens.

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.access import (
     MANAGER,
     get_project_for_user,
+    get_release_file_for_user,
     get_release_for_user,
     releases_visible_to,
     require_roles,
@@ -130,10 +131,7 @@ def release_download(
     request: AuthenticatedHttpRequest, slug: str, version: int, file_id: int
 ) -> FileResponse:
     access = get_project_for_user(request.user, slug)
-    release = get_release_for_user(access, version)
-    release_file = release.files.filter(pk=file_id).first()
-    if release_file is None or release.status != Release.Status.READY:
-        raise Http404("No such file.")
+    release_file = get_release_file_for_user(access, version, file_id)
     path = media_root() / release_file.path
     if not path.is_file():
         raise Http404("The file is missing from storage.")

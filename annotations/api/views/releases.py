@@ -10,7 +10,12 @@ from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.access import MANAGER, get_release_for_user, releases_visible_to
+from annotations.access import (
+    MANAGER,
+    get_release_file_for_user,
+    get_release_for_user,
+    releases_visible_to,
+)
 from annotations.api import serializers as s
 from annotations.api.views.common import ProjectScoped, caller, validated
 from annotations.models import Release
@@ -76,10 +81,7 @@ class ReleaseFileDownload(ProjectScoped):
     def get(self, request: Request, slug: str, version: int, file_id: int) -> FileResponse:
         """Download one file of a ready release: of a gold release, any member; of a release of
         annotators' sets, managers and reviewers (annotators get 404)."""
-        release = get_release_for_user(self.access(), version)
-        release_file = release.files.filter(pk=file_id).first()
-        if release_file is None or release.status != Release.Status.READY:
-            raise Http404("No such file.")
+        release_file = get_release_file_for_user(self.access(), version, file_id)
         path = media_root() / release_file.path
         if not path.is_file():
             raise Http404("The file is missing from storage.")
