@@ -115,17 +115,7 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
     history.record_many(
         project=project,
         user=user,
-        entries=[
-            history.Entry(
-                action=HistoryRecord.Action.CREATE,
-                object_type="annotation_set",
-                object_id=s.pk,
-                article_id=s.article_id,
-                annotation_set_id=s.pk,
-                after={"status": s.status, "annotator": usernames[s.annotator_id]},
-            )
-            for s in created
-        ],
+        entries=[history.set_created(s, usernames[s.annotator_id]) for s in created],
     )
     return created
 

@@ -101,6 +101,18 @@ class Entry:
     after: Any = None
 
 
+def set_created(annotation_set: AnnotationSet, annotator: str, **extra: Any) -> Entry:
+    """The entry of a new annotation set: its status and annotator (username), and `extra`."""
+    return Entry(
+        action=HistoryRecord.Action.CREATE,
+        object_type="annotation_set",
+        object_id=annotation_set.pk,
+        article_id=annotation_set.article_id,
+        annotation_set_id=annotation_set.pk,
+        after={"status": annotation_set.status, "annotator": annotator, **extra},
+    )
+
+
 def _content(record: HistoryRecord) -> bytes:
     """The canonical text a record's signature covers: its fields, its key id and the previous
     hash. (annotations/migrations/0005 holds a copy: change both or neither.)"""

@@ -31,7 +31,6 @@ from annotations.models import (
     Article,
     Claim,
     GuidelineVersion,
-    HistoryRecord,
     Project,
     Span,
     ThreatAssessment,
@@ -163,22 +162,17 @@ def _record_sets(
         project=project,
         user=user,
         entries=[
-            history.Entry(
-                action=HistoryRecord.Action.CREATE,
-                object_type="annotation_set",
-                object_id=annotation_set.pk,
-                article_id=annotation_set.article_id,
-                annotation_set_id=annotation_set.pk,
-                after={
-                    "status": annotation_set.status,
-                    "annotator": usernames[annotation_set.annotator_id],
+            history.set_created(
+                annotation_set,
+                usernames[annotation_set.annotator_id],
+                **{
                     "import": {
                         "file": source.filename,
                         "sha256": source.sha256,
                         "spans": len(record.spans),
                         "claims": len(record.claims),
                         "threat_assessments": int(record.threat is not None),
-                    },
+                    }
                 },
             )
             for annotation_set, record in sets
