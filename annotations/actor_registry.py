@@ -11,8 +11,9 @@ QID or another identifier) and ``description``.
   return) is neutralised with a leading apostrophe, which the import takes off again.
 - JSON: an array of objects, one actor per line, ``aliases`` a list of strings.
 
-An import parses and checks the whole file first and stores nothing unless every line is right;
-``RegistryRejected`` lists every problem with the file, the line and the reason.
+An import reads and checks every line of the file on its own first, then (when every line is
+readable) the whole file against the registry, and stores nothing unless all is right;
+``RegistryRejected`` lists every problem found, each with the file, the line and the reason.
 
 Merging into a registry that has actors already. A line is the same actor as a project's actor
 when its external id equals that actor's (if both have one), else when its name matches that
