@@ -42,7 +42,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from annotations.actors import actor_key
+from annotations.actors import actor_key, registry_entries
 from annotations.exports.jsonlines import json_bytes
 from annotations.importing import ImportRejected, decode
 from annotations.json_input import JsonRefused, parse_json
@@ -82,22 +82,6 @@ def restore(cell: str) -> str:
     if cell[:1] == "'" and cell[1:2] in (*FORMULA_STARTS, "'"):
         return cell[1:]
     return cell
-
-
-def registry_entries(project: Project) -> list[dict[str, Any]]:
-    """The project's registry, one dict per actor (the fields of FIELDS), by canonical name."""
-    actors = project.actors.select_related("affiliation").prefetch_related("aliases")
-    return [
-        {
-            "name": actor.name,
-            "kind": actor.kind,
-            "aliases": sorted(alias.name for alias in actor.aliases.all()),
-            "affiliation": actor.affiliation.name if actor.affiliation else None,
-            "external_id": actor.external_id,
-            "description": actor.description,
-        }
-        for actor in sorted(actors, key=lambda a: a.name)
-    ]
 
 
 def registry_export(*, project: Project, format: str) -> bytes:
