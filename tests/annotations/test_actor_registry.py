@@ -58,6 +58,18 @@ def test_an_export_imported_into_another_project_gives_the_same_registry(registr
     assert registry_entries(other) == registry_entries(registry)
 
 
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_a_description_with_line_separators_travels_and_json_lines_stay_whole(project, format):
+    text = "Line one.\nLine\u2028two.\u2029Three\u0085four."
+    ActorFactory(project=project, name="NATO", description=text)
+    data = registry_export(project=project, format=format)
+    if format == "json":
+        assert len(data.decode().splitlines()) == 3  # "[", the actor, "]"
+    other = ProjectFactory()
+    registry_import(project=other, filename=f"r.{format}", data=data)
+    assert other.actors.get().description == text
+
+
 def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run(registry):
     text = registry_export(project=registry, format="csv").decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
