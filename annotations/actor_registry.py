@@ -254,10 +254,15 @@ def _parse_json(text: str, problems: _Problems) -> list[Entry]:
     try:
         value = parse_json(text)
     except JsonRefused as error:
-        problems.add(None, f"the file is not JSON the workbench takes: {error.reason}")
+        line = None
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as malformed:
+            line = malformed.lineno
+        except (ValueError, RecursionError):
+            pass
+        problems.add(line, f"the file is not JSON the workbench takes: {error.reason}")
         return []
-    if isinstance(value, dict) and isinstance(value.get("actors"), list):
-        value = value["actors"]
     if not isinstance(value, list):
         problems.add(None, "the file must hold a JSON array of actors (objects).")
         return []
