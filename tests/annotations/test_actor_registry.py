@@ -229,7 +229,7 @@ def test_unknown_self_and_cyclic_affiliations_are_refused(project):
         ("ids.csv", b"name,external_id\nA,Q1\nB,Q1\n", 3, "already on line 2"),
         ("nothing.csv", b"name,kind\n", None, "the file holds no actors"),
         ("what.txt", b"name\nA\n", None, "cannot tell the format"),
-        ("bad.json", b'[\n{"name": "A"},\n]', 3, "malformed JSON"),
+        ("bad.json", b'[\n{"name": "A"},\n]', 2, "malformed JSON"),
         ("deep.json", b"[" * 40 + b"]" * 40, None, "nested more than"),
         ("obj.json", b'{"name": "A"}', None, "a JSON array of actors"),
         ("item.json", b'[\n"A"\n]', 2, "actor 1 must be a JSON object"),
