@@ -42,7 +42,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from annotations.actors import actor_key, registry_entries
+from annotations.actors import actor_key
 from annotations.exports.jsonlines import json_bytes
 from annotations.importing import ImportRejected, decode
 from annotations.json_input import JsonRefused, parse_json
@@ -86,7 +86,7 @@ def restore(cell: str) -> str:
 
 def registry_export(*, project: Project, format: str) -> bytes:
     """The project's registry as a file in `format` ("csv" or "json")."""
-    entries = registry_entries(project)
+    entries = project.actors.registry_entries()
     if format == "json":
         lines = [json_bytes(entry) for entry in entries]
         return b"[\n" + b",\n".join(lines) + (b"\n]\n" if lines else b"]\n")

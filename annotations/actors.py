@@ -1,5 +1,5 @@
 """How a name finds an actor in the registry: one rule for the importer, ``Actor.objects.named``
-and the annotate page; and the registry as the exports read it.
+and the annotate page.
 
 A name matches an actor when its ``actor_key`` equals the key of the actor's canonical name or
 of one of its aliases. The key ignores case (Unicode case folding, so "STRASSE" matches
@@ -9,7 +9,7 @@ of one of its aliases. The key ignores case (Unicode case folding, so "STRASSE" 
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from annotations.models import Actor, Project
@@ -37,29 +37,3 @@ def actors_by_key(project: Project) -> dict[str, Actor]:
         for alias in actor.aliases.all():
             found.setdefault(actor_key(alias.name), actor)
     return {key: actor for key, actor in found.items() if key}
-
-
-def registry_entries(project: Project) -> list[dict[str, Any]]:
-    """The project's registry, one dict per actor by canonical name: name, kind, aliases
-    (sorted), affiliation (its canonical name, or None), external_id, description. The shape
-    of a registry file (annotations.actor_registry) and what STIX and MISP say of an actor."""
-    actors = project.actors.select_related("affiliation").prefetch_related("aliases")
-    return [
-        {
-            "name": actor.name,
-            "kind": actor.kind,
-            "aliases": sorted(alias.name for alias in actor.aliases.all()),
-            "affiliation": actor.affiliation.name if actor.affiliation else None,
-            "external_id": actor.external_id,
-            "description": actor.description,
-        }
-        for actor in sorted(actors, key=lambda a: a.name)
-    ]
-
-
-def registry_by_name(project_slug: str) -> dict[str, dict[str, Any]]:
-    """`registry_entries` of the project with that slug, by canonical name (empty if none)."""
-    from annotations.models import Project  # the models import this module
-
-    project = Project.objects.filter(slug=project_slug).first()
-    return {entry["name"]: entry for entry in registry_entries(project)} if project else {}

@@ -27,9 +27,9 @@ import re
 import uuid
 from typing import Any
 
-from annotations.actors import registry_by_name
 from annotations.exports.jsonlines import json_line
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
+from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("8f0b1c1e-2a7d-4e59-b6a4-3c1d9e7f5a02")
 UNDEFINED, LOW, MEDIUM, HIGH = "4", "3", "2", "1"
@@ -64,7 +64,9 @@ class MispWriter(Writer):
         self.out = files[".jsonl"]
         self.scale = meta.threat_levels
         self.project = meta.project
-        self.registry = registry_by_name(meta.project)
+        # Each actor's registry entry (aliases, affiliation...) by canonical name.
+        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
+        self.registry = {entry["name"]: entry for entry in actors}
 
     def write(self, record: Record) -> None:
         who = record["annotator"] or "gold"

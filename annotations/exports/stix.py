@@ -32,10 +32,10 @@ import re
 import uuid
 from typing import Any
 
-from annotations.actors import registry_by_name
 from annotations.exports.jsonlines import json_bytes
 from annotations.exports.w3c import annotation_id
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
+from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("5d7a4d8e-6c3b-4f63-9a55-2f1e7c0b9a21")
 FIXED_TIME = "2000-01-01T00:00:00.000Z"  # for objects whose data carries no time
@@ -76,7 +76,9 @@ class StixWriter(Writer):
         self.actors: dict[str, str] = {}  # actor name -> its object's id
         # actor id -> the ids its affiliation brings (the relationship, the affiliated actors)
         self.affiliations: dict[str, list[str]] = {}
-        self.registry = registry_by_name(meta.project)
+        # Each actor's registry entry (aliases, affiliation...) by canonical name.
+        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
+        self.registry = {entry["name"]: entry for entry in actors}
         bundle = {"type": "bundle", "id": stix_id("bundle", meta.project), "objects": []}
         opening = json_bytes(bundle)
         self.out.write(opening[:-2])  # up to the "[" of the empty object list

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from annotations.actor_registry import registry_entries
 from tests.api.conftest import token_client
 from tests.factories import ActorFactory, ProjectFactory
 
@@ -105,7 +104,7 @@ def test_the_api_exports_and_imports_a_registry_between_projects(manager, projec
     response = api.post(url, {"file": upload("r.json", exported.content)}, format="multipart")
     assert response.status_code == 200, response.json()
     assert response.json() == {"created": ["Iran", "Russia"], "updated": [], "unchanged": 0}
-    assert registry_entries(other) == registry_entries(project)
+    assert other.actors.registry_entries() == project.actors.registry_entries()
 
 
 def test_the_api_answers_400_listing_each_problem(manager, project):
@@ -132,7 +131,7 @@ def test_the_commands_export_and_import_a_registry(project, tmp_path, capsys):
     other = ProjectFactory(slug="other")
     call_command("import_actors", str(path), "--project", other.slug)
     assert "1 new actor(s)" in capsys.readouterr().out
-    assert registry_entries(other) == registry_entries(project)
+    assert other.actors.registry_entries() == project.actors.registry_entries()
     (tmp_path / "bad.json").write_text('[{"name": "A", "kind": "planet"}]')
     with pytest.raises(CommandError, match="nothing of it was stored"):
         call_command("import_actors", str(tmp_path / "bad.json"), "--project", other.slug)
