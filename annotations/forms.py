@@ -121,6 +121,15 @@ class ActorForm(forms.Form):
         return {**data, "aliases": data["aliases"].splitlines()}
 
 
+class ActorRegistryImportForm(forms.Form):
+    file = forms.FileField(label="Registry file")
+    format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[("", "Tell from the file name"), ("csv", "CSV"), ("json", "JSON")],
+    )
+
+
 class InlineActorForm(forms.Form):
     """A new actor created from the annotate page; the span is linked to it."""
 

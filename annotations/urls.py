@@ -30,6 +30,12 @@ urlpatterns = [
     path(project + "actors/", project_settings.actor_list, name="actor-list"),
     path(project + "actors/new/", project_settings.actor_edit, name="actor-create"),
     path(project + "actors/<int:pk>/", project_settings.actor_edit, name="actor-edit"),
+    path(
+        project + "actors/export.<str:format>",
+        project_settings.actor_registry_export,
+        name="actor-export",
+    ),
+    path(project + "actors/import/", project_settings.actor_registry_import, name="actor-import"),
     path(project + "settings/<slug:kind>/", project_settings.vocabulary, name="vocabulary"),
     path(
         project + "settings/<slug:kind>/new/",

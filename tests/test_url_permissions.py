@@ -156,6 +156,10 @@ def _upload(name: str = "new.txt") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"A fresh article about NATO.")
 
 
+def _registry_file() -> SimpleUploadedFile:
+    return SimpleUploadedFile("actors.csv", b"name,kind\nHamas,armed_group\n")
+
+
 CASES: dict[str, list[Case]] = {
     # Pages and htmx endpoints (annotations.urls).
     "annotations:project-list": [logged_in("get", 200)],
@@ -189,6 +193,11 @@ CASES: dict[str, list[Case]] = {
             data={"name": "Dmitry S. Peskov", "kind": "person"},
             htmx=True,
         ),
+    ],
+    # Any member downloads the registry (each reads it whole through the API already).
+    "annotations:actor-export": [page("get", ALL, kwargs=lambda w: {"format": "csv"})],
+    "annotations:actor-import": [
+        page("post", members(302, 403, 403, 403), data=lambda w: {"file": _registry_file()})
     ],
     "annotations:vocabulary": [page("get", MANAGER_ONLY, kwargs=lambda w: {"kind": "labels"})],
     "annotations:vocabulary-create": [
@@ -389,6 +398,17 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "api:actor-detail": [api("get", ALL)],
+    "api:actor-registry-export": [
+        api("get", ALL, kwargs=lambda w: {"registry_format": "json"}),
+    ],
+    "api:actor-registry-import": [
+        api(
+            "post",
+            members(200, 403, 403, 403),
+            data=lambda w: {"file": _registry_file()},
+            fmt="multipart",
+        )
+    ],
     "api:article-list": [api("get", ALL)],
     "api:article-import": [
         api("post", API_MANAGER_CREATES, data=lambda w: {"file": _upload()}, fmt="multipart")

@@ -110,6 +110,37 @@ class ActorInput(serializers.Serializer):
     )
 
 
+class ActorRegistryEntry(serializers.Serializer):
+    """One actor of a registry file (JSON); CSV has the same columns, aliases one per line."""
+
+    name = serializers.CharField(help_text="The canonical name.")
+    kind = serializers.ChoiceField(choices=Actor.Kind.choices)
+    aliases = serializers.ListField(child=serializers.CharField())
+    affiliation = serializers.CharField(
+        allow_null=True, help_text="The canonical name of the actor this one belongs to."
+    )
+    external_id = serializers.CharField(help_text="E.g. a Wikidata QID; may be empty.")
+    description = serializers.CharField()
+
+
+class ActorRegistryImportInput(serializers.Serializer):
+    file = serializers.FileField(help_text="A registry file, CSV or JSON; imported whole or not.")
+    format = serializers.ChoiceField(
+        choices=["csv", "json"], required=False, help_text="Default: from the file name."
+    )
+
+
+class ActorRegistryImportOutput(serializers.Serializer):
+    created = serializers.ListField(
+        child=serializers.CharField(), help_text="Canonical names of the new actors."
+    )
+    updated = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Actors that received aliases or fields the registry left empty.",
+    )
+    unchanged = serializers.IntegerField(help_text="Lines that matched an actor as it is.")
+
+
 class ArticleOutput(serializers.ModelSerializer):
     class Meta:
         model = Article

@@ -47,6 +47,12 @@ urlpatterns = [
     path(P + "threat-levels/", projects.ThreatLevelList.as_view(), name="threat-level-list"),
     path(P + "actors/", actors.ActorList.as_view(), name="actor-list"),
     path(P + "actors/<id:actor_id>/", actors.ActorDetail.as_view(), name="actor-detail"),
+    path(
+        P + "actors/export.<str:registry_format>",
+        actors.ActorRegistryExport.as_view(),
+        name="actor-registry-export",
+    ),
+    path(P + "actors/import/", actors.ActorRegistryImport.as_view(), name="actor-registry-import"),
     path(P + "articles/", articles.ArticleList.as_view(), name="article-list"),
     path(P + "articles/import/", articles.ArticleImport.as_view(), name="article-import"),
     path(P + "articles/<id:article_id>/", articles.ArticleDetail.as_view(), name="article-detail"),

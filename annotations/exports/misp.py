@@ -7,7 +7,12 @@ cut in thirds, lowest first: 3 low, 2 medium, 1 high; 4 undefined without an ass
 level's own name kept in a ``workbench:threat-level`` tag. Attributes:
 
 - each actor once: ``threat-actor`` (category Attribution) for an armed group, else ``text``
-  (category Other), the kind and external id in the comment;
+  (category Other), the kind and external id in the comment; and the actor's registry entry as
+  a MISP object of the FollowTheMoney templates that MISP ships (``ftm-Person`` for a person,
+  ``ftm-Organization`` for any other kind): ``name``, each ``alias``, ``classification`` (the
+  kind), ``wikidataId`` (a Wikidata QID) or ``idNumber`` (another external id) and
+  ``description``, with an object reference ``affiliated`` to the affiliated actor's object
+  (which the event then holds too, up the whole chain);
 - each claim a ``text`` attribute (category Other) holding the stating span's quote, its
   comment naming the claim type, claimant and targets, tagged with the MISP taxonomy
   ``admiralty-scale:source-reliability`` and ``admiralty-scale:information-credibility``;
@@ -18,15 +23,23 @@ UUIDs are UUIDv5 of stable keys, so the same data gives the same bytes.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from annotations.exports.jsonlines import json_line
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
+from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("8f0b1c1e-2a7d-4e59-b6a4-3c1d9e7f5a02")
 UNDEFINED, LOW, MEDIUM, HIGH = "4", "3", "2", "1"
 FIXED_DATE = "2000-01-01"
+QID = re.compile(r"Q[1-9][0-9]*")
+# MISP's object templates (misp-objects, as PyMISP ships them): name -> (uuid, version).
+TEMPLATES = {
+    "ftm-Person": ("070e1c5b-7f5a-4322-81ff-9d684172fe36", "1"),
+    "ftm-Organization": ("45678a45-5ac2-4fef-9bbd-bfb947463166", "1"),
+}
 
 
 def misp_threat_level(level: str | None, scale: tuple[str, ...]) -> str:
@@ -51,6 +64,9 @@ class MispWriter(Writer):
         self.out = files[".jsonl"]
         self.scale = meta.threat_levels
         self.project = meta.project
+        # Each actor's registry entry (aliases, affiliation...) by canonical name.
+        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
+        self.registry = {entry["name"]: entry for entry in actors}
 
     def write(self, record: Record) -> None:
         who = record["annotator"] or "gold"
@@ -60,12 +76,14 @@ class MispWriter(Writer):
             return str(uuid.uuid5(NAMESPACE, "/".join([key, *map(str, parts)])))
 
         attributes: list[dict[str, Any]] = []
+        objects: dict[str, dict[str, Any]] = {}  # by actor name
         seen: set[str] = set()
 
         def add_actor(actor: dict[str, Any]) -> None:
             if actor["name"] in seen:
                 return
             seen.add(actor["name"])
+            add_registry_object(actor)
             armed = actor.get("kind") == "armed_group"
             details = [actor.get("kind") or "other"]
             if actor.get("external_id"):
@@ -80,6 +98,57 @@ class MispWriter(Writer):
                     "to_ids": False,
                 }
             )
+
+        def add_registry_object(actor: dict[str, Any]) -> None:
+            """The actor's registry entry as an object, and its affiliation's, up the chain
+            (an affiliated actor the article does not name has its object only)."""
+            if actor["name"] in objects:
+                return
+            entry = self.registry.get(actor["name"], actor)
+            template = "ftm-Person" if entry.get("kind") == "person" else "ftm-Organization"
+            values = [("name", entry["name"])]
+            values += [("alias", alias) for alias in entry.get("aliases") or []]
+            values.append(("classification", entry.get("kind") or "other"))
+            external_id = entry.get("external_id") or ""
+            if external_id:
+                values.append(
+                    ("wikidataId" if QID.fullmatch(external_id) else "idNumber", external_id)
+                )
+            if entry.get("description"):
+                values.append(("description", entry["description"]))
+            template_uuid, version = TEMPLATES[template]
+            item: dict[str, Any] = {
+                "uuid": uid("actor-object", entry["name"]),
+                "name": template,
+                "meta-category": "followthemoney",
+                "template_uuid": template_uuid,
+                "template_version": version,
+                "description": "An individual" if template == "ftm-Person" else "Organization",
+                "comment": "actor registry entry",
+                "Attribute": [
+                    {
+                        "uuid": uid("actor-object", entry["name"], relation, value),
+                        "object_relation": relation,
+                        "type": "text",
+                        "category": "Other",
+                        "value": value,
+                        "to_ids": False,
+                    }
+                    for relation, value in values
+                ],
+            }
+            objects[actor["name"]] = item
+            parent = self.registry.get(entry.get("affiliation") or "")
+            if parent is not None:
+                add_registry_object(parent)  # (`objects` would stop a cycle)
+                item["ObjectReference"] = [
+                    {
+                        "uuid": uid("affiliation", entry["name"]),
+                        "referenced_uuid": uid("actor-object", parent["name"]),
+                        "relationship_type": "affiliated",
+                        "comment": f"{entry['name']} belongs to or speaks for {parent['name']}",
+                    }
+                ]
 
         for span in record["spans"]:
             if span["actor"]:
@@ -134,6 +203,8 @@ class MispWriter(Writer):
             "Tag": event_tags,
             "Attribute": attributes,
         }
+        if objects:
+            event["Object"] = list(objects.values())
         if record["url"]:
             event["Attribute"] = [
                 {

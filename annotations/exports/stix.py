@@ -4,8 +4,12 @@ One bundle per export file, written object by object:
 
 - the project, an ``identity`` (``identity_class`` ``system``) that created every other object;
 - each actor once, an ``identity`` (or a ``threat-actor`` for an armed group) named by its
-  canonical name, its kind in ``x_workbench_kind``, and its external id as an
-  ``external_reference`` (``wikidata`` for a Wikidata QID);
+  canonical name, its kind in ``x_workbench_kind``, its external id as an
+  ``external_reference`` (``wikidata`` for a Wikidata QID), its registry description, and its
+  aliases (a threat actor's ``aliases``; an identity, which STIX gives none, has them in
+  ``x_workbench_aliases``); its affiliation is the affiliated actor's object and a
+  ``relationship`` ``part-of`` to it (the relationship OpenCTI uses between identities), so the
+  whole chain (Peskov, part of the Kremlin, part of Russia) is in the bundle;
 - each annotation set a ``report`` on its article: the title, ``published`` (the article's date),
   the source and URL as an external reference, the article id, text hash and annotator in
   ``x_workbench_*`` properties, and ``object_refs`` to everything below;
@@ -31,6 +35,7 @@ from typing import Any
 from annotations.exports.jsonlines import json_bytes
 from annotations.exports.w3c import annotation_id
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
+from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("5d7a4d8e-6c3b-4f63-9a55-2f1e7c0b9a21")
 FIXED_TIME = "2000-01-01T00:00:00.000Z"  # for objects whose data carries no time
@@ -69,6 +74,11 @@ class StixWriter(Writer):
         self.project = meta.project
         self.creator = stix_id("identity", "project", meta.project)
         self.actors: dict[str, str] = {}  # actor name -> its object's id
+        # actor id -> the ids its affiliation brings (the relationship, the affiliated actors)
+        self.affiliations: dict[str, list[str]] = {}
+        # Each actor's registry entry (aliases, affiliation...) by canonical name.
+        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
+        self.registry = {entry["name"]: entry for entry in actors}
         bundle = {"type": "bundle", "id": stix_id("bundle", meta.project), "objects": []}
         opening = json_bytes(bundle)
         self.out.write(opening[:-2])  # up to the "[" of the empty object list
@@ -101,18 +111,26 @@ class StixWriter(Writer):
         }
 
     def _actor(self, actor: dict[str, Any]) -> str:
-        """The id of the actor's object, emitting it the first time."""
+        """The id of the actor's object, emitting it (and its affiliation) the first time."""
         name = actor["name"]
         if name in self.actors:
             return self.actors[name]
+        entry = self.registry.get(name, {})
         kind = actor.get("kind") or "other"
         stix_type = "threat-actor" if kind == "armed_group" else "identity"
         item = self._common(stix_type, stix_id(stix_type, self.project, name), FIXED_TIME)
         item |= {"name": name, "x_workbench_kind": kind}
+        if entry.get("description"):
+            item["description"] = entry["description"]
+        aliases = entry.get("aliases") or []
         if stix_type == "identity":
             item["identity_class"] = IDENTITY_CLASS.get(kind, "unknown")
+            if aliases:
+                item["x_workbench_aliases"] = aliases
         else:
             item["threat_actor_types"] = ["unknown"]
+            if aliases:
+                item["aliases"] = aliases
         external_id = actor.get("external_id") or ""
         if external_id:
             if QID.fullmatch(external_id):
@@ -127,6 +145,25 @@ class StixWriter(Writer):
         self._emit(item)
         object_id: str = item["id"]
         self.actors[name] = object_id
+        self.affiliations[object_id] = []
+        parent = self.registry.get(entry.get("affiliation") or "")
+        if parent is not None:
+            parent_id = self._actor(parent)  # the registry allows no cycle
+            relationship = self._common(
+                "relationship", stix_id("relationship", self.project, "part-of", name), FIXED_TIME
+            )
+            relationship |= {
+                "relationship_type": "part-of",
+                "source_ref": object_id,
+                "target_ref": parent_id,
+                "description": f"{name} belongs to or speaks for {parent['name']}.",
+            }
+            self._emit(relationship)
+            self.affiliations[object_id] = [
+                relationship["id"],
+                parent_id,
+                *self.affiliations[parent_id],
+            ]
         return object_id
 
     def write(self, record: Record) -> None:
@@ -198,6 +235,7 @@ class StixWriter(Writer):
             reference["url"] = record["url"]
         if record["external_id"]:
             reference["external_id"] = record["external_id"]
+        refs += [extra for ref in refs for extra in self.affiliations.get(ref, ())]
         report |= {
             "name": record["title"] or record["id"],
             "published": when,

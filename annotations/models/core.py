@@ -9,7 +9,7 @@ into these, live in their own modules beside this one.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -212,6 +212,24 @@ class ActorQuerySet(models.QuerySet["Actor"]):
             if actor_key(own) == key or (alias is not None and actor_key(alias) == key)
         }
         return self.filter(pk__in=ids)
+
+    def registry_entries(self) -> list[dict[str, Any]]:
+        """These actors as registry entries, by canonical name: name, kind, aliases (sorted),
+        affiliation (its canonical name, or None), external_id, description. The shape of a
+        registry file (annotations.actor_registry) and what STIX and MISP say of an actor."""
+        actors: list[Actor] = list(self.select_related("affiliation").prefetch_related("aliases"))
+        actors.sort(key=lambda actor: actor.name)  # by code point, whatever the collation
+        return [
+            {
+                "name": actor.name,
+                "kind": actor.kind,
+                "aliases": sorted(alias.name for alias in actor.aliases.all()),
+                "affiliation": actor.affiliation.name if actor.affiliation else None,
+                "external_id": actor.external_id,
+                "description": actor.description,
+            }
+            for actor in actors
+        ]
 
 
 class Actor(models.Model):

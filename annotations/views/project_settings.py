@@ -1,10 +1,11 @@
 """Project settings, for managers: labels, claim types, threat scale (the vocabulary),
-guidelines and the actor registry."""
+guidelines and the actor registry (with its exchange as CSV or JSON files)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -15,14 +16,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.access import MANAGER, ProjectAccess, get_project_for_user
+from annotations.actor_registry import (
+    CONTENT_TYPES,
+    FORMATS,
+    RegistryRejected,
+    registry_export,
+    registry_filename,
+    registry_import,
+)
 from annotations.forms import (
     ActorForm,
+    ActorRegistryImportForm,
     ClaimTypeForm,
     GuidelinesForm,
     LabelForm,
     ThreatLevelForm,
     valid_or_raise,
 )
+from annotations.importing import ImportRejected, read_upload
 from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
 from annotations.services import actor_save, guidelines_update
 from annotations.views.common import project_context, render_page, shows_refusals
@@ -153,18 +164,85 @@ def _actors(project: Project, query: str) -> QuerySet[Actor]:
     return actors.matching(query) if query else actors
 
 
-@login_required
-@require_GET
-def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_project_for_user(request.user, slug, roles=MANAGER)
+def _actor_list_page(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    *,
+    import_form: ActorRegistryImportForm | None = None,
+    import_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context = project_context(
         access,
         actors=_actors(access.project, query),
         query=query,
         form=ActorForm(project=access.project),
+        import_form=import_form or ActorRegistryImportForm(),
+        import_errors=import_errors or [],
+        registry_formats=FORMATS,
     )
-    return render_page(request, "annotations/actor_list.html", context, partial="actors")
+    return render_page(
+        request, "annotations/actor_list.html", context, partial="actors", status=status
+    )
+
+
+@login_required
+@require_GET
+def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    return _actor_list_page(request, access)
+
+
+@login_required
+@require_GET
+def actor_registry_export(
+    request: AuthenticatedHttpRequest, slug: str, format: str
+) -> HttpResponse:
+    """The registry as a CSV or JSON file, for every member: each of them reads the whole
+    registry already (the API's actor list, the annotate page's actor search)."""
+    access = get_project_for_user(request.user, slug)
+    if format not in FORMATS:
+        raise Http404("No such format.")
+    response = HttpResponse(
+        registry_export(project=access.project, format=format), content_type=CONTENT_TYPES[format]
+    )
+    filename = registry_filename(access.project, format)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def actor_registry_import(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Import a registry file (managers): all of it, or nothing and every problem listed."""
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    form = ActorRegistryImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[name].label}: {' '.join(map(str, e))}" for name, e in form.errors.items()
+        ]
+        return _actor_list_page(request, access, import_form=form, import_errors=errors, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        report = registry_import(
+            project=access.project,
+            filename=upload.name or "upload",
+            data=read_upload(upload),
+            format=form.cleaned_data["format"] or None,
+        )
+    except ImportRejected as rejected:  # too large
+        errors = [str(rejected)]
+    except RegistryRejected as rejected:
+        errors = rejected.messages
+    else:
+        messages.success(
+            request,
+            f"Imported {report.filename}: {len(report.created)} new actor(s), "
+            f"{len(report.updated)} updated, {report.unchanged} already as the file says.",
+        )
+        return redirect("annotations:actor-list", slug=access.project.slug)
+    return _actor_list_page(request, access, import_form=form, import_errors=errors, status=400)
 
 
 @login_required

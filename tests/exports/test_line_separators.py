@@ -36,6 +36,7 @@ def lines(path):
         ("native", ".jsonl", lambda row: row["text"]),
         ("doccano", ".jsonl", lambda row: row["text"]),
         ("bio", ".jsonl", lambda row: "".join(row["tokens"])),
+        ("misp", ".jsonl", lambda row: row["Event"]["info"][-1:]),  # the title's number
     ],
 )
 def test_each_jsonl_line_is_one_record_for_a_splitlines_reader(
@@ -50,6 +51,8 @@ def test_each_jsonl_line_is_one_record_for_a_splitlines_reader(
         assert rows[0]["text"] == f"0 {BODY}"
         assert rows[0]["title"] == f"Line{SEPARATORS}0"
         assert rows[0]["spans"][0]["note"] == f"a{SEPARATORS}b"
+    if format == "misp":
+        assert rows[0]["Event"]["info"] == f"Line{SEPARATORS}0"
 
 
 @pytest.mark.parametrize(("format", "items"), [("labelstudio", 2), ("w3c", 4)])

@@ -7,6 +7,9 @@ import stix2
 from stix2validator import ValidationOptions, validate_string
 
 from annotations.exports import export
+from annotations.models import Claim
+from annotations.services import actor_save
+from tests.factories import ActorFactory
 
 
 def bundle_of(project, tmp_path):
@@ -54,3 +57,68 @@ def test_claimant_targets_grading_and_threat_level_survive_into_stix(gold_projec
     assert {relationship.id, claim.id, threat.id} <= set(first.object_refs)
     arabic = next(r for r in reports if r.name == "روسيا")
     assert arabic.external_references[0].url == "https://example.org/a"
+
+
+def test_actors_carry_aliases_description_and_affiliation_chain_into_stix(gold_project, tmp_path):
+    """The registry entry travels with each actor: an identity's aliases in
+    x_workbench_aliases, a threat actor's in aliases, and each affiliation as a part-of
+    relationship to the affiliated actor's object, up the chain, all in the bundle."""
+    project = gold_project
+    russia = project.actors.get(name="Russia")
+    kremlin = ActorFactory(project=project, name="Kremlin", kind="government_body")
+    actor_save(
+        project=project,
+        actor=kremlin,
+        name="Kremlin",
+        kind="government_body",
+        affiliation=russia,
+        aliases=["Presidential Administration"],
+    )
+    peskov = project.actors.get(name="Dmitry Peskov")
+    actor_save(
+        project=project,
+        actor=peskov,
+        name="Dmitry Peskov",
+        kind="person",
+        affiliation=kremlin,
+        description="Press secretary.",
+        aliases=["Песков"],
+    )
+    wagner = ActorFactory(project=project, name="Wagner Group", kind="armed_group")
+    actor_save(
+        project=project,
+        actor=wagner,
+        name="Wagner Group",
+        kind="armed_group",
+        affiliation=russia,
+        aliases=["PMC Wagner", "Africa Corps"],
+        external_id="Q27148324",
+    )
+    Claim.objects.get(annotation_set__is_gold=True).targets.add(wagner)
+    text = bundle_of(project, tmp_path)
+    results = validate_string(text, ValidationOptions(version="2.1", strict=False))
+    assert results.is_valid and results.errors == [], [str(e) for e in results.errors]
+    bundle = stix2.parse(text, allow_custom=True)
+    objects = {o.id: o for o in bundle.objects}
+    named = {o.name: o for o in bundle.objects if o.type in ("identity", "threat-actor")}
+    assert named["Dmitry Peskov"].x_workbench_aliases == ["Песков"]
+    assert named["Dmitry Peskov"].description == "Press secretary."
+    assert named["Wagner Group"].type == "threat-actor"
+    assert named["Wagner Group"].aliases == ["Africa Corps", "PMC Wagner"]
+    assert named["Wagner Group"].external_references[0].external_id == "Q27148324"
+    part_of = {
+        (objects[r.source_ref].name, objects[r.target_ref].name)
+        for r in bundle.objects
+        if r.type == "relationship" and r.relationship_type == "part-of"
+    }
+    assert part_of == {
+        ("Dmitry Peskov", "Kremlin"),
+        ("Kremlin", "Russia"),
+        ("Wagner Group", "Russia"),
+    }
+    # The Kremlin is named in no article but is in the report of the article naming Peskov.
+    report = next(r for r in bundle.objects if r.type == "report" and r.name.startswith("Russia"))
+    assert named["Kremlin"].id in report.object_refs
+    assert all(
+        ref in objects for r in bundle.objects if r.type == "report" for ref in r.object_refs
+    )

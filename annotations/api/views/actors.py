@@ -1,19 +1,32 @@
-"""The project's actor registry."""
+"""The project's actor registry, and its exchange as CSV or JSON files."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.access import check_may_create_actors
+from annotations.access import MANAGER, check_may_create_actors
+from annotations.actor_registry import (
+    CONTENT_TYPES,
+    FORMATS,
+    RegistryRejected,
+    registry_export,
+    registry_filename,
+    registry_import,
+)
 from annotations.api import serializers as s
+from annotations.api.parsers import FormParser, MultiPartParser
 from annotations.api.views.common import ProjectScoped, actor_by_id, validated
+from annotations.importing import ImportRejected, read_upload
 from annotations.models import Actor
 
 
@@ -47,3 +60,59 @@ class ActorDetail(ProjectScoped, generics.RetrieveAPIView):
 
     def get_object(self) -> Actor:
         return actor_by_id(self.project(), self.kwargs["actor_id"], "actor")
+
+
+class ActorRegistryExport(ProjectScoped):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("registry_format", str, OpenApiParameter.PATH, enum=list(FORMATS))
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/json"): s.ActorRegistryEntry(many=True),
+        },
+    )
+    def get(self, request: Request, slug: str, registry_format: str) -> HttpResponse:
+        """The registry as a file, CSV or JSON (any member: every member reads the registry
+        through the actor list already). The import takes the file back, here or in another
+        project."""
+        project = self.project()
+        if registry_format not in FORMATS:
+            raise Http404("No such format; choose csv or json.")
+        response = HttpResponse(
+            registry_export(project=project, format=registry_format),
+            content_type=CONTENT_TYPES[registry_format],
+        )
+        filename = registry_filename(project, registry_format)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ActorRegistryImport(ProjectScoped):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ActorRegistryImportInput},
+        responses={200: s.ActorRegistryImportOutput},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        """Import a registry file, CSV or JSON (managers), all of it or nothing: 400 lists
+        every problem under "file", each naming the line. An actor with the same external id
+        or canonical name as one in the registry is that actor: the file's aliases are added
+        and the fields the registry leaves empty filled; a line that contradicts the registry
+        is refused."""
+        project = self.project(MANAGER)
+        data = validated(s.ActorRegistryImportInput, request.data)
+        upload = data["file"]
+        try:
+            report = registry_import(
+                project=project,
+                filename=upload.name or "upload",
+                data=read_upload(upload),
+                format=data.get("format"),
+            )
+        except ImportRejected as error:  # too large
+            raise ValidationError({"file": [str(error)]}) from None
+        except RegistryRejected as error:
+            raise ValidationError({"file": error.messages}) from None
+        return Response(s.ActorRegistryImportOutput(vars(report)).data)
