@@ -158,9 +158,9 @@ def record_many(
     if not entries:
         return []
     project_id = project if isinstance(project, int) else project.pk
-    # The project's row is the chain's lock: one appender at a time per project. NO KEY
-    # UPDATE leaves rows that merely reference the project (their foreign-key checks take
-    # KEY SHARE) free to be written meanwhile.
+    # The project's row is the chain's lock: one appender at a time per project, taken last
+    # (the lock order in annotations.services). NO KEY UPDATE leaves rows that merely
+    # reference the project (their foreign-key checks take KEY SHARE) free to be written.
     Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk").get()
     last = (
         HistoryRecord.objects.filter(project_id=project_id)

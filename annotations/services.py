@@ -2,6 +2,25 @@
 
 A gold set changes only through adjudication decisions: the annotating services refuse it
 (PermissionDenied) unless annotations.adjudication writes it, inside `adjudicating(gold)`.
+
+Lock order. On PostgreSQL writers lock rows (SQLite has one write lock per transaction and
+ignores these), and every writer in annotations/ takes them in one order, so that no two can
+wait for each other (a "deadlock detected" error, HTTP 500):
+
+1. annotation sets, through `lock_sets` (FOR NO KEY UPDATE of the set rows alone, several in
+   id order; an adjudication locks the annotators' sets before the gold set, whose id may be
+   higher or lower); `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
+2. rows inside a locked set (a span or claim being changed), FOR NO KEY UPDATE;
+3. last, the project's row, FOR NO KEY UPDATE: the history chain's lock
+   (`history.record_many`), held until the commit.
+
+A transaction that takes the project's row first (opening or assigning an article, importing,
+numbering a release, a new guidelines version) locks no other row after it except the ones it
+created. Nothing else is locked: rows that are only read or referenced (articles, labels,
+actors, users) never are, because a foreign-key check takes KEY SHARE on the row it refers to
+(PostgreSQL checks Django's deferred constraints at the commit) and must not have to wait for
+a transaction that in turn waits for the project (issue 16: span creation locked the article
+with its set, then waited for the project, whose opener needed that article at its commit).
 """
 
 from __future__ import annotations
@@ -14,6 +33,7 @@ from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -165,14 +185,19 @@ def adjudicating(gold: AnnotationSet) -> Iterator[None]:
         _adjudicated_gold.reset(token)
 
 
+def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
+    """`sets` locked for this transaction (step 1 of the lock order above): their rows alone,
+    even where the query joins others (select_related), FOR NO KEY UPDATE (their ids do not
+    change, so rows referring to them stay free to be written), in id order."""
+    return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
+
+
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     """Lock the set's row for this transaction and check it may still change (a gold set only
     inside `adjudicating`)."""
-    locked = (
-        AnnotationSet.objects.select_for_update()
-        .select_related("article")
-        .get(pk=annotation_set.pk)
-    )
+    locked = lock_sets(
+        AnnotationSet.objects.select_related("article").filter(pk=annotation_set.pk)
+    ).get()
     if locked.is_gold and locked.pk != _adjudicated_gold.get():
         raise PermissionDenied(GOLD_REFUSED)
     if not locked.is_editable:
@@ -253,7 +278,7 @@ def span_update(
 ) -> Span:
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
-    span = Span.objects.select_for_update().get(pk=span.pk)
+    span = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
     before = history.snapshot(span)
     project_id = annotation_set.article.project_id
     if label is not _UNCHANGED:
@@ -372,7 +397,7 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
     annotation_set = _lock_for_edit(claim.annotation_set)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     before = history.snapshot(claim)
     targets = list(changes.pop("targets", claim.targets.all()))
     for name, value in changes.items():
