@@ -149,11 +149,12 @@ def _plain(value):
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failed append fails the caller's whole transaction
 def record_many(
     *, project: Project | int, user: User | None, entries: Iterable[Entry]
 ) -> list[HistoryRecord]:
-    """Append `entries` to the project's chain, in order, as one user at one moment."""
+    """Append `entries` to the project's chain, in order, as one user at one moment. Called
+    last in a transaction (the project's row stays locked until it commits), once."""
     entries = list(entries)
     if not entries:
         return []
@@ -204,9 +205,8 @@ def record_many(
     return created
 
 
-def record(
+def entry(
     *,
-    user: User | None,
     action: str,
     obj=None,
     annotation_set: AnnotationSet | None = None,
@@ -214,33 +214,42 @@ def record(
     after=None,
     object_type: str | None = None,
     object_id: int | None = None,
-) -> HistoryRecord:
-    """Append one change to the history of `annotation_set`'s project.
+) -> Entry:
+    """One change in `annotation_set` (by default `obj`'s), to append with `record_many`.
 
     `obj` is the span, claim, threat assessment or set that changed (it names the record's
     object); `before` and `after` are snapshots (see `snapshot`), None for what did not exist.
     """
-    if annotation_set is None:
-        annotation_set = obj if isinstance(obj, AnnotationSet) else obj.annotation_set
-    article = annotation_set.article
-    entry = Entry(
+    annotation_set = _set_of(obj, annotation_set)
+    return Entry(
         action=action,
         object_type=object_type or object_type_of(obj if obj is not None else annotation_set),
         object_id=object_id if object_id is not None else getattr(obj, "pk", None),
-        article_id=article.pk,
+        article_id=annotation_set.article_id,
         annotation_set_id=annotation_set.pk,
         before=before,
         after=after,
     )
-    return record_many(project=article.project_id, user=user, entries=[entry])[0]
 
 
-def transition(
-    *, annotation_set: AnnotationSet, user: User | None, before: str, after: str, **extra
-) -> HistoryRecord:
-    """Record a state change of a set (`before` and `after` are statuses)."""
-    return record(
-        user=user,
+def _set_of(obj, annotation_set: AnnotationSet | None) -> AnnotationSet:
+    if annotation_set is not None:
+        return annotation_set
+    return obj if isinstance(obj, AnnotationSet) else obj.annotation_set
+
+
+def record(*, user: User | None, **change: Any) -> HistoryRecord:
+    """Append one change (the arguments of `entry`) to the history of its set's project."""
+    annotation_set = _set_of(change.get("obj"), change.get("annotation_set"))
+    project_id = annotation_set.article.project_id
+    return record_many(project=project_id, user=user, entries=[entry(**change)])[0]
+
+
+def transition_entry(
+    annotation_set: AnnotationSet, *, before: str, after: str, **extra: Any
+) -> Entry:
+    """A state change of a set (`before` and `after` are statuses)."""
+    return entry(
         action=HistoryRecord.Action.TRANSITION,
         obj=annotation_set,
         before={"status": before},

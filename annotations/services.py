@@ -139,17 +139,10 @@ def annotation_set_create(*, article: Article, annotator: User | None, user: Use
     return annotation_set
 
 
-def annotation_set_transition(
-    annotation_set: AnnotationSet,
-    *,
-    to: str,
-    user: User | None,
-    update_fields: Iterable[str] = (),
-    **extra: Any,
-) -> AnnotationSet:
-    """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
-    allows it: bump its version, save it (with `update_fields` the caller changed too) and
-    record the move in the history (`extra` goes into the record's "after")."""
+def _move(
+    annotation_set: AnnotationSet, *, to: str, update_fields: Iterable[str] = (), **extra: Any
+) -> history.Entry:
+    """Move the set to the status `to` and save it; the move's history entry, to append."""
     before = annotation_set.status
     if not annotation_set.may_move_to(to):
         raise Conflict(
@@ -163,8 +156,29 @@ def annotation_set_transition(
         annotation_set.submitted_at = timezone.now()
         fields.append("submitted_at")
     annotation_set.save(update_fields=fields)
-    history.transition(annotation_set=annotation_set, user=user, before=before, after=to, **extra)
+    return history.transition_entry(annotation_set, before=before, after=to, **extra)
+
+
+def annotation_set_transition(
+    annotation_set: AnnotationSet,
+    *,
+    to: str,
+    user: User | None,
+    update_fields: Iterable[str] = (),
+    **extra: Any,
+) -> AnnotationSet:
+    """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
+    allows it: bump its version, save it (with `update_fields` the caller changed too) and
+    record the move in the history (`extra` goes into the record's "after")."""
+    moved = _move(annotation_set, to=to, update_fields=update_fields, **extra)
+    _append(annotation_set, user, moved)
     return annotation_set
+
+
+def _append(annotation_set: AnnotationSet, user: User | None, *entries: history.Entry) -> None:
+    """Append a change's history entries, in one batch, as the last thing its transaction
+    does: the project's row is the chain's lock, held until the commit (lock order, above)."""
+    history.record_many(project=annotation_set.article.project_id, user=user, entries=entries)
 
 
 # Annotating: spans, claims and threat assessments in one annotation set.
@@ -205,20 +219,19 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     return locked
 
 
-def _touch(annotation_set: AnnotationSet, user: User | None) -> None:
-    """Record a change to the content of an editable set (locked by `_lock_for_edit`): bump
-    its version; the first edit (assigned, or sent back) starts the work."""
+def _touch(annotation_set: AnnotationSet) -> list[history.Entry]:
+    """Save a change to the content of an editable set (locked by `_lock_for_edit`): bump its
+    version; the first edit (assigned, or sent back) starts the work, whose history entry it
+    returns, to append after the change's own."""
     fields = []
     if annotation_set.guideline_version_id is None:
         annotation_set.guideline_version = annotation_set.article.project.current_guideline()
         fields.append("guideline_version")
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
-        annotation_set_transition(
-            annotation_set, to=AnnotationSet.Status.IN_PROGRESS, user=user, update_fields=fields
-        )
-        return
+        return [_move(annotation_set, to=AnnotationSet.Status.IN_PROGRESS, update_fields=fields)]
     annotation_set.version += 1
     annotation_set.save(update_fields=["version", "updated_at", *fields])
+    return []
 
 
 def _check_project(
@@ -254,8 +267,8 @@ def span_create(
         actor=actor,
         note=note,
     )
-    history.record(user=user, action="create", obj=span, after=history.snapshot(span))
-    _touch(annotation_set, user)
+    created = history.entry(action="create", obj=span, after=history.snapshot(span))
+    _append(annotation_set, user, created, *_touch(annotation_set))
     return span
 
 
@@ -290,10 +303,8 @@ def span_update(
     if note is not _UNCHANGED:
         span.note = note
     span.save()
-    history.record(
-        user=user, action="update", obj=span, before=before, after=history.snapshot(span)
-    )
-    _touch(annotation_set, user)
+    updated = history.entry(action="update", obj=span, before=before, after=history.snapshot(span))
+    _append(annotation_set, user, updated, *_touch(annotation_set))
     return span
 
 
@@ -303,9 +314,9 @@ def span_delete(*, span: Span, user: User | None = None) -> None:
     stated = Claim.objects.filter(span=span).count()
     if stated:
         raise Conflict(f"This span states {stated} claim(s); delete the claim(s) before the span.")
-    history.record(user=user, action="delete", obj=span, before=history.snapshot(span))
+    deleted = history.entry(action="delete", obj=span, before=history.snapshot(span))
     span.delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, deleted, *_touch(annotation_set))
 
 
 def _check_claim_fields(
@@ -375,8 +386,8 @@ def claim_create(
         note=note,
     )
     claim.targets.set(targets)
-    history.record(user=user, action="create", obj=claim, after=history.snapshot(claim))
-    _touch(annotation_set, user)
+    created = history.entry(action="create", obj=claim, after=history.snapshot(claim))
+    _append(annotation_set, user, created, *_touch(annotation_set))
     return claim
 
 
@@ -414,19 +425,19 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     )
     claim.save()
     claim.targets.set(targets)
-    history.record(
-        user=user, action="update", obj=claim, before=before, after=history.snapshot(claim)
+    updated = history.entry(
+        action="update", obj=claim, before=before, after=history.snapshot(claim)
     )
-    _touch(annotation_set, user)
+    _append(annotation_set, user, updated, *_touch(annotation_set))
     return claim
 
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(claim.annotation_set)
-    history.record(user=user, action="delete", obj=claim, before=history.snapshot(claim))
+    deleted = history.entry(action="delete", obj=claim, before=history.snapshot(claim))
     claim.delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, deleted, *_touch(annotation_set))
 
 
 @transaction.atomic
@@ -450,14 +461,13 @@ def threat_assessment_set(
         annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
     )
     assessment.claims.set(claims)
-    history.record(
-        user=user,
+    changed = history.entry(
         action="update" if existing else "create",
         obj=assessment,
         before=before,
         after=history.snapshot(assessment),
     )
-    _touch(annotation_set, user)
+    _append(annotation_set, user, changed, *_touch(annotation_set))
     return assessment
 
 
@@ -465,10 +475,13 @@ def threat_assessment_set(
 def threat_assessment_delete(*, annotation_set: AnnotationSet, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(annotation_set)
     existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+    entries = []
     if existing is not None:
-        history.record(user=user, action="delete", obj=existing, before=history.snapshot(existing))
+        entries.append(
+            history.entry(action="delete", obj=existing, before=history.snapshot(existing))
+        )
     ThreatAssessment.objects.filter(annotation_set=annotation_set).delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, *entries, *_touch(annotation_set))
 
 
 @transaction.atomic
@@ -481,9 +494,12 @@ def annotation_set_submit(
         raise Conflict("A gold set is approved through adjudication, not submitted.")
     if user is not None and annotation_set.annotator_id != user.pk:
         raise PermissionDenied("Only the set's annotator may submit it.")
+    entries = []
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
-        _touch(annotation_set, user)  # assigned or sent back: the work starts, then ends
-    return annotation_set_transition(annotation_set, to=AnnotationSet.Status.SUBMITTED, user=user)
+        entries = _touch(annotation_set)  # assigned or sent back: the work starts, then ends
+    entries.append(_move(annotation_set, to=AnnotationSet.Status.SUBMITTED))
+    _append(annotation_set, user, *entries)
+    return annotation_set
 
 
 @transaction.atomic

@@ -207,12 +207,13 @@ class LockSampler(threading.Thread):
 
         with psycopg.connect(self.url, autocommit=True) as connection:
             while not self.done.wait(self.every):
-                active, waiting = connection.execute(
+                row = connection.execute(
                     "SELECT count(*) FILTER (WHERE state = 'active'),"
                     " count(*) FILTER (WHERE wait_event_type = 'Lock')"
                     " FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 ).fetchone()
+                active, waiting = row if row else (0, 0)
                 self.active.append(active)
                 self.waiting.append(waiting)
 
