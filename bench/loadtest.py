@@ -89,7 +89,7 @@ def seed(users: int, projects: int, articles: int) -> dict:
     them (annotator n works in project n mod `projects`)."""
     from django.core.management import call_command
 
-    from annotations.models import Article, Label, Membership, Role
+    from annotations.models import Label, Membership, Role
     from bench.generate import PASSWORD, ensure_user, generate_project
 
     call_command("migrate", verbosity=0)
@@ -105,12 +105,19 @@ def seed(users: int, projects: int, articles: int) -> dict:
     return {
         "users": names,
         "password": PASSWORD,
-        "bodies": dict(Article.objects.values_list("id", "body")),
+        "bodies": seed_bodies(),
         "labels": {
             slug: list(Label.objects.filter(project__slug=slug).values_list("id", flat=True))
             for slug in slugs(projects)
         },
     }
+
+
+def seed_bodies() -> dict[int, str]:
+    """Every article's text, by id."""
+    from annotations.models import Article
+
+    return dict(Article.objects.values_list("id", "body"))
 
 
 def verify(results: Results) -> tuple[list[tuple], list[tuple]]:
@@ -200,6 +207,7 @@ class LockSampler(threading.Thread):
         self.url, self.every = url, every
         self.active: list[int] = []
         self.waiting: list[int] = []
+        self.waiting_in: collections.Counter[str] = collections.Counter()
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -216,6 +224,17 @@ class LockSampler(threading.Thread):
                 active, waiting = row if row else (0, 0)
                 self.active.append(active)
                 self.waiting.append(waiting)
+                if waiting:
+                    self.waiting_in.update(
+                        dict(
+                            connection.execute(
+                                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90),"
+                                " count(*) FROM pg_stat_activity"
+                                " WHERE datname = current_database()"
+                                " AND wait_event_type = 'Lock' GROUP BY 1"
+                            ).fetchall()
+                        )
+                    )
 
     def summary(self) -> dict:
         n = len(self.waiting) or 1
@@ -226,6 +245,7 @@ class LockSampler(threading.Thread):
             "waiting_for_lock_mean": round(sum(self.waiting) / n, 3),
             "waiting_for_lock_max": max(self.waiting, default=0),
             "samples_with_a_lock_wait_pct": round(100 * sum(1 for w in self.waiting if w) / n, 1),
+            "waiting_statements": dict(self.waiting_in.most_common(3)),
         }
 
 
@@ -491,6 +511,8 @@ def print_summary(report: dict) -> None:
         f"max {locks['waiting_for_lock_max']}, in {locks['samples_with_a_lock_wait_pct']}% "
         "of the samples"
     )
+    for statement, count in locks["waiting_statements"].items():
+        print(f"  waiting (sessions x samples): {count:6}  {statement}")
     print(f"'deadlock detected' in the server's log: {report['deadlocks_in_log']}")
     print(f"errors: {report['errors']} (the server's log: {GUNICORN_LOG})")
     for line in report["first_errors"]:
@@ -511,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--think", default="0.5-1.5", help="seconds between actions, low-high")
     parser.add_argument("--ramp", type=float, default=5, help="seconds over which users start")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's (default: a free one)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL"))
@@ -534,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
 
     connections.close_all()
 
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     WORKDIR.mkdir(parents=True, exist_ok=True)
     server = start_gunicorn(port, args.workers, args.threads)
