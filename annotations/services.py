@@ -7,20 +7,23 @@ Lock order. On PostgreSQL writers lock rows (SQLite has one write lock per trans
 ignores these), and every writer in annotations/ takes them in one order, so that no two can
 wait for each other (a "deadlock detected" error, HTTP 500):
 
-1. annotation sets, through `lock_sets` (FOR NO KEY UPDATE of the set rows alone, several in
-   id order; an adjudication locks the annotators' sets before the gold set, whose id may be
-   higher or lower); `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
-2. rows inside a locked set (a span or claim being changed), FOR NO KEY UPDATE;
-3. last, the project's row, FOR NO KEY UPDATE: the history chain's lock
-   (`history.record_many`), held until the commit.
+1. articles, through `lock_articles`, by whoever gives an article another annotator (opening
+   it from the queue or the page, assigning it): one at a time per article, so that two cannot
+   both take its last free place;
+2. annotation sets, through `lock_sets` (several in id order; an adjudication locks the
+   annotators' sets before the gold set, whose id may be higher or lower);
+   `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
+3. rows inside a locked set (a span or claim being changed);
+4. last, the project's row: the history chain's lock (`history.record_many`), held until the
+   commit, so every writer appends its history as the last thing it does.
 
-A transaction that takes the project's row first (opening or assigning an article, importing,
+All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check takes KEY SHARE
+on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
+NO KEY UPDATE does not block. A transaction that takes the project's row first (importing,
 numbering a release, a new guidelines version) locks no other row after it except the ones it
-created. Nothing else is locked: rows that are only read or referenced (articles, labels,
-actors, users) never are, because a foreign-key check takes KEY SHARE on the row it refers to
-(PostgreSQL checks Django's deferred constraints at the commit) and must not have to wait for
-a transaction that in turn waits for the project (issue 16: span creation locked the article
-with its set, then waited for the project, whose opener needed that article at its commit).
+created. Nothing else is locked: rows only read or referred to (labels, actors, users) never
+are. (Issue 16: span creation locked the article with its set, FOR UPDATE, then waited for the
+project, whose opener needed that article's KEY SHARE at its commit: "deadlock detected".)
 """
 
 from __future__ import annotations
@@ -197,6 +200,15 @@ def adjudicating(gold: AnnotationSet) -> Iterator[None]:
         yield
     finally:
         _adjudicated_gold.reset(token)
+
+
+def lock_articles(articles: QuerySet[Article]) -> list[int]:
+    """Lock `articles` (step 1 of the lock order above), in id order; their ids."""
+    return list(
+        articles.select_for_update(no_key=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
@@ -591,12 +603,11 @@ def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
     if annotation_set is not None:
         return annotation_set
     with transaction.atomic():
-        # One opener at a time per project (as assignment does), so two annotators opening
-        # the last free place at once cannot both take it.
-        project = Project.objects.select_for_update(no_key=True).get(pk=article.project_id)
+        lock_articles(Article.objects.filter(pk=article.pk))
         annotation_set = mine.first()
         if annotation_set is not None:
             return annotation_set
+        project = Project.objects.get(pk=article.project_id)
         sets = AnnotationSet.objects.filter(article=article)
         if sets.adjudicated().exists():
             raise Conflict("This article is adjudicated; it takes no more annotators.")
@@ -606,5 +617,5 @@ def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
                 f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
                 "ask a manager to assign it to you."
             )
-        article.project = project  # the locked row: its guidelines go into the new set
+        article.project = project  # as read now: its guidelines go into the new set
         return annotation_set_create(article=article, annotator=user, user=user)

@@ -117,3 +117,21 @@ def test_it_lets_one_annotator_mark_a_span_while_another_opens_the_same_article(
     assert not isinstance(outcomes[1], Exception), outcomes
     assert list(mine.spans.values_list("quote", flat=True)) == ["Kremlin"]
     assert AnnotationSet.objects.filter(article=article, annotator=annotator2).exists()
+
+
+def test_it_gives_the_last_free_place_on_an_article_to_one_of_two_annotators(
+    project, article, annotator, annotator2
+):
+    project.annotators_per_article = 1
+    project.save()
+
+    def open_for(user):
+        return lambda: services.annotation_set_open(article=article, user=user)
+
+    outcomes = _race([open_for(annotator), open_for(annotator2)])
+
+    opened = [o for o in outcomes if isinstance(o, AnnotationSet)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert (len(opened), len(refused)) == (1, 1), outcomes
+    assert "already has its 1 annotator" in refused[0].message
+    assert AnnotationSet.objects.filter(article=article).count() == 1
