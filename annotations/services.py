@@ -123,6 +123,10 @@ def guidelines_update(*, project: Project, text: str, user: User | None = None) 
 # Annotation sets: creating one, and every change of its status.
 
 
+class ArticleBusy(Conflict):
+    """Another annotator is opening the article at this moment (`annotation_set_open`)."""
+
+
 def annotation_set_create(*, article: Article, annotator: User | None, user: User) -> AnnotationSet:
     """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
     `annotator` is None, recorded in the history. The callers check, in their transaction, who
@@ -202,10 +206,11 @@ def adjudicating(gold: AnnotationSet) -> Iterator[None]:
         _adjudicated_gold.reset(token)
 
 
-def lock_articles(articles: QuerySet[Article]) -> list[int]:
-    """Lock `articles` (step 1 of the lock order above), in id order; their ids."""
+def lock_articles(articles: QuerySet[Article], *, skip_locked: bool = False) -> list[int]:
+    """Lock `articles` (step 1 of the lock order above), in id order; their ids (with
+    skip_locked, only those no other transaction holds: the others are left out at once)."""
     return list(
-        articles.select_for_update(no_key=True, of=("self",))
+        articles.select_for_update(no_key=True, of=("self",), skip_locked=skip_locked)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -594,16 +599,20 @@ def label_create(
     return label
 
 
-def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
+def annotation_set_open(*, article: Article, user: User, wait: bool = True) -> AnnotationSet:
     """The user's annotation set on the article; opening an article the user has no set on
     creates one (assigned) only while the article still needs annotators (fewer annotator sets
-    than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict."""
+    than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict.
+
+    With wait=False, an article another annotator is opening at this moment is refused at once
+    (ArticleBusy, a Conflict) instead of waited for: the queue passes it over."""
     mine = AnnotationSet.objects.select_related("article").filter(article=article, annotator=user)
     annotation_set = mine.first()
     if annotation_set is not None:
         return annotation_set
     with transaction.atomic():
-        lock_articles(Article.objects.filter(pk=article.pk))
+        if not lock_articles(Article.objects.filter(pk=article.pk), skip_locked=not wait):
+            raise ArticleBusy("Another annotator is opening this article; try again.")
         annotation_set = mine.first()
         if annotation_set is not None:
             return annotation_set

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from annotations import adjudication, services
 from annotations.errors import Conflict
-from annotations.models import AdjudicationDecision, AnnotationSet, Membership
+from annotations.models import AdjudicationDecision, AnnotationSet, Article, Membership
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -135,3 +135,35 @@ def test_it_gives_the_last_free_place_on_an_article_to_one_of_two_annotators(
     assert (len(opened), len(refused)) == (1, 1), outcomes
     assert "already has its 1 annotator" in refused[0].message
     assert AnnotationSet.objects.filter(article=article).count() == 1
+
+
+def test_the_queue_passes_over_an_article_another_annotator_is_opening(
+    project, article, annotator, annotator2
+):
+    """Annotators who ask for work at the same moment spread over the articles instead of
+    queueing for the first one (at 200 annotators, the queue behind it timed out)."""
+    from annotations.queues import open_next_article
+    from tests.factories import ArticleFactory
+
+    second = ArticleFactory(project=project, title="Second", body="Another article.")
+    opening, done = threading.Event(), threading.Event()
+
+    def hold_the_first():
+        with transaction.atomic():
+            services.lock_articles(Article.objects.filter(pk=article.pk))
+            opening.set()
+            done.wait(5)  # an opener that waited for this lock would wait these 5 s
+
+    holder = threading.Thread(target=lambda: (hold_the_first(), connection.close()))
+    holder.start()
+    opening.wait(5)
+    try:
+        got = open_next_article(annotator2, project)
+    finally:
+        done.set()
+        holder.join()
+
+    assert got == second
+    assert AnnotationSet.objects.filter(article=second, annotator=annotator2).exists()
+    # Once nobody else is opening it, the first article is next.
+    assert open_next_article(annotator, project) == article
