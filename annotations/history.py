@@ -153,8 +153,8 @@ def _plain(value):
 def record_many(
     *, project: Project | int, user: User | None, entries: Iterable[Entry]
 ) -> list[HistoryRecord]:
-    """Append `entries` to the project's chain, in order, as one user at one moment. Called
-    last in a transaction (the project's row stays locked until it commits), once."""
+    """Append `entries` to the project's chain, in order, as one user at one moment. Call it
+    as late in a transaction as you can: the project's row stays locked until the commit."""
     entries = list(entries)
     if not entries:
         return []

@@ -15,7 +15,8 @@ wait for each other (a "deadlock detected" error, HTTP 500):
    `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
 3. rows inside a locked set (a span or claim being changed);
 4. last, the project's row: the history chain's lock (`history.record_many`), held until the
-   commit, so every writer appends its history as the last thing it does.
+   commit, so writers append their history as late as they can (the annotating services below
+   as their last statement, in one batch).
 
 All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check takes KEY SHARE
 on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
@@ -217,7 +218,7 @@ def lock_articles(articles: QuerySet[Article], *, skip_locked: bool = False) -> 
 
 
 def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
-    """`sets` locked for this transaction (step 1 of the lock order above): their rows alone,
+    """`sets` locked for this transaction (step 2 of the lock order above): their rows alone,
     even where the query joins others (select_related), FOR NO KEY UPDATE (their ids do not
     change, so rows referring to them stay free to be written), in id order."""
     return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
