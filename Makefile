@@ -8,7 +8,7 @@ PORT ?= 8000
 # Debian packages the Playwright tests need: the browser and fonts for every script they render.
 BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: run test browser install install-dev migrate seed worker lint format bench bench-smoke loadtest migrations-check schemathesis clean
+.PHONY: run test browser install install-dev migrate seed worker lint format bench bench-smoke loadtest scaletest migrations-check schemathesis clean
 
 # The demo and the developer's own database run in development mode (unless DEBUG is set);
 # tests, benchmarks, the load test and the API fuzzing run with DEBUG off, as in production.
@@ -113,6 +113,11 @@ bench-smoke: install-dev
 
 loadtest: install-dev
 	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+## Two web instances and two task workers behind a round-robin proxy, sharing only PostgreSQL,
+## the storage and the cache (Redis if it answers on 127.0.0.1:6379): docs/performance.md.
+scaletest: install-dev
+	$(BIN)/python -m bench.scaletest $(SCALETEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -217,7 +217,9 @@ def _begin(
             "are not submitted yet."
         )
     gold = _gold_for(article, user)
-    gold = AnnotationSet.objects.select_for_update().select_related("article").get(pk=gold.pk)
+    gold = services.lock_sets(
+        AnnotationSet.objects.select_related("article").filter(pk=gold.pk)
+    ).get()
     if gold.status == Status.APPROVED:
         raise Conflict("This article's gold set is approved; adjudication is closed.")
     if expected_version is not None and gold.version != expected_version:
@@ -592,12 +594,16 @@ def gold_set_approve(
 ) -> AnnotationSet:
     """Close adjudication: every item decided, the gold set approved, and the annotators'
     submitted sets approved with it."""
+    # The annotators' sets before the gold set (the lock order in annotations.services).
+    annotator_sets = AnnotationSet.objects.filter(article=article).annotators_only()
+    locked = {s.pk: s for s in services.lock_sets(annotator_sets)}
     gold, merged = _begin(article, user, expected_version)
     undecided = merged.undecided()
     if undecided:
         raise Conflict(f"{len(undecided)} item(s) are still undecided; decide them first.")
-    for annotation_set in merged.sets:
-        if annotation_set.status == Status.SUBMITTED:
-            locked = AnnotationSet.objects.select_for_update().get(pk=annotation_set.pk)
-            services.annotation_set_transition(locked, to=Status.APPROVED, user=user)
+    submitted = [s for s in merged.sets if s.status == Status.SUBMITTED]
+    if any(s.pk not in locked for s in submitted):
+        raise Conflict("An annotation set was handed in meanwhile; reload and check it.")
+    for annotation_set in submitted:
+        services.annotation_set_transition(locked[annotation_set.pk], to=Status.APPROVED, user=user)
     return services.annotation_set_transition(gold, to=Status.APPROVED, user=user)

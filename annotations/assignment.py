@@ -38,7 +38,7 @@ def assignment_create(*, article: Article, annotator: User, user: User) -> Annot
     check_may_assign(user, project)
     if Role.ANNOTATOR not in project.roles_of(annotator):
         raise ValidationError(f"{annotator} is not an annotator in this project.")
-    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
+    services.lock_articles(Article.objects.filter(pk=article.pk))
     sets = AnnotationSet.objects.filter(article=article)
     if sets.filter(annotator=annotator).exists():
         raise Conflict(f"{annotator} is already assigned to this article.")
@@ -84,7 +84,9 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
     """Give every article that needs annotators up to the project's number of annotators,
     least-loaded annotator first."""
     check_may_assign(user, project)
-    Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk").get()
+    # Every article of the project: none may gain an annotator meanwhile (lock order in
+    # annotations.services); the history's project lock comes last.
+    services.lock_articles(Article.objects.filter(project=project))
     annotators = list(project_annotators(project))
     if not annotators:
         raise Conflict("The project has no annotators to assign articles to.")

@@ -149,18 +149,19 @@ def _plain(value):
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failed append fails the caller's whole transaction
 def record_many(
     *, project: Project | int, user: User | None, entries: Iterable[Entry]
 ) -> list[HistoryRecord]:
-    """Append `entries` to the project's chain, in order, as one user at one moment."""
+    """Append `entries` to the project's chain, in order, as one user at one moment. Call it
+    as late in a transaction as you can: the project's row stays locked until the commit."""
     entries = list(entries)
     if not entries:
         return []
     project_id = project if isinstance(project, int) else project.pk
-    # The project's row is the chain's lock: one appender at a time per project. NO KEY
-    # UPDATE leaves rows that merely reference the project (their foreign-key checks take
-    # KEY SHARE) free to be written meanwhile.
+    # The project's row is the chain's lock: one appender at a time per project, taken last
+    # (the lock order in annotations.services). NO KEY UPDATE leaves rows that merely
+    # reference the project (their foreign-key checks take KEY SHARE) free to be written.
     Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk").get()
     last = (
         HistoryRecord.objects.filter(project_id=project_id)
@@ -204,9 +205,8 @@ def record_many(
     return created
 
 
-def record(
+def entry(
     *,
-    user: User | None,
     action: str,
     obj=None,
     annotation_set: AnnotationSet | None = None,
@@ -214,33 +214,42 @@ def record(
     after=None,
     object_type: str | None = None,
     object_id: int | None = None,
-) -> HistoryRecord:
-    """Append one change to the history of `annotation_set`'s project.
+) -> Entry:
+    """One change in `annotation_set` (by default `obj`'s), to append with `record_many`.
 
     `obj` is the span, claim, threat assessment or set that changed (it names the record's
     object); `before` and `after` are snapshots (see `snapshot`), None for what did not exist.
     """
-    if annotation_set is None:
-        annotation_set = obj if isinstance(obj, AnnotationSet) else obj.annotation_set
-    article = annotation_set.article
-    entry = Entry(
+    annotation_set = _set_of(obj, annotation_set)
+    return Entry(
         action=action,
         object_type=object_type or object_type_of(obj if obj is not None else annotation_set),
         object_id=object_id if object_id is not None else getattr(obj, "pk", None),
-        article_id=article.pk,
+        article_id=annotation_set.article_id,
         annotation_set_id=annotation_set.pk,
         before=before,
         after=after,
     )
-    return record_many(project=article.project_id, user=user, entries=[entry])[0]
 
 
-def transition(
-    *, annotation_set: AnnotationSet, user: User | None, before: str, after: str, **extra
-) -> HistoryRecord:
-    """Record a state change of a set (`before` and `after` are statuses)."""
-    return record(
-        user=user,
+def _set_of(obj, annotation_set: AnnotationSet | None) -> AnnotationSet:
+    if annotation_set is not None:
+        return annotation_set
+    return obj if isinstance(obj, AnnotationSet) else obj.annotation_set
+
+
+def record(*, user: User | None, **change: Any) -> HistoryRecord:
+    """Append one change (the arguments of `entry`) to the history of its set's project."""
+    annotation_set = _set_of(change.get("obj"), change.get("annotation_set"))
+    project_id = annotation_set.article.project_id
+    return record_many(project=project_id, user=user, entries=[entry(**change)])[0]
+
+
+def transition_entry(
+    annotation_set: AnnotationSet, *, before: str, after: str, **extra: Any
+) -> Entry:
+    """A state change of a set (`before` and `after` are statuses)."""
+    return entry(
         action=HistoryRecord.Action.TRANSITION,
         obj=annotation_set,
         before={"status": before},

@@ -97,14 +97,25 @@ def next_article_for(
 def open_next_article(user: User, project: Project, *, after: int | None = None) -> Article | None:
     """The next article in the user's queue, with the user's set on it opened (created when the
     article still needs annotators). An article that filled up meanwhile (another annotator
-    opened it first) is passed over for the one after it."""
+    opened it first), or that another annotator is opening at this very moment, is passed over
+    for the one after it: annotators arriving together spread over the articles instead of
+    queueing for the first one. Only when every article left is being opened does it wait."""
     skip: set[int] = set()
+    busy: list[QueuedArticle] = []
     while True:
         article = next_article_for(user, project, after=after, skip=frozenset(skip))
-        if article is None or article.my_status is not None:
+        if article is None and busy:
+            article, wait = busy.pop(0), True
+        elif article is None or article.my_status is not None:
             return article
+        else:
+            wait = False
         try:
-            services.annotation_set_open(article=article, user=user)
+            services.annotation_set_open(article=article, user=user, wait=wait)
+        except services.ArticleBusy:
+            skip.add(article.pk)
+            busy.append(article)
+            continue
         except Conflict:
             skip.add(article.pk)
             continue

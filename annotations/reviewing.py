@@ -22,11 +22,11 @@ COMMENT_MAX_LENGTH = 10_000
 
 
 def _lock_submitted(annotation_set: AnnotationSet, what: str) -> AnnotationSet:
-    locked = (
-        AnnotationSet.objects.select_for_update(of=("self",))
-        .select_related("article__project", "annotator")
-        .get(pk=annotation_set.pk)
-    )
+    locked = services.lock_sets(
+        AnnotationSet.objects.select_related("article__project", "annotator").filter(
+            pk=annotation_set.pk
+        )
+    ).get()
     if locked.is_gold:
         raise Conflict("A gold set is reviewed through adjudication.")
     if locked.status != Status.SUBMITTED:

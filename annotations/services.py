@@ -2,6 +2,29 @@
 
 A gold set changes only through adjudication decisions: the annotating services refuse it
 (PermissionDenied) unless annotations.adjudication writes it, inside `adjudicating(gold)`.
+
+Lock order. On PostgreSQL writers lock rows (SQLite has one write lock per transaction and
+ignores these), and every writer in annotations/ takes them in one order, so that no two can
+wait for each other (a "deadlock detected" error, HTTP 500):
+
+1. articles, through `lock_articles`, by whoever gives an article another annotator (opening
+   it from the queue or the page, assigning it): one at a time per article, so that two cannot
+   both take its last free place;
+2. annotation sets, through `lock_sets` (several in id order; an adjudication locks the
+   annotators' sets before the gold set, whose id may be higher or lower);
+   `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
+3. rows inside a locked set (a span or claim being changed);
+4. last, the project's row: the history chain's lock (`history.record_many`), held until the
+   commit, so writers append their history as late as they can (the annotating services below
+   as their last statement, in one batch).
+
+All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check takes KEY SHARE
+on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
+NO KEY UPDATE does not block. A transaction that takes the project's row first (importing,
+numbering a release, a new guidelines version) locks no other row after it except the ones it
+created. Nothing else is locked: rows only read or referred to (labels, actors, users) never
+are. (Issue 16: span creation locked the article with its set, FOR UPDATE, then waited for the
+project, whose opener needed that article's KEY SHARE at its commit: "deadlock detected".)
 """
 
 from __future__ import annotations
@@ -14,6 +37,7 @@ from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -100,6 +124,10 @@ def guidelines_update(*, project: Project, text: str, user: User | None = None) 
 # Annotation sets: creating one, and every change of its status.
 
 
+class ArticleBusy(Conflict):
+    """Another annotator is opening the article at this moment (`annotation_set_open`)."""
+
+
 def annotation_set_create(*, article: Article, annotator: User | None, user: User) -> AnnotationSet:
     """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
     `annotator` is None, recorded in the history. The callers check, in their transaction, who
@@ -119,17 +147,10 @@ def annotation_set_create(*, article: Article, annotator: User | None, user: Use
     return annotation_set
 
 
-def annotation_set_transition(
-    annotation_set: AnnotationSet,
-    *,
-    to: str,
-    user: User | None,
-    update_fields: Iterable[str] = (),
-    **extra: Any,
-) -> AnnotationSet:
-    """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
-    allows it: bump its version, save it (with `update_fields` the caller changed too) and
-    record the move in the history (`extra` goes into the record's "after")."""
+def _move(
+    annotation_set: AnnotationSet, *, to: str, update_fields: Iterable[str] = (), **extra: Any
+) -> history.Entry:
+    """Move the set to the status `to` and save it; the move's history entry, to append."""
     before = annotation_set.status
     if not annotation_set.may_move_to(to):
         raise Conflict(
@@ -143,8 +164,29 @@ def annotation_set_transition(
         annotation_set.submitted_at = timezone.now()
         fields.append("submitted_at")
     annotation_set.save(update_fields=fields)
-    history.transition(annotation_set=annotation_set, user=user, before=before, after=to, **extra)
+    return history.transition_entry(annotation_set, before=before, after=to, **extra)
+
+
+def annotation_set_transition(
+    annotation_set: AnnotationSet,
+    *,
+    to: str,
+    user: User | None,
+    update_fields: Iterable[str] = (),
+    **extra: Any,
+) -> AnnotationSet:
+    """Move the set (locked by the caller) to the status `to`, if AnnotationSet.TRANSITIONS
+    allows it: bump its version, save it (with `update_fields` the caller changed too) and
+    record the move in the history (`extra` goes into the record's "after")."""
+    moved = _move(annotation_set, to=to, update_fields=update_fields, **extra)
+    _append(annotation_set, user, moved)
     return annotation_set
+
+
+def _append(annotation_set: AnnotationSet, user: User | None, *entries: history.Entry) -> None:
+    """Append a change's history entries, in one batch, as the last thing its transaction
+    does: the project's row is the chain's lock, held until the commit (lock order, above)."""
+    history.record_many(project=annotation_set.article.project_id, user=user, entries=entries)
 
 
 # Annotating: spans, claims and threat assessments in one annotation set.
@@ -165,14 +207,29 @@ def adjudicating(gold: AnnotationSet) -> Iterator[None]:
         _adjudicated_gold.reset(token)
 
 
+def lock_articles(articles: QuerySet[Article], *, skip_locked: bool = False) -> list[int]:
+    """Lock `articles` (step 1 of the lock order above), in id order; their ids (with
+    skip_locked, only those no other transaction holds: the others are left out at once)."""
+    return list(
+        articles.select_for_update(no_key=True, of=("self",), skip_locked=skip_locked)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
+    """`sets` locked for this transaction (step 2 of the lock order above): their rows alone,
+    even where the query joins others (select_related), FOR NO KEY UPDATE (their ids do not
+    change, so rows referring to them stay free to be written), in id order."""
+    return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
+
+
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     """Lock the set's row for this transaction and check it may still change (a gold set only
     inside `adjudicating`)."""
-    locked = (
-        AnnotationSet.objects.select_for_update()
-        .select_related("article")
-        .get(pk=annotation_set.pk)
-    )
+    locked = lock_sets(
+        AnnotationSet.objects.select_related("article").filter(pk=annotation_set.pk)
+    ).get()
     if locked.is_gold and locked.pk != _adjudicated_gold.get():
         raise PermissionDenied(GOLD_REFUSED)
     if not locked.is_editable:
@@ -180,20 +237,19 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     return locked
 
 
-def _touch(annotation_set: AnnotationSet, user: User | None) -> None:
-    """Record a change to the content of an editable set (locked by `_lock_for_edit`): bump
-    its version; the first edit (assigned, or sent back) starts the work."""
+def _touch(annotation_set: AnnotationSet) -> list[history.Entry]:
+    """Save a change to the content of an editable set (locked by `_lock_for_edit`): bump its
+    version; the first edit (assigned, or sent back) starts the work, whose history entry it
+    returns, to append after the change's own."""
     fields = []
     if annotation_set.guideline_version_id is None:
         annotation_set.guideline_version = annotation_set.article.project.current_guideline()
         fields.append("guideline_version")
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
-        annotation_set_transition(
-            annotation_set, to=AnnotationSet.Status.IN_PROGRESS, user=user, update_fields=fields
-        )
-        return
+        return [_move(annotation_set, to=AnnotationSet.Status.IN_PROGRESS, update_fields=fields)]
     annotation_set.version += 1
     annotation_set.save(update_fields=["version", "updated_at", *fields])
+    return []
 
 
 def _check_project(
@@ -229,8 +285,8 @@ def span_create(
         actor=actor,
         note=note,
     )
-    history.record(user=user, action="create", obj=span, after=history.snapshot(span))
-    _touch(annotation_set, user)
+    created = history.entry(action="create", obj=span, after=history.snapshot(span))
+    _append(annotation_set, user, created, *_touch(annotation_set))
     return span
 
 
@@ -253,7 +309,7 @@ def span_update(
 ) -> Span:
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
-    span = Span.objects.select_for_update().get(pk=span.pk)
+    span = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
     before = history.snapshot(span)
     project_id = annotation_set.article.project_id
     if label is not _UNCHANGED:
@@ -265,10 +321,8 @@ def span_update(
     if note is not _UNCHANGED:
         span.note = note
     span.save()
-    history.record(
-        user=user, action="update", obj=span, before=before, after=history.snapshot(span)
-    )
-    _touch(annotation_set, user)
+    updated = history.entry(action="update", obj=span, before=before, after=history.snapshot(span))
+    _append(annotation_set, user, updated, *_touch(annotation_set))
     return span
 
 
@@ -278,9 +332,9 @@ def span_delete(*, span: Span, user: User | None = None) -> None:
     stated = Claim.objects.filter(span=span).count()
     if stated:
         raise Conflict(f"This span states {stated} claim(s); delete the claim(s) before the span.")
-    history.record(user=user, action="delete", obj=span, before=history.snapshot(span))
+    deleted = history.entry(action="delete", obj=span, before=history.snapshot(span))
     span.delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, deleted, *_touch(annotation_set))
 
 
 def _check_claim_fields(
@@ -350,8 +404,8 @@ def claim_create(
         note=note,
     )
     claim.targets.set(targets)
-    history.record(user=user, action="create", obj=claim, after=history.snapshot(claim))
-    _touch(annotation_set, user)
+    created = history.entry(action="create", obj=claim, after=history.snapshot(claim))
+    _append(annotation_set, user, created, *_touch(annotation_set))
     return claim
 
 
@@ -372,7 +426,7 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
     annotation_set = _lock_for_edit(claim.annotation_set)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     before = history.snapshot(claim)
     targets = list(changes.pop("targets", claim.targets.all()))
     for name, value in changes.items():
@@ -389,19 +443,19 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     )
     claim.save()
     claim.targets.set(targets)
-    history.record(
-        user=user, action="update", obj=claim, before=before, after=history.snapshot(claim)
+    updated = history.entry(
+        action="update", obj=claim, before=before, after=history.snapshot(claim)
     )
-    _touch(annotation_set, user)
+    _append(annotation_set, user, updated, *_touch(annotation_set))
     return claim
 
 
 @transaction.atomic
 def claim_delete(*, claim: Claim, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(claim.annotation_set)
-    history.record(user=user, action="delete", obj=claim, before=history.snapshot(claim))
+    deleted = history.entry(action="delete", obj=claim, before=history.snapshot(claim))
     claim.delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, deleted, *_touch(annotation_set))
 
 
 @transaction.atomic
@@ -425,14 +479,13 @@ def threat_assessment_set(
         annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
     )
     assessment.claims.set(claims)
-    history.record(
-        user=user,
+    changed = history.entry(
         action="update" if existing else "create",
         obj=assessment,
         before=before,
         after=history.snapshot(assessment),
     )
-    _touch(annotation_set, user)
+    _append(annotation_set, user, changed, *_touch(annotation_set))
     return assessment
 
 
@@ -440,10 +493,13 @@ def threat_assessment_set(
 def threat_assessment_delete(*, annotation_set: AnnotationSet, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(annotation_set)
     existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
+    entries = []
     if existing is not None:
-        history.record(user=user, action="delete", obj=existing, before=history.snapshot(existing))
+        entries.append(
+            history.entry(action="delete", obj=existing, before=history.snapshot(existing))
+        )
     ThreatAssessment.objects.filter(annotation_set=annotation_set).delete()
-    _touch(annotation_set, user)
+    _append(annotation_set, user, *entries, *_touch(annotation_set))
 
 
 @transaction.atomic
@@ -456,9 +512,12 @@ def annotation_set_submit(
         raise Conflict("A gold set is approved through adjudication, not submitted.")
     if user is not None and annotation_set.annotator_id != user.pk:
         raise PermissionDenied("Only the set's annotator may submit it.")
+    entries = []
     if annotation_set.status != AnnotationSet.Status.IN_PROGRESS:
-        _touch(annotation_set, user)  # assigned or sent back: the work starts, then ends
-    return annotation_set_transition(annotation_set, to=AnnotationSet.Status.SUBMITTED, user=user)
+        entries = _touch(annotation_set)  # assigned or sent back: the work starts, then ends
+    entries.append(_move(annotation_set, to=AnnotationSet.Status.SUBMITTED))
+    _append(annotation_set, user, *entries)
+    return annotation_set
 
 
 @transaction.atomic
@@ -541,21 +600,24 @@ def label_create(
     return label
 
 
-def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
+def annotation_set_open(*, article: Article, user: User, wait: bool = True) -> AnnotationSet:
     """The user's annotation set on the article; opening an article the user has no set on
     creates one (assigned) only while the article still needs annotators (fewer annotator sets
-    than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict."""
+    than the project's `annotators_per_article`, not adjudicated). Otherwise: Conflict.
+
+    With wait=False, an article another annotator is opening at this moment is refused at once
+    (ArticleBusy, a Conflict) instead of waited for: the queue passes it over."""
     mine = AnnotationSet.objects.select_related("article").filter(article=article, annotator=user)
     annotation_set = mine.first()
     if annotation_set is not None:
         return annotation_set
     with transaction.atomic():
-        # One opener at a time per project (as assignment does), so two annotators opening
-        # the last free place at once cannot both take it.
-        project = Project.objects.select_for_update(no_key=True).get(pk=article.project_id)
+        if not lock_articles(Article.objects.filter(pk=article.pk), skip_locked=not wait):
+            raise ArticleBusy("Another annotator is opening this article; try again.")
         annotation_set = mine.first()
         if annotation_set is not None:
             return annotation_set
+        project = Project.objects.get(pk=article.project_id)
         sets = AnnotationSet.objects.filter(article=article)
         if sets.adjudicated().exists():
             raise Conflict("This article is adjudicated; it takes no more annotators.")
@@ -565,5 +627,5 @@ def annotation_set_open(*, article: Article, user: User) -> AnnotationSet:
                 f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
                 "ask a manager to assign it to you."
             )
-        article.project = project  # the locked row: its guidelines go into the new set
+        article.project = project  # as read now: its guidelines go into the new set
         return annotation_set_create(article=article, annotator=user, user=user)

@@ -1,14 +1,21 @@
 """A bounded load test: simulated annotators against gunicorn on PostgreSQL, on loopback only.
 
-    python -m bench.loadtest [--users 50] [--duration 60] [--articles 200] [--think 0.5-1.5]
+    python -m bench.loadtest [--users 50] [--projects 1] [--duration 60] [--think 0.5-1.5]
 
-Creates (dropping any old one) the PostgreSQL database `bench_loadtest`, seeds a generated
-project and one annotator account per simulated user, starts gunicorn on 127.0.0.1 on a free
-port, and runs one thread per annotator. Each logs in (session cookie + CSRF token) before the
-clock starts, then until the time is up: opens the next article of its queue, creates a few
-spans through the annotate page's htmx endpoint, deletes one, and submits the set. Between
-actions it waits a random "think time". Afterwards gunicorn is stopped and every span the
-server said it saved (and that was not deleted) is looked up in the database.
+Creates (dropping any old one) the PostgreSQL database `bench_loadtest` (or the one
+LOADTEST_DATABASE_URL names; its name must start with "bench"), seeds generated projects and
+one annotator account per simulated user (spread over the projects), starts gunicorn on
+127.0.0.1 on a free port with bench/settings.py (DEBUG off, checked on the running server), and
+runs one thread per annotator. Each logs in (session cookie + CSRF token) before the clock
+starts, then until the time is up: opens the next article of its queue, creates a few spans
+through the annotate page's htmx endpoint, deletes one, and submits the set. Between actions it
+waits a random "think time". Each article takes three annotators and the queue hands them the
+same articles in the same order, so an annotator often opens an article (a new annotation set,
+under the project's lock) while another is marking spans on it (whose history append waits for
+that lock): the mix that once deadlocked (issue 16); the report counts how often it happened.
+A sampler counts the database sessions waiting for a row lock (the history chain's project
+lock, as each annotator locks only their own set). Afterwards gunicorn is stopped and every
+span the server said it saved (and that was not deleted) is looked up in the database.
 
 Prints throughput, p50/p95/p99 latency per kind of request and errors; exits non-zero on any
 error, any lost span or any span that should have been deleted.
@@ -44,6 +51,7 @@ from bench.databases import (
 
 DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
 SLUG = "load"
+ANNOTATORS_PER_ARTICLE = 3
 GUNICORN_LOG = WORKDIR / "loadtest-gunicorn.log"
 DELETE_URL = re.compile(r"/sets/(\d+)/spans/(\d+)/delete/")
 SET_URL = re.compile(r"/projects/[\w-]+/sets/(\d+)/spans/")
@@ -72,28 +80,44 @@ def setup_django(url: str) -> None:
     django.setup()
 
 
-def seed(users: int, articles: int) -> dict:
+def slugs(projects: int) -> list[str]:
+    return [SLUG] if projects == 1 else [f"{SLUG}-{n + 1}" for n in range(projects)]
+
+
+def seed(users: int, projects: int, articles: int) -> dict:
+    """`projects` projects of `articles` articles each, and `users` annotators spread over
+    them (annotator n works in project n mod `projects`)."""
     from django.core.management import call_command
 
-    from annotations.models import Membership, Role
+    from annotations.models import Label, Membership, Role
     from bench.generate import PASSWORD, ensure_user, generate_project
 
     call_command("migrate", verbosity=0)
-    project = generate_project(SLUG, articles, seed=11, annotated=False)
-    # Enough work that no annotator runs out: each article takes three annotators.
-    project.annotators_per_article = 3
-    project.save(update_fields=["annotators_per_article"])
     names = []
-    for number in range(users):
-        user = ensure_user(f"load-annotator-{number:02d}")
-        Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
-        names.append(user.username)
+    for number, slug in enumerate(slugs(projects)):
+        project = generate_project(slug, articles, seed=11 + number, annotated=False)
+        project.annotators_per_article = ANNOTATORS_PER_ARTICLE
+        project.save(update_fields=["annotators_per_article"])
+        for user_number in range(number, users, projects):
+            user = ensure_user(f"load-annotator-{user_number:03d}")
+            Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
+            names.append((user.username, slug))
     return {
-        "usernames": names,
+        "users": names,
         "password": PASSWORD,
-        "bodies": dict(project.articles.values_list("id", "body")),
-        "labels": list(project.labels.values_list("id", flat=True)),
+        "bodies": seed_bodies(),
+        "labels": {
+            slug: list(Label.objects.filter(project__slug=slug).values_list("id", flat=True))
+            for slug in slugs(projects)
+        },
     }
+
+
+def seed_bodies() -> dict[int, str]:
+    """Every article's text, by id."""
+    from annotations.models import Article
+
+    return dict(Article.objects.values_list("id", "body"))
 
 
 def verify(results: Results) -> tuple[list[tuple], list[tuple]]:
@@ -149,12 +173,12 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     )
 
 
-def wait_until_serving(base: str, server: subprocess.Popen, timeout: float = 30) -> None:
+def wait_until_serving(base: str, server: subprocess.Popen | None = None, timeout: float = 30):
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
+        if server is not None and server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with status {server.returncode}")
         try:
             if httpx.get(f"{base}/accounts/login/", timeout=2).status_code == 200:
@@ -162,7 +186,67 @@ def wait_until_serving(base: str, server: subprocess.Popen, timeout: float = 30)
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+    raise RuntimeError(f"{base} did not answer within {timeout:.0f} s")
+
+
+def check_debug_off(base: str) -> None:
+    """Refuse to measure a server in DEBUG mode: its 404 page is Django's technical one."""
+    import httpx
+
+    page = httpx.get(f"{base}/no-such-page-{os.getpid()}/", timeout=10)
+    if page.status_code != 404 or "URLconf defined in" in page.text:
+        raise SystemExit(f"{base} runs with DEBUG on (or is not the workbench); not measuring.")
+
+
+class LockSampler(threading.Thread):
+    """Every `every` seconds, how many of the database's sessions run a query and how many of
+    them wait for a lock (pg_stat_activity)."""
+
+    def __init__(self, url: str, every: float = 0.1):
+        super().__init__(daemon=True, name="lock sampler")
+        self.url, self.every = url, every
+        self.active: list[int] = []
+        self.waiting: list[int] = []
+        self.waiting_in: collections.Counter[str] = collections.Counter()
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            while not self.done.wait(self.every):
+                row = connection.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active'),"
+                    " count(*) FILTER (WHERE wait_event_type = 'Lock')"
+                    " FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchone()
+                active, waiting = row if row else (0, 0)
+                self.active.append(active)
+                self.waiting.append(waiting)
+                if waiting:
+                    self.waiting_in.update(
+                        dict(
+                            connection.execute(
+                                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90),"
+                                " count(*) FROM pg_stat_activity"
+                                " WHERE datname = current_database()"
+                                " AND wait_event_type = 'Lock' GROUP BY 1"
+                            ).fetchall()
+                        )
+                    )
+
+    def summary(self) -> dict:
+        n = len(self.waiting) or 1
+        return {
+            "samples": len(self.waiting),
+            "active_mean": round(sum(self.active) / n, 2),
+            "active_max": max(self.active, default=0),
+            "waiting_for_lock_mean": round(sum(self.waiting) / n, 3),
+            "waiting_for_lock_max": max(self.waiting, default=0),
+            "samples_with_a_lock_wait_pct": round(100 * sum(1 for w in self.waiting if w) / n, 1),
+            "waiting_statements": dict(self.waiting_in.most_common(3)),
+        }
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -188,6 +272,9 @@ class Results:
     deleted: set[tuple] = field(default_factory=set)
     sets: set[int] = field(default_factory=set)
     submitted: int = 0
+    # article id -> the annotators between opening it and handing it in
+    editing: dict[int, set[str]] = field(default_factory=lambda: collections.defaultdict(set))
+    opened_while_edited: int = 0
     ready: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -197,10 +284,12 @@ class Results:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, base, username, password, seeded, results, start, deadline, think, rng):
+    def __init__(
+        self, base, username, slug, password, seeded, results, start, deadline, think, rng
+    ):
         super().__init__(daemon=True, name=username)
         self.ramp = 5.0
-        self.base, self.username, self.password = base, username, password
+        self.base, self.username, self.slug, self.password = base, username, slug, password
         self.seeded, self.results = seeded, results
         self.start_event, self.deadline, self.think, self.rng = start, deadline, think, rng
 
@@ -271,7 +360,7 @@ class Annotator(threading.Thread):
         return done is not None
 
     def annotate_one(self) -> None:
-        queue = self.request("queue", "GET", f"/projects/{SLUG}/next/", ok=(302,))
+        queue = self.request("queue", "GET", f"/projects/{self.slug}/next/", ok=(302,))
         if queue is None:
             return self.pause()
         location = queue.headers["location"]
@@ -280,6 +369,17 @@ class Annotator(threading.Thread):
             self.results.error(f"{self.username}: the queue sent me to {location}")
             return self.pause()
         article_id = int(article.group(1))
+        with self.results.lock:
+            if self.results.editing[article_id] - {self.username}:
+                self.results.opened_while_edited += 1
+            self.results.editing[article_id].add(self.username)
+        try:
+            self.annotate(article_id, location)
+        finally:
+            with self.results.lock:
+                self.results.editing[article_id].discard(self.username)
+
+    def annotate(self, article_id: int, location: str) -> None:
         page = self.request("annotate page", "GET", location)
         if page is None:
             return self.pause()
@@ -305,7 +405,10 @@ class Annotator(threading.Thread):
         if time.monotonic() < self.deadline:
             self.pause()
             submitted = self.request(
-                "submit", "POST", f"/projects/{SLUG}/sets/{set_id}/submit/", headers=self.htmx()
+                "submit",
+                "POST",
+                f"/projects/{self.slug}/sets/{set_id}/submit/",
+                headers=self.htmx(),
             )
             if submitted is not None:
                 with self.results.lock:
@@ -314,11 +417,11 @@ class Annotator(threading.Thread):
     def create_span(self, set_id: int, body: str) -> tuple | None:
         words = [m.span() for m in re.finditer(r"\w+(?:[ \u00a0]\w+){0,2}", body)]
         start, end = self.rng.choice(words)
-        label = self.rng.choice(self.seeded["labels"])
+        label = self.rng.choice(self.seeded["labels"][self.slug])
         response = self.request(
             "create span",
             "POST",
-            f"/projects/{SLUG}/sets/{set_id}/spans/",
+            f"/projects/{self.slug}/sets/{set_id}/spans/",
             headers=self.htmx(),
             data={"start": start, "end": end, "quote": body[start:end], "label": label},
         )
@@ -338,7 +441,7 @@ class Annotator(threading.Thread):
         response = self.request(
             "delete span",
             "POST",
-            f"/projects/{SLUG}/sets/{set_id}/spans/{span_id}/delete/",
+            f"/projects/{self.slug}/sets/{set_id}/spans/{span_id}/delete/",
             headers=self.htmx(),
         )
         if response is not None:
@@ -364,6 +467,7 @@ def summary(results: Results, duration: float) -> dict:
         "by_kind": kinds,
         "logins": stats(results.logins) if results.logins else {},
         "submitted_sets": results.submitted,
+        "opened_while_another_edited": results.opened_while_edited,
         "errors": len(results.errors),
         "first_errors": results.errors[:10],
     }
@@ -380,7 +484,11 @@ def stats(samples: list[float]) -> dict:
 
 
 def print_summary(report: dict) -> None:
-    print(f"\n{report['users']} annotators for {report['duration_s']} s against {report['server']}")
+    print(
+        f"\n{report['users']} annotators in {report['projects']} project(s) for "
+        f"{report['duration_s']} s against {report['server']} (DEBUG off; load average "
+        f"before: {report['load_average_before']})"
+    )
     print(f"{report['requests']} requests, {report['throughput_per_s']} per second")
     print(f"{'':16}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind, row in [
@@ -392,6 +500,20 @@ def print_summary(report: dict) -> None:
             cells = "".join(f"{row[k]:>9}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             print(f"{kind:16}{row['n']:>7}{cells}")
     print(f"sets submitted: {report['submitted_sets']}")
+    print(
+        "articles opened while another annotator was marking spans on them: "
+        f"{report['opened_while_another_edited']}"
+    )
+    locks = report["database"]
+    print(
+        f"database sessions running a query: mean {locks['active_mean']}, max "
+        f"{locks['active_max']}; waiting for a row lock: mean {locks['waiting_for_lock_mean']}, "
+        f"max {locks['waiting_for_lock_max']}, in {locks['samples_with_a_lock_wait_pct']}% "
+        "of the samples"
+    )
+    for statement, count in locks["waiting_statements"].items():
+        print(f"  waiting (sessions x samples): {count:6}  {statement}")
+    print(f"'deadlock detected' in the server's log: {report['deadlocks_in_log']}")
     print(f"errors: {report['errors']} (the server's log: {GUNICORN_LOG})")
     for line in report["first_errors"]:
         print(f"  {line}")
@@ -404,10 +526,14 @@ def print_summary(report: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bounded load test; see docs/performance.md.")
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--projects", type=int, default=1, help="projects the users share")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
-    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument(
+        "--articles", type=int, default=None, help="per project (default: enough for everyone)"
+    )
     parser.add_argument("--think", default="0.5-1.5", help="seconds between actions, low-high")
     parser.add_argument("--ramp", type=float, default=5, help="seconds over which users start")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's (default: a free one)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL"))
@@ -416,33 +542,40 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     think = tuple(float(x) for x in args.think.split("-"))
     url = args.database_url or DATABASE_URL
+    per_project = math.ceil(args.users / args.projects)
+    # An annotator hands in an article every ~8 s at most; each article takes three.
+    articles = args.articles or max(300, math.ceil(per_project * args.duration / 12))
+    load_before = os.getloadavg()[0]
 
     if not postgres_is_up(url):
         raise SystemExit(f"PostgreSQL is not reachable at {url}; the load test needs it.")
     recreate_postgres(url)
     setup_django(url)
-    log(f"seeding {args.articles} articles and {args.users} annotators")
-    seeded = seed(args.users, args.articles)
+    log(f"seeding {args.projects} x {articles} articles and {args.users} annotators")
+    seeded = seed(args.users, args.projects, articles)
     from django.db import connections
 
     connections.close_all()
 
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     WORKDIR.mkdir(parents=True, exist_ok=True)
     server = start_gunicorn(port, args.workers, args.threads)
     results = Results()
+    sampler = LockSampler(url)
     try:
         wait_until_serving(base, server)
+        check_debug_off(base)
         log(f"gunicorn serving on {base} ({args.workers} workers x {args.threads} threads)")
         start = threading.Event()
         threads = []
         rng = random.Random(6)
-        for username in seeded["usernames"]:
+        for username, slug in seeded["users"]:
             threads.append(
                 Annotator(
                     base,
                     username,
+                    slug,
                     seeded["password"],
                     seeded,
                     results,
@@ -464,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{len(results.logins)} logged in; {args.duration:.0f} s of annotating")
         began = time.monotonic()
         start.set()
+        sampler.start()
         for thread in threads:
             thread.join(timeout=max(1, deadline - time.monotonic()) + 60)
         elapsed = time.monotonic() - began
@@ -471,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         if hung:
             results.error(f"{len(hung)} annotators still waiting after the deadline")
     finally:
+        sampler.done.set()
         stop(server)
 
     expected = set(results.saved)
@@ -478,6 +613,9 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "server": f"gunicorn {args.workers}x{args.threads} gthread, PostgreSQL",
         "users": args.users,
+        "projects": args.projects,
+        "articles_per_project": articles,
+        "load_average_before": round(load_before, 2),
         "duration_s": round(elapsed, 1),
         "think_s": list(think),
         "ramp_s": args.ramp,
@@ -485,6 +623,8 @@ def main(argv: list[str] | None = None) -> int:
         "spans_saved": len(expected),
         "spans_lost": len(lost),
         "spans_not_deleted": len(not_deleted),
+        "database": sampler.summary(),
+        "deadlocks_in_log": GUNICORN_LOG.read_text(errors="replace").count("deadlock detected"),
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")

@@ -7,8 +7,10 @@
 import os
 from pathlib import Path
 
-os.environ.setdefault("ENV_FILE", "")  # a developer's .env (DEBUG on) is not for benchmarks
-os.environ.setdefault("DEBUG", "false")
+# Forced, not defaulted: neither a developer's .env (DEBUG on) nor an exported DEBUG=true
+# makes a benchmark measure the development mode (bench.loadtest also checks the live server).
+os.environ["ENV_FILE"] = ""
+os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-any-real-deployment-0123456789")
 os.environ.setdefault("HISTORY_KEYS", "bench:bench-only-history-key-not-for-any-deployment")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -22,6 +24,8 @@ from workbench.settings import *  # noqa: E402,F403
 
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["NAME"] = str(VAR_DIR / "bench" / "bench.sqlite3")  # noqa: F405
+
+PASSWORD_HASHERS = ["bench.hashers.BenchPasswordHasher"]
 
 # WhiteNoise stays in (as in production) but has nothing to serve: pages are measured, not files.
 STATIC_ROOT = VAR_DIR / "bench" / "staticfiles"  # noqa: F405

@@ -1,13 +1,14 @@
 """Two reviewers adjudicating the same article at once: exactly one wins, nothing is lost."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from annotations import adjudication, services
 from annotations.errors import Conflict
-from annotations.models import AdjudicationDecision, AnnotationSet, Membership
+from annotations.models import AdjudicationDecision, AnnotationSet, Article, Membership
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +69,101 @@ def test_it_lets_exactly_one_of_two_reviewers_win(
     winner = winners[0]
     assert stored == [(winner.key, winner.reason_code, winner.decided_by_id)]
     assert gold.version == 1
+
+
+def _backend_pid():
+    connection.ensure_connection()
+    return connection.connection.info.backend_pid
+
+
+def _waits_for_a_lock(pid):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+            [pid],
+        )
+        return cursor.fetchone()[0] == 1
+
+
+def test_it_lets_one_annotator_mark_a_span_while_another_opens_the_same_article(
+    project, article, annotator, annotator2, mark
+):
+    """The queue opening a new set on an article (holding the project's row) and a colleague
+    marking a span on that article (whose history append waits for that row) both succeed:
+    neither holds a lock the other needs (issue 16: this mix ended in "deadlock detected")."""
+    mine = services.annotation_set_open(article=article, user=annotator)
+    opened, marking = threading.Event(), {}
+
+    def open_article():
+        # The opener's transaction stays open until the marker waits for the project's row,
+        # so the new set's foreign keys are checked at commit while the marker is mid-way.
+        with transaction.atomic():
+            services.annotation_set_open(article=article, user=annotator2)
+            opened.set()
+            deadline = time.monotonic() + 10
+            while "pid" not in marking or not _waits_for_a_lock(marking["pid"]):
+                assert time.monotonic() < deadline, "the marker never waited for the project"
+                time.sleep(0.01)
+        return "opened"
+
+    def mark_span():
+        marking["pid"] = _backend_pid()
+        opened.wait(10)
+        return mark(mine, "Kremlin", "actor")
+
+    outcomes = _race([open_article, mark_span])
+
+    assert outcomes[0] == "opened", outcomes
+    assert not isinstance(outcomes[1], Exception), outcomes
+    assert list(mine.spans.values_list("quote", flat=True)) == ["Kremlin"]
+    assert AnnotationSet.objects.filter(article=article, annotator=annotator2).exists()
+
+
+def test_it_gives_the_last_free_place_on_an_article_to_one_of_two_annotators(
+    project, article, annotator, annotator2
+):
+    project.annotators_per_article = 1
+    project.save()
+
+    def open_for(user):
+        return lambda: services.annotation_set_open(article=article, user=user)
+
+    outcomes = _race([open_for(annotator), open_for(annotator2)])
+
+    opened = [o for o in outcomes if isinstance(o, AnnotationSet)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert (len(opened), len(refused)) == (1, 1), outcomes
+    assert "already has its 1 annotator" in refused[0].message
+    assert AnnotationSet.objects.filter(article=article).count() == 1
+
+
+def test_the_queue_passes_over_an_article_another_annotator_is_opening(
+    project, article, annotator, annotator2
+):
+    """Annotators who ask for work at the same moment spread over the articles instead of
+    queueing for the first one (at 200 annotators, the queue behind it timed out)."""
+    from annotations.queues import open_next_article
+    from tests.factories import ArticleFactory
+
+    second = ArticleFactory(project=project, title="Second", body="Another article.")
+    opening, done = threading.Event(), threading.Event()
+
+    def hold_the_first():
+        with transaction.atomic():
+            services.lock_articles(Article.objects.filter(pk=article.pk))
+            opening.set()
+            done.wait(5)  # an opener that waited for this lock would wait these 5 s
+
+    holder = threading.Thread(target=lambda: (hold_the_first(), connection.close()))
+    holder.start()
+    opening.wait(5)
+    try:
+        got = open_next_article(annotator2, project)
+    finally:
+        done.set()
+        holder.join()
+
+    assert got == second
+    assert AnnotationSet.objects.filter(article=second, annotator=annotator2).exists()
+    # Once nobody else is opening it, the first article is next.
+    assert open_next_article(annotator, project) == article

@@ -171,11 +171,11 @@ def test_it_passes_over_an_article_that_filled_up_while_i_asked_for_it(
     second = ArticleFactory(project=project, title="second")
     real_open = services.annotation_set_open
 
-    def others_open_it_first(*, article, user):
+    def others_open_it_first(*, article, user, **options):
         if article == first and not first.annotation_sets.exists():
             _assigned(first, annotator2)
             _assigned(first, annotator3)
-        return real_open(article=article, user=user)
+        return real_open(article=article, user=user, **options)
 
     monkeypatch.setattr(services, "annotation_set_open", others_open_it_first)
     client.force_login(annotator)

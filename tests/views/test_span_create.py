@@ -96,6 +96,7 @@ def test_it_creates_a_span_in_a_fixed_number_of_queries(
     assert response.text.count('class="span-link"') == count + 2
 
 
-# Session, user, project, roles, set, label; the service's ten (transaction, lock, insert,
-# history, version); then spans, labels, actors (with the editor's suggestions), claim types.
-QUERIES = 20
+# Session, user, project, roles, set, label; the service's eight (transaction, set lock, insert,
+# version, project lock, chain head, history, commit); then spans, labels, actors (with the
+# editor's suggestions), claim types.
+QUERIES = 18
