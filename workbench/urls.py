@@ -24,5 +24,10 @@ urlpatterns = [
     path("", include("annotations.urls")),
 ]
 
+# Styled error pages that keep the navigation (annotations.views.errors).
+handler403 = "annotations.views.errors.permission_denied"
+handler404 = "annotations.views.errors.page_not_found"
+handler500 = "annotations.views.errors.server_error"
+
 if settings.DEBUG_TOOLBAR:
     urlpatterns.insert(0, path("__debug__/", include("debug_toolbar.urls")))
