@@ -21,6 +21,7 @@ from annotations.forms import (
     GuidelinesForm,
     LabelForm,
     ThreatLevelForm,
+    add_errors_by_field,
     valid_or_raise,
 )
 from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
@@ -66,15 +67,32 @@ def _vocabulary(kind: str) -> Vocabulary:
     return VOCABULARIES[kind]
 
 
+VocabularyForm = LabelForm | ClaimTypeForm | ThreatLevelForm
+
+
 def _vocabulary_page(
-    request: AuthenticatedHttpRequest, access: ProjectAccess, vocabulary: Vocabulary
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    vocabulary: Vocabulary,
+    refused: VocabularyForm | None = None,
 ) -> HttpResponse:
+    """The list's page (or its items, for htmx); a `refused` form is shown in its row with
+    its errors beside its fields, answered 400."""
+
+    def form_for(item: Label | ClaimType | ThreatLevel | None, prefix: str) -> VocabularyForm:
+        if refused is not None and refused.prefix == prefix:
+            return refused
+        return vocabulary.form(instance=item, prefix=prefix)
+
     items = vocabulary.model.objects.filter(project=access.project)
-    rows = [(item, vocabulary.form(instance=item, prefix=f"item-{item.pk}")) for item in items]
+    rows = [(item, form_for(item, f"item-{item.pk}")) for item in items]
     context = project_context(
-        access, vocabulary=vocabulary, rows=rows, new_form=vocabulary.form(prefix="new")
+        access, vocabulary=vocabulary, rows=rows, new_form=form_for(None, "new")
     )
-    return render_page(request, "annotations/vocabulary.html", context, partial="items")
+    status = 200 if refused is None else 400
+    return render_page(
+        request, "annotations/vocabulary.html", context, partial="items", status=status
+    )
 
 
 @login_required
@@ -103,7 +121,8 @@ def vocabulary_save(
         raise Http404("No such item.")
     prefix = "new" if pk is None else f"item-{pk}"
     form = vocabulary.form(request.POST, instance=instance, prefix=prefix)
-    valid_or_raise(form)
+    if not form.is_valid():
+        return _vocabulary_page(request, access, vocabulary, refused=form)
     form.save()
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
@@ -157,21 +176,27 @@ def _actors(project: Project, query: str) -> QuerySet[Actor]:
 @require_GET
 def actor_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_project_for_user(request.user, slug, roles=MANAGER)
+    return _actor_list_page(request, access, ActorForm(project=access.project))
+
+
+def _actor_list_page(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, form: ActorForm, status: int = 200
+) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    context = project_context(
-        access,
-        actors=_actors(access.project, query),
-        query=query,
-        form=ActorForm(project=access.project),
+    context = project_context(access, actors=_actors(access.project, query), query=query, form=form)
+    # htmx asks for the search results (#actors) or, adding an actor, the refused form.
+    partial = "actor-form" if request.method == "POST" else "actors"
+    return render_page(
+        request, "annotations/actor_list.html", context, partial=partial, status=status
     )
-    return render_page(request, "annotations/actor_list.html", context, partial="actors")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @shows_refusals
 def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    """Add an actor (no pk) or change one, with its aliases and affiliation."""
+    """Add an actor (no pk) or change one, with its aliases and affiliation. A refused form
+    comes back with its errors beside its fields (400)."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     project = access.project
     actor = None
@@ -181,20 +206,33 @@ def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
             raise Http404("No such actor.")
     if request.method == "POST":
         form = ActorForm(request.POST, project=project, actor=actor)
-        valid_or_raise(form)
-        try:
-            actor_save(project=project, actor=actor, **form.service_kwargs())
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                raise ValidationError(
-                    " ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-                ) from None
-            raise
+        if form.is_valid():
+            try:
+                actor_save(project=project, actor=actor, **form.service_kwargs())
+            except ValidationError as error:
+                add_errors_by_field(form, error)
+        if not form.is_valid():
+            if actor is None:
+                return _actor_list_page(request, access, form, status=400)
+            actor.refresh_from_db()  # the service set the refused values on it
+            return _actor_edit_page(request, access, actor, form, status=400)
         url = reverse("annotations:actor-list", args=[project.slug])
         if request.htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)
     if actor is None:
         return redirect("annotations:actor-list", slug=project.slug)
-    context = project_context(access, actor=actor, form=ActorForm(project=project, actor=actor))
-    return render_page(request, "annotations/actor_edit.html", context)
+    return _actor_edit_page(request, access, actor, ActorForm(project=project, actor=actor))
+
+
+def _actor_edit_page(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    actor: Actor,
+    form: ActorForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = project_context(access, actor=actor, form=form)
+    return render_page(
+        request, "annotations/actor_edit.html", context, partial="actor-form", status=status
+    )
