@@ -164,7 +164,7 @@ CASES: dict[str, list[Case]] = {
     "annotations:queue-next": [page("get", members(403, 302, 302, 403))],  # to the next article
     "annotations:article-upload": [
         page("get", MANAGER_ONLY),
-        page("post", members(302, 403, 403, 403), data=lambda w: {"file": _upload()}),
+        page("post", MANAGER_ONLY, data=lambda w: {"article_files": _upload()}),
     ],
     "annotations:guidelines": [
         page("get", MANAGER_ONLY),

@@ -25,6 +25,7 @@ urlpatterns = [
 ]
 
 # Styled error pages that keep the navigation (annotations.views.errors).
+handler400 = "annotations.views.errors.bad_request"
 handler403 = "annotations.views.errors.permission_denied"
 handler404 = "annotations.views.errors.page_not_found"
 handler500 = "annotations.views.errors.server_error"

@@ -12,6 +12,10 @@ from django_htmx.http import reswap, retarget
 
 from annotations.views.common import refusal
 
+BAD_REQUEST = (
+    "The request could not be read: it may hold too many fields or files at once. "
+    "Send less at a time."
+)
 NOT_FOUND = "There is nothing at this address."
 FORBIDDEN = "You may not open this page."
 SERVER_ERROR = (
@@ -28,6 +32,11 @@ def _message(exception: Exception | None, default: str) -> str:
         if isinstance(message, str) and message:
             return message
     return default
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before any view (too many fields or files, a bad host...)."""
+    return refusal(request, BAD_REQUEST, 400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

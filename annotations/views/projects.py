@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.http import HttpResponse
@@ -13,12 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from annotations.access import (
     ANNOTATOR,
     MANAGER,
+    ProjectAccess,
     articles_visible_to,
     get_project_for_user,
     projects_visible_to,
 )
 from annotations.forms import ArticleUploadForm
-from annotations.importing import ImportRejected, import_articles, read_upload
+from annotations.importing import ImportRejected, ImportReport, import_articles, read_upload
+from annotations.importing.archives import upload_members
 from annotations.models import AnnotationSet
 from annotations.queues import open_next_article
 from annotations.views.common import project_context, render_page
@@ -115,38 +121,67 @@ def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of one uploaded file (or one member of an uploaded zip)."""
+
+    name: str
+    report: ImportReport | None = None
+    refused: str = ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Upload several files, or zips of files; each is imported whole or not at all, on its
+    own, and the page lists what became of each. 400 when any file was refused."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
-    project = access.project
     form = ArticleUploadForm(request.POST or None, request.FILES or None)
-    error, status = "", 200
+    results: list[UploadResult] = []
+    status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = import_articles(
-                    project=project,
-                    filename=upload.name,
-                    data=read_upload(upload),
-                    format=form.cleaned_data["format"] or None,
-                    user=request.user,
-                    annotator=request.user,
-                )
-            except ImportRejected as rejected:
-                error, status = str(rejected), 400
-            else:
-                text = f"Imported {report.imported} article(s) from {report.filename}"
-                if report.duplicates:
-                    text += f"; skipped {len(report.duplicates)} already in the project"
-                messages.success(request, text + ".")
-                return redirect(project.get_absolute_url())
-        else:
+            for upload in form.cleaned_data["article_files"]:
+                results.extend(_import_upload(access, upload, form.cleaned_data["format"]))
+        if not form.is_valid() or any(result.refused for result in results):
             status = 400
-    return render(
-        request,
-        "annotations/article_upload.html",
-        project_context(access, form=form, error=error),
-        status=status,
+    context = project_context(
+        access,
+        form=form,
+        results=results,
+        imported=sum(result.report.imported for result in results if result.report),
     )
+    return render(request, "annotations/article_upload.html", context, status=status)
+
+
+def _import_upload(
+    access: ProjectAccess, upload: UploadedFile[bytes], format: str
+) -> Iterator[UploadResult]:
+    name = upload.name or "upload"
+    try:
+        data = read_upload(upload)
+    except ImportRejected as rejected:
+        yield UploadResult(name, refused=_why(rejected))
+        return
+    for member in upload_members(name, data):
+        if isinstance(member, ImportRejected):
+            yield UploadResult(member.filename, refused=_why(member))
+            continue
+        try:
+            report = import_articles(
+                project=access.project,
+                filename=member.name,
+                data=member.data,
+                format=format or None,
+                user=access.user,
+                annotator=access.user,
+            )
+        except ImportRejected as rejected:
+            yield UploadResult(member.name, refused=_why(rejected))
+        else:
+            yield UploadResult(member.name, report=report)
+
+
+def _why(rejected: ImportRejected) -> str:
+    """The reason, with its line; the page shows the file's name beside it."""
+    return f"line {rejected.line}: {rejected.reason}" if rejected.line else rejected.reason
