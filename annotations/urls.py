@@ -5,6 +5,7 @@ from annotations.views import (
     agreement,
     annotate,
     assignments,
+    guidelines,
     history,
     project_settings,
     projects,
@@ -25,8 +26,15 @@ urlpatterns = [
     path(project + "next/", projects.queue_next, name="queue-next"),
     path(project + "labels.css", projects.label_css, name="label-css"),
     path(project + "upload/", projects.article_upload, name="article-upload"),
+    # The guidelines: every member reads them, managers write them (views.guidelines).
+    path(project + "guidelines/", guidelines.guidelines, name="guidelines"),
+    path(
+        project + "guidelines/v<int:number>/",
+        guidelines.guideline_version,
+        name="guideline-version",
+    ),
+    path(project + "guidelines/preview/", guidelines.guidelines_preview, name="guidelines-preview"),
     # Project settings, for managers (views.project_settings).
-    path(project + "guidelines/", project_settings.guidelines, name="guidelines"),
     path(project + "actors/", project_settings.actor_list, name="actor-list"),
     path(project + "actors/new/", project_settings.actor_edit, name="actor-create"),
     path(project + "actors/<int:pk>/", project_settings.actor_edit, name="actor-edit"),

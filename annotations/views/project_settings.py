@@ -1,5 +1,5 @@
-"""Project settings, for managers: labels, claim types, threat scale (the vocabulary),
-guidelines and the actor registry."""
+"""Project settings, for managers: labels, claim types, threat scale (the vocabulary) and the
+actor registry. (The guidelines, which every member reads, are views.guidelines.)"""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ from annotations.access import MANAGER, ProjectAccess, get_project_for_user
 from annotations.forms import (
     ActorForm,
     ClaimTypeForm,
-    GuidelinesForm,
     LabelForm,
     ThreatLevelForm,
     add_errors_by_field,
-    valid_or_raise,
 )
 from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
-from annotations.services import actor_save, guidelines_update
+from annotations.services import actor_save
 from annotations.views.common import project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
@@ -145,24 +143,6 @@ def vocabulary_delete(
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
     return _vocabulary_page(request, access, vocabulary)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@shows_refusals
-def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """The current guidelines; saving a change adds a new version."""
-    access = get_project_for_user(request.user, slug, roles=MANAGER)
-    project = access.project
-    if request.method == "POST":
-        form = GuidelinesForm(request.POST)
-        data = valid_or_raise(form)
-        guidelines_update(project=project, text=data["text"], user=request.user)
-    current = project.current_guideline()
-    form = GuidelinesForm(initial={"text": current.text if current else ""})
-    versions = project.guideline_versions.select_related("created_by").order_by("-number")
-    context = project_context(access, form=form, current=current, versions=versions)
-    return render_page(request, "annotations/guidelines.html", context, partial="guidelines")
 
 
 def _actors(project: Project, query: str) -> QuerySet[Actor]:

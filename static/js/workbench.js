@@ -52,3 +52,13 @@ document.addEventListener("htmx:afterRequest", (event) => {
     errors.textContent = "";
   }
 });
+
+// A drawer (a <details class="drawer">, such as the annotate page's guidelines) closes with Esc
+// and gives the focus back to its button.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const drawer = document.querySelector("details.drawer[open]");
+  if (!drawer) return;
+  drawer.open = false;
+  drawer.querySelector("summary")?.focus();
+});
