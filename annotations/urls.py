@@ -9,6 +9,7 @@ from annotations.views import (
     history,
     project_settings,
     projects,
+    reading,
     releases,
     review,
 )
@@ -56,6 +57,7 @@ urlpatterns = [
     ),
     # The annotate page and its htmx endpoints (views.annotate).
     path(project + "articles/<int:article_id>/", annotate.annotate, name="annotate"),
+    path(project + "articles/<int:article_id>/read/", reading.article_read, name="article-read"),
     path(annotation_set + "spans/", annotate.span_create, name="span-create"),
     path(span, annotate.span_detail, name="span-detail"),
     path(span + "edit/", annotate.span_update, name="span-update"),

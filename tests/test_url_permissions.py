@@ -178,6 +178,7 @@ CASES: dict[str, list[Case]] = {
         page("get", ALL, htmx=True),  # the annotate page's drawer
         page("post", MANAGER_ONLY, data={"text": "New."}),
     ],
+    "annotations:article-read": [page("get", REVIEWER_OR_MANAGER)],
     "annotations:guideline-version": [page("get", ALL, kwargs=_guidelines_version)],
     "annotations:guidelines-preview": [page("post", MANAGER_ONLY, data={"text": "# New"})],
     "annotations:actor-list": [page("get", MANAGER_ONLY)],

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,11 +23,12 @@ from annotations.access import (
     articles_visible_to,
     get_project_for_user,
     projects_visible_to,
+    sees_every_annotation_set,
 )
 from annotations.forms import ArticleUploadForm
 from annotations.importing import ImportRejected, ImportReport, import_articles, read_upload
 from annotations.importing.archives import upload_members
-from annotations.models import AnnotationSet
+from annotations.models import AnnotationSet, Article, Project
 from annotations.queues import open_next_article
 from annotations.views.common import project_context, render_page
 from workbench.http import AuthenticatedHttpRequest
@@ -54,23 +57,75 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "annotations/project_list.html", {"projects": projects})
 
 
+# Where an article stands, for reviewers and managers (an annotator sees their own status).
+NOT_STARTED_STAGE, ANNOTATING, READY, ADJUDICATING, ADJUDICATED = (
+    "not_started",
+    "annotating",
+    "ready",
+    "adjudicating",
+    "adjudicated",
+)
+STAGE_CHOICES = [
+    (NOT_STARTED_STAGE, "Not started"),
+    (ANNOTATING, "Annotating"),
+    (READY, "Ready to adjudicate"),
+    (ADJUDICATING, "Adjudicating"),
+    (ADJUDICATED, "Adjudicated"),
+]
+
+
+def _with_stage(articles: QuerySet[Article], project: Project) -> QuerySet[Article]:
+    """Each article with `annotator_sets`, `handed_in` (of them) and its `stage`: adjudicated
+    (gold approved), adjudicating (a gold set), not started (no set), ready to adjudicate (the
+    project's number of annotators handed in), else annotating."""
+    sets = AnnotationSet.objects.annotators_only().filter(article=OuterRef("pk")).order_by()
+    count = Count("pk")
+    gold = AnnotationSet.objects.gold().filter(article=OuterRef("pk")).values("status")[:1]
+    return articles.annotate(
+        annotator_sets=Coalesce(Subquery(sets.values("article").annotate(n=count).values("n")), 0),
+        handed_in=Coalesce(
+            Subquery(sets.handed_in().values("article").annotate(n=count).values("n")), 0
+        ),
+        gold_status=Subquery(gold),
+    ).annotate(
+        stage=Case(
+            When(gold_status=AnnotationSet.Status.APPROVED, then=Value(ADJUDICATED)),
+            When(gold_status__isnull=False, then=Value(ADJUDICATING)),
+            When(annotator_sets=0, then=Value(NOT_STARTED_STAGE)),
+            When(handed_in__gte=project.annotators_per_article, then=Value(READY)),
+            default=Value(ANNOTATING),
+        ),
+        stage_name=Case(
+            *[When(stage=value, then=Value(str(name))) for value, name in STAGE_CHOICES],
+            default=Value(""),
+        ),
+    )
+
+
 @login_required
 @require_GET
 def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The project's articles. Annotators see their own status on each and open it to annotate;
+    reviewers and managers see where it stands (annotating, ready to adjudicate...) and open it
+    to read every layer (views.reading)."""
     access = get_project_for_user(request.user, slug)
-    my_status = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=request.user).values(
-        "status"
-    )[:1]
-    articles = (
-        articles_visible_to(access)
-        .only("id", "title", "source", "published")
-        .annotate(my_status=Subquery(my_status))
-        .annotate(my_status_name=MY_STATUS_NAME)
-    )
+    is_annotator = access.holds(ANNOTATOR)
+    oversees = sees_every_annotation_set(access.roles)
+    # Any: the annotations below depend on the roles, which the type checker cannot follow.
+    articles: QuerySet[Any] = articles_visible_to(access).only("id", "title", "source", "published")
+    if is_annotator:
+        my_status = AnnotationSet.objects.filter(
+            article=OuterRef("pk"), annotator=request.user
+        ).values("status")[:1]
+        articles = articles.annotate(my_status=Subquery(my_status)).annotate(
+            my_status_name=MY_STATUS_NAME
+        )
+    if oversees:
+        articles = _with_stage(articles, access.project)
     query = request.GET.get("q", "").strip()
     if query:
         articles = articles.filter(title__icontains=query)
-    status = request.GET.get("status", "")
+    status = request.GET.get("status", "") if is_annotator else ""
     if status == NOT_STARTED:
         articles = articles.exclude(
             pk__in=AnnotationSet.objects.filter(annotator=request.user)
@@ -79,6 +134,9 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
     elif status in STATUS_NAMES:
         articles = articles.filter(my_status=status)
+    stage = request.GET.get("stage", "") if oversees else ""
+    if stage in dict(STAGE_CHOICES):
+        articles = articles.filter(stage=stage)
     page = Paginator(articles.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = project_context(
         access,
@@ -86,8 +144,12 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         query=query,
         status=status,
         status_choices=STATUS_CHOICES,
+        stage=stage,
+        stage_choices=STAGE_CHOICES,
         is_manager=access.holds(MANAGER),
-        is_annotator=access.holds(ANNOTATOR),
+        is_annotator=is_annotator,
+        oversees=oversees,
+        wanted=access.project.annotators_per_article,
     )
     return render_page(request, "annotations/article_list.html", context, partial="articles")
 
