@@ -43,6 +43,9 @@ KINDS = {
     "decision": "adjudication decision",
 }
 VERBS = {"create": "added", "update": "changed", "delete": "deleted", "transition": "moved"}
+EMPTY = "—"
+# An addition or deletion names the object by its text already: where it is adds nothing.
+NOT_FOR_WHOLE_OBJECTS = {"start", "end", "quote"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Story:
     kind: str
     verb: str
     subject: str
+    about_set: bool = False  # the set itself (opened, moved), not something in it
     changes: list[Change] = field(default_factory=list)
 
 
@@ -92,19 +96,24 @@ def _story(
     before = record.before if isinstance(record.before, dict) else {}
     after = record.after if isinstance(record.after, dict) else {}
     shown = after or before
+    about_set = record.object_type == "annotation_set"
     story = Story(
         record=record,
         set_name=set_names.get(record.annotation_set_id, "a withdrawn set"),
         kind=kind_name(record.object_type),
-        verb=VERBS.get(record.action, record.action),
+        verb="opened" if about_set and record.action == "create" else VERBS.get(record.action, ""),
         subject=_subject(record.object_type, shown, quotes),
+        about_set=about_set,
     )
+    whole = record.action in ("create", "delete")
     names = [name for name in FIELD_NAMES if name in before or name in after]
     for name in names:
         old = _value(name, before.get(name), quotes) if name in before else None
         new = _value(name, after.get(name), quotes) if name in after else None
-        if record.action in ("update", "transition") and old == new:
+        if not whole and old == new:
             continue  # a change shows what changed, not what stayed
+        if whole and (name in NOT_FOR_WHOLE_OBJECTS or (new or old) == EMPTY):
+            continue  # an addition shows what it holds, not every empty field
         story.changes.append(Change(FIELD_NAMES[name], old, new))
     return story
 
@@ -125,7 +134,7 @@ def _subject(object_type: str, snapshot: dict[str, Any], quotes: dict[int, str])
 
 def _value(name: str, value: Any, quotes: dict[int, str]) -> str:
     if value is None or value == "" or value == []:
-        return "—"
+        return EMPTY
     if name in ("span_id", "claimant_span_id"):
         return f"“{_short(quotes.get(value, f'span #{value}'))}”"
     if name == "claim_ids" and isinstance(value, list):

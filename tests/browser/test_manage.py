@@ -90,3 +90,15 @@ def test_it_opens_nested_spans_one_after_another_from_the_highlight(
     page.locator("#editor").get_by_role("button", name="Delete span").wait_for()
     assert page.js_errors == []
     assert page.console_errors == []
+
+
+def test_it_shows_a_threat_levels_whole_description(login, project, manager):
+    level = project.threat_levels.first()
+    level.description = " ".join(["Concrete steps that make escalation plausible."] * 8)
+    level.save()
+    page = login(manager)
+    page.goto(f"{page.url}projects/{project.slug}/settings/threat-scale/")
+    box = page.get_by_role("form", name=level.name).get_by_label("Description")
+    assert box.input_value() == level.description
+    hidden = box.evaluate("el => el.scrollHeight - el.clientHeight")
+    assert hidden <= 1  # the box grows with its text: nothing scrolled out of sight
