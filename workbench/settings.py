@@ -235,6 +235,9 @@ IMPORT_ZIP_MAX_TOTAL_BYTES = env.int("IMPORT_ZIP_MAX_TOTAL_BYTES", default=200 *
 # The longest article an import accepts, in code points (README, "Importing articles").
 ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=200_000)
 
+# A refused form's page says what to do, like every error page (annotations.views.errors).
+CSRF_FAILURE_VIEW = "annotations.views.errors.csrf_failure"
+
 # Strict Content-Security-Policy: scripts and styles only from our own origin.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

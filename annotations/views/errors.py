@@ -16,6 +16,10 @@ BAD_REQUEST = (
     "The request could not be read: it may hold too many fields or files at once. "
     "Send less at a time."
 )
+CSRF_FAILED = (
+    "This form could not be accepted: the page it came from is out of date (you may have "
+    "logged out or in again since). Reload the page and send it again."
+)
 NOT_FOUND = "There is nothing at this address."
 FORBIDDEN = "You may not open this page."
 SERVER_ERROR = (
@@ -37,6 +41,12 @@ def _message(exception: Exception | None, default: str) -> str:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A request Django refuses before any view (too many fields or files, a bad host...)."""
     return refusal(request, BAD_REQUEST, 400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its page's token (settings.CSRF_FAILURE_VIEW): most often a page
+    left open across a log-out or a new log-in."""
+    return refusal(request, CSRF_FAILED, 403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

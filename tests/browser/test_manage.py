@@ -102,3 +102,24 @@ def test_it_shows_a_threat_levels_whole_description(login, project, manager):
     assert box.input_value() == level.description
     hidden = box.evaluate("el => el.scrollHeight - el.clientHeight")
     assert hidden <= 1  # the box grows with its text: nothing scrolled out of sight
+
+
+def test_it_shows_htmx_refusals_in_place_and_keeps_the_page(
+    login, project, manager, annotation_set
+):
+    used = project.labels.get(name="actor")
+    SpanFactory(annotation_set=annotation_set, start=0, end=7, label=used)
+    gone = project.labels.get(name="date")
+    page = login(manager)
+    page.goto(f"{page.url}projects/{project.slug}/settings/labels/")
+    # A label in use (409): the message in #errors, every row still there.
+    page.get_by_role("form", name="actor").get_by_role("button", name="Delete").click()
+    page.locator("#errors").get_by_text("still used by 1 annotation").wait_for()
+    assert page.get_by_role("form", name="actor").is_visible()
+    # A label someone else deleted meanwhile (404): said in #errors, no error page swapped in.
+    gone.delete()
+    page.get_by_role("form", name="date").get_by_role("button", name="Save").click()
+    page.locator("#errors").get_by_text("No such item.").wait_for()
+    assert page.locator("h1").inner_text() == "Labels of Demo"
+    assert page.locator("#errors .error-page").count() == 0
+    assert page.js_errors == []

@@ -87,3 +87,12 @@ def test_it_answers_an_htmx_500_in_the_errors_region(db, annotator):
     assert response.status_code == 500
     assert response["HX-Retarget"] == "#errors"
     assert "<html" not in response.text
+
+
+def test_it_says_what_to_do_when_a_form_comes_from_a_stale_page(db, annotator, project):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(annotator)
+    response = client.post(reverse("annotations:article-list", args=[project.slug]))
+    assert response.status_code == 403
+    assert "Reload the page and send it again." in response.text
+    assert 'class="site-header"' in response.text
