@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -98,7 +99,10 @@ class MultipleFileField(forms.FileField):
 class ArticleUploadForm(forms.Form):
     article_files = MultipleFileField(
         label="Files",
-        help_text="Choose several at once, or a .zip of files.",
+        help_text=(
+            f"Choose several at once (up to {settings.DATA_UPLOAD_MAX_NUMBER_FILES}), "
+            "or a .zip of files."
+        ),
     )
     format = forms.ChoiceField(
         label="Format",
