@@ -223,11 +223,11 @@ def _import_upload(
     try:
         data = read_upload(upload)
     except ImportRejected as rejected:
-        yield UploadResult(name, refused=_why(rejected))
+        yield UploadResult(name, refused=str(rejected))
         return
     for member in upload_members(name, data):
         if isinstance(member, ImportRejected):
-            yield UploadResult(member.filename, refused=_why(member))
+            yield UploadResult(member.filename, refused=str(member))
             continue
         try:
             report = import_articles(
@@ -239,11 +239,6 @@ def _import_upload(
                 annotator=access.user,
             )
         except ImportRejected as rejected:
-            yield UploadResult(member.name, refused=_why(rejected))
+            yield UploadResult(member.name, refused=str(rejected))
         else:
             yield UploadResult(member.name, report=report)
-
-
-def _why(rejected: ImportRejected) -> str:
-    """The reason, with its line; the page shows the file's name beside it."""
-    return f"line {rejected.line}: {rejected.reason}" if rejected.line else rejected.reason

@@ -34,7 +34,10 @@ def test_it_uploads_several_files_and_a_zip_with_a_result_per_file(login, projec
     rows = results.locator("tbody tr")
     assert rows.count() == 4
     assert "Imported 1 article" in rows.filter(has_text="kyiv.txt").inner_text()
-    assert "Refused: line 1: malformed JSON" in rows.filter(has_text="broken.jsonl").inner_text()
+    assert (
+        "Refused: broken.jsonl, line 1: malformed JSON"
+        in rows.filter(has_text="broken.jsonl").inner_text()
+    )
     assert "outside the archive" in rows.filter(has_text="escape.txt").inner_text()
     assert "Imported 1 article" in rows.filter(has_text="batch.zip/one.txt").inner_text()
     assert set(Article.objects.values_list("title", flat=True)) == {"Київ under fire", "One"}
