@@ -228,7 +228,8 @@ CASES: dict[str, list[Case]] = {
             htmx=True,
         )
     ],
-    "annotations:annotate": [page("get", ANNOTATOR_ONLY)],
+    # Reviewers and managers are sent to the article's reading page.
+    "annotations:annotate": [page("get", members(302, 200, 200, 302))],
     "annotations:span-create": [
         page(
             "post",

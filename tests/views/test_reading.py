@@ -102,3 +102,16 @@ def test_annotators_keep_their_own_status(client, annotator, project, article, l
     text = client.get(reverse("annotations:article-list", args=[project.slug])).text
     assert "My status" in text and "Progress" not in text
     assert "Submitted" in text
+
+
+@pytest.mark.parametrize("who", ["reviewer", "manager"])
+def test_the_annotate_address_sends_reviewers_and_managers_to_the_reading_page(
+    client, request, project, article, who
+):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("annotations:annotate", args=[project.slug, article.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "annotations:article-read", args=[project.slug, article.pk]
+    )
+    assert not AnnotationSet.objects.filter(article=article).exists()  # nothing opened
