@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -38,6 +40,36 @@ def valid_or_raise(form: forms.BaseForm) -> dict:
     return form.cleaned_data
 
 
+def add_errors_by_field(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a model's or a service's `error` beside the form's fields, so the page can show each
+    where it belongs: a field's own error beside it, a per-project uniqueness (the project and
+    one field of the form) beside that field, the rest at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        for one in errors:
+            params = one.params or {}
+            unique = one.code == "unique_together" and "unique_check" in params
+            if unique and (field := _one_form_field(form, params["unique_check"])):
+                form.add_error(field, _taken(form, field, params["model_name"]))
+                continue
+            form.add_error(name if name in form.fields else None, one)
+
+
+def _one_form_field(form: forms.BaseForm, fields: Iterable[str]) -> str | None:
+    """The one field of `form` among a per-project constraint's `fields`, if there is one."""
+    named = [f for f in fields if f != "project" and f in form.fields]
+    return named[0] if len(named) == 1 else None
+
+
+def _taken(form: forms.BaseForm, field: str, model_name: str) -> ValidationError:
+    what = str(form.fields[field].label or field).lower()
+    return ValidationError(
+        f"Another {model_name.lower()} in this project has this {what}.", code="unique"
+    )
+
+
 def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
     """Offer only the rows in `queryset` (a project's own) in a model choice field."""
     assert isinstance(field, forms.ModelChoiceField)  # ModelMultipleChoiceField is one too
@@ -47,12 +79,35 @@ def limit_choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
 # Uploading and the project's vocabulary (managers)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented recipe): a list of uploads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(one, initial) for one in data]
+        return [super().clean(data, initial)]
+
+
 class ArticleUploadForm(forms.Form):
-    file = forms.FileField(label="File")
+    article_files = MultipleFileField(
+        label="Files",
+        help_text=(
+            f"Choose several at once (up to {settings.DATA_UPLOAD_MAX_NUMBER_FILES}), "
+            "or a .zip of files."
+        ),
+    )
     format = forms.ChoiceField(
         label="Format",
         required=False,
-        choices=[("", "Tell from the file name"), *((f, f) for f in FORMATS)],
+        choices=[("", "Tell from each file's name"), *((f, f) for f in FORMATS)],
     )
 
 
@@ -60,10 +115,17 @@ class ProjectVocabularyForm(forms.ModelForm):
     """A model form for a row belonging to a project; checks the per-project constraints."""
 
     def validate_unique(self) -> None:
-        try:
-            self.instance.validate_constraints()
-        except ValidationError as error:
-            self._update_errors(error)  # type: ignore[attr-defined]  # Django's own validate_unique calls it; django-stubs omit it
+        model = type(self.instance)
+        exclude = set(self.errors)  # a field already refused is not checked again
+        for constraint in model._meta.constraints:
+            try:
+                constraint.validate(model, self.instance, exclude=exclude)
+            except ValidationError as error:
+                field = _one_form_field(self, getattr(constraint, "fields", ()))
+                if field is None:
+                    self.add_error(None, error)
+                else:
+                    self.add_error(field, _taken(self, field, model._meta.verbose_name))
 
 
 class LabelForm(ProjectVocabularyForm):
@@ -83,7 +145,8 @@ class ThreatLevelForm(ProjectVocabularyForm):
     class Meta:
         model = ThreatLevel
         fields = ["rank", "name", "description"]
-        widgets = {"description": forms.TextInput()}
+        # The whole description in view: a box that grows with its text (workbench.css).
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
 class GuidelinesForm(forms.Form):

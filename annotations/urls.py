@@ -5,9 +5,11 @@ from annotations.views import (
     agreement,
     annotate,
     assignments,
+    guidelines,
     history,
     project_settings,
     projects,
+    reading,
     releases,
     review,
 )
@@ -25,8 +27,15 @@ urlpatterns = [
     path(project + "next/", projects.queue_next, name="queue-next"),
     path(project + "labels.css", projects.label_css, name="label-css"),
     path(project + "upload/", projects.article_upload, name="article-upload"),
+    # The guidelines: every member reads them, managers write them (views.guidelines).
+    path(project + "guidelines/", guidelines.guidelines, name="guidelines"),
+    path(
+        project + "guidelines/v<int:number>/",
+        guidelines.guideline_version,
+        name="guideline-version",
+    ),
+    path(project + "guidelines/preview/", guidelines.guidelines_preview, name="guidelines-preview"),
     # Project settings, for managers (views.project_settings).
-    path(project + "guidelines/", project_settings.guidelines, name="guidelines"),
     path(project + "actors/", project_settings.actor_list, name="actor-list"),
     path(project + "actors/new/", project_settings.actor_edit, name="actor-create"),
     path(project + "actors/<int:pk>/", project_settings.actor_edit, name="actor-edit"),
@@ -54,6 +63,7 @@ urlpatterns = [
     ),
     # The annotate page and its htmx endpoints (views.annotate).
     path(project + "articles/<int:article_id>/", annotate.annotate, name="annotate"),
+    path(project + "articles/<int:article_id>/read/", reading.article_read, name="article-read"),
     path(annotation_set + "spans/", annotate.span_create, name="span-create"),
     path(span, annotate.span_detail, name="span-detail"),
     path(span + "edit/", annotate.span_update, name="span-update"),

@@ -43,6 +43,7 @@ from annotations.models import (
     ReleaseFile,
     ThreatAssessment,
 )
+from annotations.services import guidelines_update
 from tests.factories import ActorFactory, LabelFactory, SpanFactory, UserFactory
 
 # Visitors.
@@ -152,6 +153,12 @@ def _annotators_release(w: World) -> dict[str, Any]:
     return {"version": w.annotators_release.version, "file_id": w.annotators_release_file.pk}
 
 
+def _guidelines_version(w: World) -> dict[str, Any]:
+    """The project's first version of the guidelines (written once, on the first call)."""
+    version = guidelines_update(project=w.project, text="Mark every actor.")
+    return {"number": version.number}
+
+
 def _upload(name: str = "new.txt") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"A fresh article about NATO.")
 
@@ -168,12 +175,16 @@ CASES: dict[str, list[Case]] = {
     "annotations:queue-next": [page("get", members(403, 302, 302, 403))],  # to the next article
     "annotations:article-upload": [
         page("get", MANAGER_ONLY),
-        page("post", members(302, 403, 403, 403), data=lambda w: {"file": _upload()}),
+        page("post", MANAGER_ONLY, data=lambda w: {"article_files": _upload()}),
     ],
     "annotations:guidelines": [
-        page("get", MANAGER_ONLY),
+        page("get", ALL),  # every member reads them
+        page("get", ALL, htmx=True),  # the annotate page's drawer
         page("post", MANAGER_ONLY, data={"text": "New."}),
     ],
+    "annotations:article-read": [page("get", REVIEWER_OR_MANAGER)],
+    "annotations:guideline-version": [page("get", ALL, kwargs=_guidelines_version)],
+    "annotations:guidelines-preview": [page("post", MANAGER_ONLY, data={"text": "# New"})],
     "annotations:actor-list": [page("get", MANAGER_ONLY)],
     "annotations:actor-create": [
         page("get", members(302, 403, 403, 403)),  # the form is on the actor list
@@ -226,7 +237,8 @@ CASES: dict[str, list[Case]] = {
             htmx=True,
         )
     ],
-    "annotations:annotate": [page("get", ANNOTATOR_ONLY)],
+    # Reviewers and managers are sent to the article's reading page.
+    "annotations:annotate": [page("get", members(302, 200, 200, 302))],
     "annotations:span-create": [
         page(
             "post",

@@ -228,8 +228,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Article files uploaded in the browser or the API; bigger ones go through import_articles.
 IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# A zip of article files uploaded at once (annotations.importing.archives): how many files, and
+# how much text they unpack to in all.
+IMPORT_ZIP_MAX_MEMBERS = env.int("IMPORT_ZIP_MAX_MEMBERS", default=500)
+IMPORT_ZIP_MAX_TOTAL_BYTES = env.int("IMPORT_ZIP_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
 # The longest article an import accepts, in code points (README, "Importing articles").
 ARTICLE_MAX_CHARS = env.int("ARTICLE_MAX_CHARS", default=200_000)
+
+# A refused form's page says what to do, like every error page (annotations.views.errors).
+CSRF_FAILURE_VIEW = "annotations.views.errors.csrf_failure"
 
 # Strict Content-Security-Policy: scripts and styles only from our own origin.
 SECURE_CSP = {

@@ -24,5 +24,11 @@ urlpatterns = [
     path("", include("annotations.urls")),
 ]
 
+# Styled error pages that keep the navigation (annotations.views.errors).
+handler400 = "annotations.views.errors.bad_request"
+handler403 = "annotations.views.errors.permission_denied"
+handler404 = "annotations.views.errors.page_not_found"
+handler500 = "annotations.views.errors.server_error"
+
 if settings.DEBUG_TOOLBAR:
     urlpatterns.insert(0, path("__debug__/", include("debug_toolbar.urls")))

@@ -53,7 +53,10 @@ class HtmlParser:
         )
         if not extracted or not extracted.strip():
             raise checker.reject(None, "no article text could be found in the HTML page.")
-        metadata = trafilatura.extract_metadata(text)
+        # The date only from the page's metadata (meta tags, JSON-LD, <time>, a dated URL):
+        # the extensive search reads the text too, and made "Copyright 2024" in a footer
+        # into a publication date of 1 Jan 2024. No date found is no date.
+        metadata = trafilatura.extract_metadata(text, extensive=False)
         body = checker.body(extracted, None)
         title = normalise_text((metadata.title if metadata else None) or "").strip()
         published = None

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 from annotations import services, suggestions, workspace
 from annotations.access import (
     ANNOTATOR,
+    REVIEWER_OR_MANAGER,
     ProjectAccess,
     check_may_create_actors,
     get_annotation_set_for_user,
@@ -27,6 +28,7 @@ from annotations.access import (
     get_claim_for_user,
     get_project_for_user,
     get_span_for_user,
+    require_roles,
 )
 from annotations.annotate_html import article_body_html, segments_of
 from annotations.errors import Conflict
@@ -96,8 +98,12 @@ def _edit_set(
 @login_required
 @require_GET
 def annotate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
-    """An annotator's page for one article; opening it starts the annotator's set."""
-    access = get_project_for_user(request.user, slug, roles=ANNOTATOR)
+    """An annotator's page for one article; opening it starts the annotator's set. Reviewers
+    and managers who are no annotators are sent to the article's reading page."""
+    access = get_project_for_user(request.user, slug)
+    if not access.holds(ANNOTATOR):
+        require_roles(access, REVIEWER_OR_MANAGER)
+        return redirect("annotations:article-read", slug=slug, article_id=article_id)
     project = access.project
     # The user's set, read with everything the page shows; opening the article (below) only
     # when there is none yet.

@@ -7,14 +7,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.http import reswap, retarget
 
-from annotations.access import ProjectAccess
+from annotations.access import ProjectAccess, get_project_for_user
 from annotations.errors import Conflict
 from workbench.http import AuthenticatedHttpRequest
 
@@ -48,19 +48,31 @@ def back_link(request: HttpRequest) -> str:
     return reverse("annotations:project-list")
 
 
+def _project_of(request: HttpRequest) -> dict[str, object]:
+    """The project navigation's context for an error page, when the URL names a project the
+    user is a member of (an outsider learns nothing: no navigation, as for no project)."""
+    match = request.resolver_match
+    slug = match.kwargs.get("slug") if match else None
+    user = getattr(request, "user", None)
+    if not isinstance(slug, str) or user is None:
+        return {}
+    try:
+        return project_context(get_project_for_user(user, slug))
+    except (Http404, PermissionDenied):
+        return {}
+
+
 def refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    """A 4xx answer whose message the page shows in its #errors region (or as a page)."""
+    """A 4xx answer with its message: in the page's #errors region for htmx (never an error
+    page swapped into a fragment), else as a page that keeps the navigation and says what to
+    do next (templates/annotations/error.html)."""
     if getattr(request, "htmx", False):
         response = render(
             request, "annotations/fragments/error.html", {"message": message}, status=status
         )
         return reswap(retarget(response, "#errors"), "innerHTML")
-    return render(
-        request,
-        "annotations/error.html",
-        {"message": message, "back": back_link(request)},
-        status=status,
-    )
+    context = {"message": message, "status": status, "back": back_link(request)}
+    return render(request, "annotations/error.html", context | _project_of(request), status=status)
 
 
 def shows_refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,5 +1,6 @@
-"""Project settings, for managers: labels, claim types, threat scale (the vocabulary),
-guidelines and the actor registry (with its exchange as CSV or JSON files)."""
+"""Project settings, for managers: labels, claim types, threat scale (the vocabulary) and the
+actor registry, with its exchange as CSV or JSON files. (The guidelines, which every member
+reads, are views.guidelines.)"""
 
 from __future__ import annotations
 
@@ -28,14 +29,13 @@ from annotations.forms import (
     ActorForm,
     ActorRegistryImportForm,
     ClaimTypeForm,
-    GuidelinesForm,
     LabelForm,
     ThreatLevelForm,
-    valid_or_raise,
+    add_errors_by_field,
 )
 from annotations.importing import ImportRejected, read_upload
 from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
-from annotations.services import actor_save, guidelines_update
+from annotations.services import actor_save
 from annotations.views.common import project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
@@ -77,15 +77,32 @@ def _vocabulary(kind: str) -> Vocabulary:
     return VOCABULARIES[kind]
 
 
+VocabularyForm = LabelForm | ClaimTypeForm | ThreatLevelForm
+
+
 def _vocabulary_page(
-    request: AuthenticatedHttpRequest, access: ProjectAccess, vocabulary: Vocabulary
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    vocabulary: Vocabulary,
+    refused: VocabularyForm | None = None,
 ) -> HttpResponse:
+    """The list's page (or its items, for htmx); a `refused` form is shown in its row with
+    its errors beside its fields, answered 400."""
+
+    def form_for(item: Label | ClaimType | ThreatLevel | None, prefix: str) -> VocabularyForm:
+        if refused is not None and refused.prefix == prefix:
+            return refused
+        return vocabulary.form(instance=item, prefix=prefix)
+
     items = vocabulary.model.objects.filter(project=access.project)
-    rows = [(item, vocabulary.form(instance=item, prefix=f"item-{item.pk}")) for item in items]
+    rows = [(item, form_for(item, f"item-{item.pk}")) for item in items]
     context = project_context(
-        access, vocabulary=vocabulary, rows=rows, new_form=vocabulary.form(prefix="new")
+        access, vocabulary=vocabulary, rows=rows, new_form=form_for(None, "new")
     )
-    return render_page(request, "annotations/vocabulary.html", context, partial="items")
+    status = 200 if refused is None else 400
+    return render_page(
+        request, "annotations/vocabulary.html", context, partial="items", status=status
+    )
 
 
 @login_required
@@ -114,7 +131,8 @@ def vocabulary_save(
         raise Http404("No such item.")
     prefix = "new" if pk is None else f"item-{pk}"
     form = vocabulary.form(request.POST, instance=instance, prefix=prefix)
-    valid_or_raise(form)
+    if not form.is_valid():
+        return _vocabulary_page(request, access, vocabulary, refused=form)
     form.save()
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
@@ -139,24 +157,6 @@ def vocabulary_delete(
     return _vocabulary_page(request, access, vocabulary)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-@shows_refusals
-def guidelines(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """The current guidelines; saving a change adds a new version."""
-    access = get_project_for_user(request.user, slug, roles=MANAGER)
-    project = access.project
-    if request.method == "POST":
-        form = GuidelinesForm(request.POST)
-        data = valid_or_raise(form)
-        guidelines_update(project=project, text=data["text"], user=request.user)
-    current = project.current_guideline()
-    form = GuidelinesForm(initial={"text": current.text if current else ""})
-    versions = project.guideline_versions.select_related("created_by").order_by("-number")
-    context = project_context(access, form=form, current=current, versions=versions)
-    return render_page(request, "annotations/guidelines.html", context, partial="guidelines")
-
-
 def _actors(project: Project, query: str) -> QuerySet[Actor]:
     actors = project.actors.select_related("affiliation").prefetch_related(
         Prefetch("aliases", queryset=ActorAlias.objects.order_by("name"))
@@ -167,23 +167,27 @@ def _actors(project: Project, query: str) -> QuerySet[Actor]:
 def _actor_list_page(
     request: AuthenticatedHttpRequest,
     access: ProjectAccess,
+    form: ActorForm | None = None,
     *,
+    partial: str = "actors",
     import_form: ActorRegistryImportForm | None = None,
     import_errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The registry page. htmx asks for the search results (#actors) or, adding an actor, the
+    refused form (partial="actor-form")."""
     query = request.GET.get("q", "").strip()
     context = project_context(
         access,
         actors=_actors(access.project, query),
         query=query,
-        form=ActorForm(project=access.project),
+        form=form or ActorForm(project=access.project),
         import_form=import_form or ActorRegistryImportForm(),
         import_errors=import_errors or [],
         registry_formats=FORMATS,
     )
     return render_page(
-        request, "annotations/actor_list.html", context, partial="actors", status=status
+        request, "annotations/actor_list.html", context, partial=partial, status=status
     )
 
 
@@ -249,7 +253,8 @@ def actor_registry_import(request: AuthenticatedHttpRequest, slug: str) -> HttpR
 @require_http_methods(["GET", "POST"])
 @shows_refusals
 def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    """Add an actor (no pk) or change one, with its aliases and affiliation."""
+    """Add an actor (no pk) or change one, with its aliases and affiliation. A refused form
+    comes back with its errors beside its fields (400)."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     project = access.project
     actor = None
@@ -259,20 +264,33 @@ def actor_edit(request: AuthenticatedHttpRequest, slug: str, pk: int | None = No
             raise Http404("No such actor.")
     if request.method == "POST":
         form = ActorForm(request.POST, project=project, actor=actor)
-        valid_or_raise(form)
-        try:
-            actor_save(project=project, actor=actor, **form.service_kwargs())
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                raise ValidationError(
-                    " ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-                ) from None
-            raise
+        if form.is_valid():
+            try:
+                actor_save(project=project, actor=actor, **form.service_kwargs())
+            except ValidationError as error:
+                add_errors_by_field(form, error)
+        if not form.is_valid():
+            if actor is None:
+                return _actor_list_page(request, access, form, partial="actor-form", status=400)
+            actor.refresh_from_db()  # the service set the refused values on it
+            return _actor_edit_page(request, access, actor, form, status=400)
         url = reverse("annotations:actor-list", args=[project.slug])
         if request.htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)
     if actor is None:
         return redirect("annotations:actor-list", slug=project.slug)
-    context = project_context(access, actor=actor, form=ActorForm(project=project, actor=actor))
-    return render_page(request, "annotations/actor_edit.html", context)
+    return _actor_edit_page(request, access, actor, ActorForm(project=project, actor=actor))
+
+
+def _actor_edit_page(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    actor: Actor,
+    form: ActorForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = project_context(access, actor=actor, form=form)
+    return render_page(
+        request, "annotations/actor_edit.html", context, partial="actor-form", status=status
+    )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,13 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from annotations.access import (
     ANNOTATOR,
     MANAGER,
+    ProjectAccess,
     articles_visible_to,
     get_project_for_user,
     projects_visible_to,
+    sees_every_annotation_set,
 )
 from annotations.forms import ArticleUploadForm
-from annotations.importing import ImportRejected, import_articles, read_upload
-from annotations.models import AnnotationSet
+from annotations.importing import ImportRejected, ImportReport, import_articles, read_upload
+from annotations.importing.archives import upload_members
+from annotations.models import AnnotationSet, Article, Project
 from annotations.queues import open_next_article
 from annotations.views.common import project_context, render_page
 from workbench.http import AuthenticatedHttpRequest
@@ -48,23 +57,75 @@ def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "annotations/project_list.html", {"projects": projects})
 
 
+# Where an article stands, for reviewers and managers (an annotator sees their own status).
+NOT_STARTED_STAGE, ANNOTATING, READY, ADJUDICATING, ADJUDICATED = (
+    "not_started",
+    "annotating",
+    "ready",
+    "adjudicating",
+    "adjudicated",
+)
+STAGE_CHOICES = [
+    (NOT_STARTED_STAGE, "Not started"),
+    (ANNOTATING, "Annotating"),
+    (READY, "Ready to adjudicate"),
+    (ADJUDICATING, "Adjudicating"),
+    (ADJUDICATED, "Adjudicated"),
+]
+
+
+def _with_stage(articles: QuerySet[Article], project: Project) -> QuerySet[Article]:
+    """Each article with `annotator_sets`, `handed_in` (of them) and its `stage`: adjudicated
+    (gold approved), adjudicating (a gold set), not started (no set), ready to adjudicate (the
+    project's number of annotators handed in), else annotating."""
+    sets = AnnotationSet.objects.annotators_only().filter(article=OuterRef("pk")).order_by()
+    count = Count("pk")
+    gold = AnnotationSet.objects.gold().filter(article=OuterRef("pk")).values("status")[:1]
+    return articles.annotate(
+        annotator_sets=Coalesce(Subquery(sets.values("article").annotate(n=count).values("n")), 0),
+        handed_in=Coalesce(
+            Subquery(sets.handed_in().values("article").annotate(n=count).values("n")), 0
+        ),
+        gold_status=Subquery(gold),
+    ).annotate(
+        stage=Case(
+            When(gold_status=AnnotationSet.Status.APPROVED, then=Value(ADJUDICATED)),
+            When(gold_status__isnull=False, then=Value(ADJUDICATING)),
+            When(annotator_sets=0, then=Value(NOT_STARTED_STAGE)),
+            When(handed_in__gte=project.annotators_per_article, then=Value(READY)),
+            default=Value(ANNOTATING),
+        ),
+        stage_name=Case(
+            *[When(stage=value, then=Value(str(name))) for value, name in STAGE_CHOICES],
+            default=Value(""),
+        ),
+    )
+
+
 @login_required
 @require_GET
 def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The project's articles. Annotators see their own status on each and open it to annotate;
+    reviewers and managers see where it stands (annotating, ready to adjudicate...) and open it
+    to read every layer (views.reading)."""
     access = get_project_for_user(request.user, slug)
-    my_status = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=request.user).values(
-        "status"
-    )[:1]
-    articles = (
-        articles_visible_to(access)
-        .only("id", "title", "source", "published")
-        .annotate(my_status=Subquery(my_status))
-        .annotate(my_status_name=MY_STATUS_NAME)
-    )
+    is_annotator = access.holds(ANNOTATOR)
+    oversees = sees_every_annotation_set(access.roles)
+    # Any: the annotations below depend on the roles, which the type checker cannot follow.
+    articles: QuerySet[Any] = articles_visible_to(access).only("id", "title", "source", "published")
+    if is_annotator:
+        my_status = AnnotationSet.objects.filter(
+            article=OuterRef("pk"), annotator=request.user
+        ).values("status")[:1]
+        articles = articles.annotate(my_status=Subquery(my_status)).annotate(
+            my_status_name=MY_STATUS_NAME
+        )
+    if oversees:
+        articles = _with_stage(articles, access.project)
     query = request.GET.get("q", "").strip()
     if query:
         articles = articles.filter(title__icontains=query)
-    status = request.GET.get("status", "")
+    status = request.GET.get("status", "") if is_annotator else ""
     if status == NOT_STARTED:
         articles = articles.exclude(
             pk__in=AnnotationSet.objects.filter(annotator=request.user)
@@ -73,6 +134,9 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
     elif status in STATUS_NAMES:
         articles = articles.filter(my_status=status)
+    stage = request.GET.get("stage", "") if oversees else ""
+    if stage in dict(STAGE_CHOICES):
+        articles = articles.filter(stage=stage)
     page = Paginator(articles.order_by("id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = project_context(
         access,
@@ -80,8 +144,12 @@ def article_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         query=query,
         status=status,
         status_choices=STATUS_CHOICES,
+        stage=stage,
+        stage_choices=STAGE_CHOICES,
         is_manager=access.holds(MANAGER),
-        is_annotator=access.holds(ANNOTATOR),
+        is_annotator=is_annotator,
+        oversees=oversees,
+        wanted=access.project.annotators_per_article,
     )
     return render_page(request, "annotations/article_list.html", context, partial="articles")
 
@@ -115,38 +183,62 @@ def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class UploadResult:
+    """What became of one uploaded file (or one member of an uploaded zip)."""
+
+    name: str
+    report: ImportReport | None = None
+    refused: str = ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Upload several files, or zips of files; each is imported whole or not at all, on its
+    own, and the page lists what became of each. 400 when any file was refused."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
-    project = access.project
     form = ArticleUploadForm(request.POST or None, request.FILES or None)
-    error, status = "", 200
+    results: list[UploadResult] = []
+    status = 200
     if request.method == "POST":
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                report = import_articles(
-                    project=project,
-                    filename=upload.name,
-                    data=read_upload(upload),
-                    format=form.cleaned_data["format"] or None,
-                    user=request.user,
-                    annotator=request.user,
-                )
-            except ImportRejected as rejected:
-                error, status = str(rejected), 400
-            else:
-                text = f"Imported {report.imported} article(s) from {report.filename}"
-                if report.duplicates:
-                    text += f"; skipped {len(report.duplicates)} already in the project"
-                messages.success(request, text + ".")
-                return redirect(project.get_absolute_url())
-        else:
+            for upload in form.cleaned_data["article_files"]:
+                results.extend(_import_upload(access, upload, form.cleaned_data["format"]))
+        if not form.is_valid() or any(result.refused for result in results):
             status = 400
-    return render(
-        request,
-        "annotations/article_upload.html",
-        project_context(access, form=form, error=error),
-        status=status,
+    context = project_context(
+        access,
+        form=form,
+        results=results,
+        imported=sum(result.report.imported for result in results if result.report),
     )
+    return render(request, "annotations/article_upload.html", context, status=status)
+
+
+def _import_upload(
+    access: ProjectAccess, upload: UploadedFile[bytes], format: str
+) -> Iterator[UploadResult]:
+    name = upload.name or "upload"
+    try:
+        data = read_upload(upload)
+    except ImportRejected as rejected:
+        yield UploadResult(name, refused=str(rejected))
+        return
+    for member in upload_members(name, data):
+        if isinstance(member, ImportRejected):
+            yield UploadResult(member.filename, refused=str(member))
+            continue
+        try:
+            report = import_articles(
+                project=access.project,
+                filename=member.name,
+                data=member.data,
+                format=format or None,
+                user=access.user,
+                annotator=access.user,
+            )
+        except ImportRejected as rejected:
+            yield UploadResult(member.name, refused=str(rejected))
+        else:
+            yield UploadResult(member.name, report=report)

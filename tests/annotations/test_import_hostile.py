@@ -287,7 +287,7 @@ def test_the_upload_page_refuses_a_hostile_file(
     response = client.post(
         f"/projects/{project.slug}/upload/",
         {
-            "file": SimpleUploadedFile(filename, data),
+            "article_files": SimpleUploadedFile(filename, data),
             "format": "native" if filename == "bool.jsonl" else "",
         },
     )

@@ -119,7 +119,8 @@ def test_the_upload_page_refuses_spans_for_an_uploading_manager_who_is_no_annota
 ):
     client.force_login(manager)
     upload = SimpleUploadedFile("feed.jsonl", two_lines())
-    response = client.post(reverse("annotations:article-upload", args=["demo"]), {"file": upload})
+    url = reverse("annotations:article-upload", args=["demo"])
+    response = client.post(url, {"article_files": upload})
     assert response.status_code == 400
     assert (
         "feed.jsonl, line 2: the article&#x27;s annotation set would belong to &#x27;maria&#x27;, "
@@ -134,8 +135,9 @@ def test_the_upload_page_takes_spans_for_a_manager_who_is_also_an_annotator(
     MembershipFactory(user=manager, project=project, role="annotator")
     client.force_login(manager)
     upload = SimpleUploadedFile("feed.jsonl", two_lines())
-    response = client.post(reverse("annotations:article-upload", args=["demo"]), {"file": upload})
-    assert response.status_code == 302
+    url = reverse("annotations:article-upload", args=["demo"])
+    response = client.post(url, {"article_files": upload})
+    assert response.status_code == 200
     owners = AnnotationSet.objects.values_list("annotator__username", flat=True)
     assert sorted(owners) == ["anna", "maria"]
 

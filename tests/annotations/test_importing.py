@@ -87,6 +87,26 @@ def test_it_reduces_an_html_page_to_its_main_text_and_title(project):
     assert "<p>" not in article.body
 
 
+def test_it_takes_the_publication_date_from_the_page_metadata(project):
+    article = run_import(project, "page.html", PAGE).articles[0]
+    assert str(article.published) == "2021-04-09"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE.replace('<meta property="article:published_time" content="2021-04-09T10:00:00Z">', ""),
+        PAGE.replace(
+            '<meta property="article:published_time" content="2021-04-09T10:00:00Z">', ""
+        ).replace("<p>Russia has", "<p>Published 12 March 2022. Russia has"),
+    ],
+    ids=["copyright-footer", "date-in-the-text"],
+)
+def test_it_leaves_the_date_empty_without_metadata_never_reading_the_text(project, page):
+    article = run_import(project, "page.html", page).articles[0]
+    assert article.published is None
+
+
 def test_it_rejects_an_html_page_without_text(project):
     with pytest.raises(ImportRejected, match="page.html: no article text"):
         run_import(project, "page.html", "<html><body><nav></nav></body></html>")

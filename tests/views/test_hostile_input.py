@@ -107,7 +107,7 @@ def test_the_error_page_links_back_to_the_project_never_to_the_referer(
     url = f"/projects/{project.slug}/sets/{annotation_set.pk}/review/"
     response = client.post(url, {"action": "dance"}, headers={"Referer": referer})
     assert response.status_code == 400
-    assert f'<a href="/projects/{project.slug}/">Go back</a>' in response.text
+    assert f'<a href="/projects/{project.slug}/">Back to {project.name}</a>' in response.text
     if referer:
         assert referer not in response.text
 

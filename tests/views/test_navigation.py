@@ -7,20 +7,20 @@ from django.urls import reverse
 
 from tests.factories import ActorFactory, MembershipFactory, UserFactory
 
-EVERY_MEMBER = ["Articles", "Releases"]
+EVERY_MEMBER = ["Articles", "Guidelines", "Releases"]
 BY_ROLE = {
-    "annotator": ["Articles", "My queue", "Releases"],
-    "reviewer": ["Articles", "Review", "Agreement", "Releases"],
+    "annotator": ["Articles", "My queue", "Guidelines", "Releases"],
+    "reviewer": ["Articles", "Review", "Agreement", "Guidelines", "Releases"],
     "manager": [
         "Articles",
         "Assignments",
         "Agreement",
+        "Guidelines",
         "Releases",
         "Upload articles",
         "Labels",
         "Claim types",
         "Threat scale",
-        "Guidelines",
         "Actors",
     ],
 }
@@ -32,6 +32,7 @@ PAGES = {
         ("article-history", lambda w: [w["slug"], w["article"].pk]),
         ("set-review", lambda w: [w["slug"], w["set"].pk]),
         ("release-list", lambda w: [w["slug"]]),
+        ("guidelines", lambda w: [w["slug"]]),
     ],
     "reviewer": [
         ("article-list", lambda w: [w["slug"]]),
