@@ -106,7 +106,8 @@ def handed_in(project, article, annotation_set, annotator, annotator2, mark):
 def test_it_adjudicates_through_the_page(client, reviewer, article, handed_in, urls):
     client.force_login(reviewer)
     page = client.get(urls["adjudicate"]).text
-    assert page.index("item-span53-57") < page.index("item-span0-7")  # disagreements first
+    assert 'data-key="span:53-57" data-state="disagree"' in page  # only alex marked NATO
+    assert 'data-key="span:0-7" data-state="agree"' in page
     client.post(urls["adjudicate"], {"action": "accept_unanimous", "version": 0})
     gold = AnnotationSet.objects.get(article=article, is_gold=True)
     response = client.post(
