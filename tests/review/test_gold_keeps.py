@@ -217,3 +217,80 @@ def test_a_changed_decision_and_an_undo_are_each_in_the_history(project, article
     with pytest.raises(Conflict, match="no decision"):
         adjudication.adjudication_undo(article=article, user=reviewer, expected_version=None)
     assert AdjudicationDecision.objects.count() == 0
+
+
+def test_the_api_edits_a_span_moving_its_boundaries_and_undoes_it(
+    project, article, reviewer, marked
+):
+    from tests.api.conftest import token_client
+
+    rita = token_client(reviewer)
+    base = f"/api/v1/projects/{project.slug}/articles/{article.pk}/adjudication/"
+    start = article.body.index("Dmitry Peskov")
+    edited = rita.post(
+        base + "decisions/",
+        {
+            "key": f"span:{start}-{start + 13}",
+            "outcome": "edited",
+            "changes": {"start": start - len("spokesperson "), "label": "actor"},
+            "reason_code": "boundary",
+        },
+        format="json",
+    )
+    assert edited.status_code == 201, edited.content
+    assert edited.json()["outcome"] == "edited"
+    [span] = _gold(article).spans.all()
+    assert span.quote == "spokesperson Dmitry Peskov"
+    assert span.actor.name == "Dmitry Peskov"  # kept from the chosen version
+
+    refused = rita.post(
+        base + "decisions/",
+        {"key": "threat", "outcome": "edited", "changes": {"level": "apocalyptic"}},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "apocalyptic" in refused.json()["level"]
+
+    undone = rita.post(base + "undo/", {}, format="json")
+    assert undone.status_code == 200, undone.content
+    assert undone.json()["key"] == f"span:{start}-{start + 13}"
+    assert not _gold(article).spans.exists()
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_many_items(
+    client, project, article, reviewer, marked
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SpanFactory
+
+    url = f"/projects/{project.slug}/review/articles/{article.pk}/"
+    client.force_login(reviewer)
+
+    def queries(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, params).status_code == 200
+        return len(captured)
+
+    adjudication.adjudication_accept_unanimous(
+        article=article, user=reviewer, expected_version=None
+    )
+    few = queries()
+    # Three more items, each marked by both annotators, and decided.
+    for text in ("Kremlin", "US", "NATO"):
+        start = article.body.index(text)
+        for annotation_set in marked:
+            SpanFactory(
+                annotation_set=annotation_set,
+                start=start,
+                end=start + len(text),
+                quote=text,
+                label=project.labels.get(name="location"),
+            )
+    decided = adjudication.adjudication_accept_unanimous(
+        article=article, user=reviewer, expected_version=None
+    )
+    assert len(decided) == 3
+    assert queries() == few
+    assert queries(item="threat") == few
