@@ -227,9 +227,13 @@ if (root) {
   document.body.addEventListener("htmx:afterRequest", (event) => {
     const status = event.detail.xhr?.status ?? 0;
     if ((status >= 200 && status < 300) || status === 400 || status === 409) return;
-    delete root.dataset.busy; // no answer to swap in: say so, and let the keys work again
+    delete root.dataset.busy; // no panel to swap in: say why, and let the keys work again
     const line = document.getElementById("adj-status");
-    if (line) line.textContent = "The server did not answer; nothing was saved. Try again.";
+    if (!line) return;
+    line.textContent =
+      status === 403
+        ? "You may not make this decision (reload the page to see why); nothing was saved."
+        : "The server did not answer; nothing was saved. Try again.";
   });
   document.body.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target?.id !== "detail") return;
