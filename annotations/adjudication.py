@@ -537,6 +537,8 @@ def _write_gold_row(
             "note": source.note,
         }
         fields.update(edit or {})
+        if fields["claimant"] != source.claimant:
+            fields["claimant_span"] = None  # it named the claimant the edit replaced
         gold_claim = _write_claim(gold, item, fields=fields, user=user)
         result = claim_value(gold_claim)
     else:

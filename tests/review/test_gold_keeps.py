@@ -294,3 +294,25 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_items(
     assert len(decided) == 3
     assert queries() == few
     assert queries(item="threat") == few
+
+
+def test_an_edit_that_names_another_claimant_drops_the_old_claimant_span(
+    project, article, reviewer, marked
+):
+    anna, _ = marked
+    start = article.body.index("Dmitry Peskov")
+    _decide(article, reviewer, f"span:{start}-{start + 13}")
+    claim_key = next(i.key for i in adjudication.merge(article).items if i.kind == "claim")
+    adjudication.adjudication_edit(
+        article=article,
+        user=reviewer,
+        key=claim_key,
+        source_id=anna.claims.get().pk,
+        changes={"claimant": project.actors.get(name="Russia")},
+        reason_code="wrong_actor",
+        expected_version=None,
+    )
+    [claim] = _gold(article).claims.all()
+    assert claim.claimant.name == "Russia"
+    assert claim.claimant_span is None
+    assert (claim.reliability, claim.credibility) == ("B", 2)  # the rest from anna's version
