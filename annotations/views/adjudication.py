@@ -41,7 +41,12 @@ from annotations.models import (
     Span,
     ThreatAssessment,
 )
-from annotations.views.common import int_param, optional_int_param, project_context
+from annotations.views.common import (
+    int_param,
+    optional_int_param,
+    project_context,
+    shows_refusals,
+)
 from workbench.http import AuthenticatedHttpRequest
 
 
@@ -339,6 +344,7 @@ def _next_key(merged: adjudication.Merged, key: str | None) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_refusals
 def adjudicate(request: AuthenticatedHttpRequest, slug: str, article_id: int) -> HttpResponse:
     access = get_project_for_user(request.user, slug, roles=REVIEWER)
     article = get_article_for_user(access, article_id)
