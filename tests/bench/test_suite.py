@@ -15,7 +15,12 @@ FIELDS = {
     "span_create_htmx": {"median_ms", "p95_ms"},
     "span_create_api": {"median_ms", "p95_ms"},
     "agreement": {"seconds"},
-    "adjudication": {"median_ms", "p95_ms", "queries"},
+    "adjudication": {
+        f"{n} {what} {figure}"
+        for n in (80, 1000)
+        for what in ("items", "decision")
+        for figure in ("median_ms", "p95_ms", "queries")
+    },
 }
 
 
