@@ -501,10 +501,10 @@ def measure_export_baseline(sized: Sized) -> dict:
             else:
                 cursor = connection.cursor()
             cursor.execute(sql, params)
-            current, record = None, None
+            current, record = None, {}
             for row in cursor:
                 if row[8] != current:
-                    if record is not None:
+                    if record:
                         out.write(orjson.dumps(record) + b"\n")
                     current = row[8]
                     record = {
@@ -528,7 +528,7 @@ def measure_export_baseline(sized: Sized) -> dict:
                     }
                 )
                 written += 1
-            if record is not None:
+            if record:
                 out.write(orjson.dumps(record) + b"\n")
             cursor.close()
         return written
