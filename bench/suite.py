@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -501,7 +501,8 @@ def measure_export_baseline(sized: Sized) -> dict:
             else:
                 cursor = connection.cursor()
             cursor.execute(sql, params)
-            current, record = None, {}
+            current = None
+            record: dict[str, Any] = {}
             for row in cursor:
                 if row[8] != current:
                     if record:
