@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -258,32 +258,80 @@ def free_stretch(annotation_set) -> tuple[int, int, str]:
 
 @measurement("import")
 def measure_import(sized: Sized) -> dict:
+    """A pre-annotated JSONL file imported from disk (streamed), then again into another
+    project in a fresh process for its memory (``bench.importmem``)."""
     from annotations.importing import import_articles
-    from annotations.models import Project
-    from bench.generate import create_project, write_jsonl
+    from bench.generate import write_jsonl
 
-    # A new project each run, so that measuring again on a reused database imports afresh.
-    runs = Project.objects.filter(slug__startswith=f"import-{sized.size}").count()
-    slug = f"import-{sized.size}" + (f"-{runs + 1}" if runs else "")
-    project, users = create_project(slug, prefix=f"import-{sized.size}")
-    path = sized.workdir / f"{slug}.jsonl"
-    spans = write_jsonl(
-        path, sized.size, seed=sized.size + 1, annotator=users["annotator1"].username
-    )
-    data = path.read_bytes()
-    seconds, report = timed(
-        lambda: import_articles(project=project, filename=path.name, data=data, format="jsonl")
-    )
-    path.unlink()
-    if report.imported != sized.size or report.span_count != spans:
-        raise RuntimeError(f"imported {report.imported} articles and {report.span_count} spans")
+    project, annotator = _import_project(sized)
+    path = sized.workdir / f"{project.slug}.jsonl"
+    spans = write_jsonl(path, sized.size, seed=sized.size + 1, annotator=annotator.username)
+    try:
+        with path.open("rb") as stream:
+            seconds, report = timed(
+                lambda: import_articles(
+                    project=project, filename=path.name, data=stream, format="jsonl"
+                )
+            )
+        if report.imported != sized.size or report.span_count != spans:
+            raise RuntimeError(f"imported {report.imported} articles and {report.span_count} spans")
+        size_mb = round(path.stat().st_size / 2**20, 1)
+        memory = import_memory(sized, path, annotator)
+    finally:
+        path.unlink()
     return {
         "articles": sized.size,
         "spans": spans,
         "seconds": round(seconds, 3),
         "articles_per_s": round(sized.size / seconds, 1),
         "spans_per_s": round(spans / seconds),
+        **memory,
+        "file_mb": size_mb,
     }
+
+
+def _import_project(sized: Sized, annotator=None):
+    """A new project each run, so that measuring again on a reused database imports afresh,
+    and its annotator (`annotator`, if given, made one)."""
+    from annotations.models import Membership, Project, Role
+    from bench.generate import create_project
+
+    runs = Project.objects.filter(slug__startswith=f"import-{sized.size}").count()
+    slug = f"import-{sized.size}" + (f"-{runs + 1}" if runs else "")
+    project, users = create_project(slug, prefix=slug)
+    if annotator is None:
+        return project, users["annotator1"]
+    Membership.objects.get_or_create(user=annotator, project=project, role=Role.ANNOTATOR)
+    return project, annotator
+
+
+def import_memory(sized: Sized, path: Path, annotator) -> dict:
+    """Peak memory of importing `path` into a new project, in a fresh process (or in this one
+    when the suite runs without them)."""
+    import subprocess
+
+    from django.conf import settings
+
+    from annotations.importing import import_articles
+
+    project, _ = _import_project(sized, annotator)
+    if not sized.fresh_process:
+        with path.open("rb") as stream:
+            peak_mb, _ = peak_memory_mb(
+                lambda: import_articles(project=project, filename=path.name, data=stream)
+            )
+        return {"peak_mb": peak_mb}
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.importmem", project.slug, str(path)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"bench.importmem failed: {finished.stderr[-500:]}")
+    figures = json.loads(finished.stdout.strip().splitlines()[-1])
+    return {"peak_mb": figures["peak_mb"], "max_rss_mb": figures["max_rss_mb"]}
 
 
 # The annotate page
@@ -373,7 +421,7 @@ def gold_span_count(project: Project) -> int:
     return Span.objects.filter(annotation_set__in=gold).count()
 
 
-def _export(sized: Sized, format: str) -> dict:
+def _export(sized: Sized, format: str, *, memory: bool = True) -> dict:
     from annotations.exports import export
 
     stem = sized.workdir / f"export-{sized.slug}-{format}"
@@ -383,9 +431,11 @@ def _export(sized: Sized, format: str) -> dict:
         return export(project=sized.project, format=format, stem=stem)
 
     # The memory run goes first and warms the database's cache for the timed one.
-    memory = export_memory(sized, format, stem) if sized.fresh_process else {}
-    if not memory:
-        memory["peak_mb"], _ = peak_memory_mb(run)
+    figures = {}
+    if memory:
+        figures = export_memory(sized, format, stem) if sized.fresh_process else {}
+        if not figures:
+            figures["peak_mb"], _ = peak_memory_mb(run)
     seconds, paths = timed(run)
     size_mb = sum(path.stat().st_size for path in paths) / 2**20
     for path in paths:
@@ -394,7 +444,7 @@ def _export(sized: Sized, format: str) -> dict:
         "spans": spans,
         "seconds": round(seconds, 3),
         "spans_per_s": round(spans / seconds),
-        **memory,
+        **figures,
         "file_mb": round(size_mb, 1),
     }
 
@@ -417,19 +467,102 @@ def export_memory(sized: Sized, format: str, stem: Path) -> dict:
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
+@measurement("export_baseline")
+def measure_export_baseline(sized: Sized) -> dict:
+    """The floor for the native export: the same gold sets' articles and spans read with one
+    plain query (a server-side cursor on PostgreSQL) and written as one orjson line per set,
+    with no claims, review facts, sorting or vocabulary lookups. `export_jsonl` is measured
+    against it in the same run (its `ratio_to_baseline`)."""
+    import orjson
+    from django.db import connection
+
+    from annotations.models import AnnotationSet
+
+    spans = sized.cache.setdefault("gold_spans", gold_span_count(sized.project))
+    gold = AnnotationSet.objects.filter(article__project=sized.project).adjudicated()
+    set_ids, params = gold.values("id").query.sql_with_params()
+    # Two streams in the same order, merged: each article's text is read once, not per span.
+    sets_sql = f"""SELECT g.id, a.external_id, a.title, a.body, a.source, a.url, a.language,
+        a.body_sha256
+        FROM annotations_annotationset g JOIN annotations_article a ON a.id = g.article_id
+        WHERE g.id IN ({set_ids}) ORDER BY g.article_id, g.id"""
+    spans_sql = f"""SELECT s.annotation_set_id, s.start, s."end", s.quote, l.name, s.note
+        FROM annotations_span s
+        JOIN annotations_annotationset g ON g.id = s.annotation_set_id
+        JOIN annotations_label l ON l.id = s.label_id
+        WHERE s.annotation_set_id IN ({set_ids}) ORDER BY g.article_id, g.id"""
+    path = sized.workdir / f"baseline-{sized.slug}.jsonl"
+
+    def stream(sql: str, name: str):
+        if connection.vendor == "postgresql":
+            cursor = connection.connection.cursor(name=name)
+            cursor.itersize = 20_000
+        else:
+            cursor = connection.connection.cursor()  # sqlite3's own: %s would not do
+        cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql, params)
+        return cursor
+
+    def run() -> int:
+        written = 0
+        with path.open("wb") as out:
+            sets, spans_rows = stream(sets_sql, "bench_sets"), stream(spans_sql, "bench_spans")
+            spans_iter = iter(spans_rows)
+            pending = next(spans_iter, None)
+            for set_id, external_id, title, body, source, url, language, sha in sets:
+                record: dict[str, Any] = {
+                    "id": sha[:16],
+                    "external_id": external_id,
+                    "title": title,
+                    "text": body,
+                    "source": source,
+                    "url": url,
+                    "language": language,
+                    "sha256": sha,
+                    "spans": [],
+                }
+                while pending is not None and pending[0] == set_id:
+                    _, start, end, quote, label, note = pending
+                    record["spans"].append(
+                        {"start": start, "end": end, "quote": quote, "label": label, "note": note}
+                    )
+                    written += 1
+                    pending = next(spans_iter, None)
+                out.write(orjson.dumps(record) + b"\n")
+            sets.close()
+            spans_rows.close()
+        return written
+
+    from django.db import transaction
+
+    with transaction.atomic():  # a named cursor lives in a transaction
+        run()  # warms the cache as the other exports' memory runs do
+        seconds, written = timed(run)
+    path.unlink()
+    if written != spans:
+        raise RuntimeError(f"the baseline read {written} spans of {spans}")
+    sized.cache["baseline_spans_per_s"] = spans / seconds
+    return {"spans": spans, "seconds": round(seconds, 3), "spans_per_s": round(spans / seconds)}
+
+
 @measurement("export_jsonl")
 def measure_export_jsonl(sized: Sized) -> dict:
-    return _export(sized, "native")
+    figures = _export(sized, "native")
+    baseline = sized.cache.get("baseline_spans_per_s")
+    if baseline:
+        figures["ratio_to_baseline"] = round(figures["spans_per_s"] / baseline, 2)
+    return figures
 
 
-@measurement("export_bio")
-def measure_export_bio(sized: Sized) -> dict:
-    return _export(sized, "bio")
+def _register_format(format: str) -> None:
+    @measurement(f"export_{format}")
+    def measure(sized: Sized) -> dict:
+        return _export(sized, format, memory=False)
 
 
-@measurement("export_w3c")
-def measure_export_w3c(sized: Sized) -> dict:
-    return _export(sized, "w3c")
+# Every export format but native (export_jsonl), each measured as export_<format>.
+EXPORT_FORMATS = ("bio", "w3c", "spacy", "doccano", "labelstudio", "brat", "stix", "misp")
+for _format in EXPORT_FORMATS:
+    _register_format(_format)
 
 
 @measurement("release")
