@@ -27,6 +27,7 @@ from annotations.importing.records import ImportRejected
 from annotations.importing.storing import Duplicate, ImportedFile, ImportReport, NoArticles, store
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Project
+from annotations.text import text_problem
 
 __all__ = [
     "FORMATS",
@@ -35,6 +36,7 @@ __all__ = [
     "ImportReport",
     "detect_format",
     "import_articles",
+    "decode",
     "read_upload",
 ]
 
@@ -117,3 +119,25 @@ def read_upload(upload: UploadedFile[bytes]) -> IO[bytes]:
         raise ImportRejected(name, None, "the upload holds no file.")
     stream.seek(0)
     return stream
+
+
+def decode(filename: str, data: bytes) -> str:
+    """A whole small file's text (the actor registry's) without a leading byte-order mark;
+    ImportRejected if it is not UTF-8, is empty or only whitespace, or holds a character no
+    text may (``text_problem``)."""
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportRejected(
+            filename, line, f"the file is not valid UTF-8 (byte {error.start}: {error.reason})."
+        ) from None
+    if not text.strip():
+        raise ImportRejected(filename, None, "the file is empty.")
+    if text_problem(text):
+        # UTF-8 decoding lets NUL through (and no lone surrogate): name its line.
+        for number, text_line in enumerate(text.split("\n"), start=1):
+            problem = text_problem(text_line)
+            if problem:
+                raise ImportRejected(filename, number, f"the line {problem}")
+    return text

@@ -232,7 +232,7 @@ def actor_registry_import(request: AuthenticatedHttpRequest, slug: str) -> HttpR
         report = registry_import(
             project=access.project,
             filename=upload.name or "upload",
-            data=read_upload(upload),
+            data=read_upload(upload).read(),
             format=form.cleaned_data["format"] or None,
         )
     except ImportRejected as rejected:  # too large

@@ -221,7 +221,7 @@ def _import_upload(
 ) -> Iterator[UploadResult]:
     name = upload.name or "upload"
     try:
-        data = read_upload(upload)
+        data = read_upload(upload).read()  # bounded by IMPORT_UPLOAD_MAX_BYTES; a zip is read whole
     except ImportRejected as rejected:
         yield UploadResult(name, refused=str(rejected))
         return

@@ -108,7 +108,7 @@ class ActorRegistryImport(ProjectScoped):
             report = registry_import(
                 project=project,
                 filename=upload.name or "upload",
-                data=read_upload(upload),
+                data=read_upload(upload).read(),
                 format=data.get("format"),
             )
         except ImportRejected as error:  # too large
