@@ -770,12 +770,13 @@ def missed_claim_key(start: int, end: int) -> str:
 def _begin_missed(
     article: Article, user: User, expected_version: int | None
 ) -> tuple[AnnotationSet, Merged]:
+    begun = _begin(article, user, expected_version)  # who may, first
     if not article.project.allow_missed_items:
         raise Conflict(
             "This project does not let reviewers add items the annotators missed; a manager "
             "can allow it in the project's settings."
         )
-    return _begin(article, user, expected_version)
+    return begun
 
 
 def _record_added(
@@ -824,12 +825,13 @@ def adjudication_add_missed_span(
     end: int,
     label: Label,
     actor: Actor | None = None,
+    quote: str = "",
     note: str = "",
     expected_version: int | None,
 ) -> AdjudicationDecision:
     """Add to gold a span no annotator marked (reason code "missed"), if the project allows it.
-    Refused for an empty range or one outside the text, and when gold already has the same
-    label on the same range."""
+    Refused for an empty range or one outside the text, for a `quote` (when given) that is not
+    the text there, and when gold already has the same label on the same range."""
     gold, merged = _begin_missed(article, user, expected_version)
     if label.project_id != article.project_id:
         raise ValidationError(f"The label {label} belongs to another project.")
@@ -839,6 +841,10 @@ def adjudication_add_missed_span(
     if not 0 <= start < end <= length:
         raise ValidationError(
             f"The range {start}–{end} is empty or outside the text (0–{length} code points)."
+        )
+    if quote and quote != article.body[start:end]:
+        raise ValidationError(
+            f"The text at {start}–{end} is {quoted(article.body[start:end])}, not {quoted(quote)}."
         )
     marked = [
         item

@@ -504,6 +504,13 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "api:adjudication-accept-unanimous": [api("post", members(403, 403, 403, 409), data={})],
+    "api:adjudication-add-missed": [
+        api(
+            "post",
+            members(403, 403, 403, 409),
+            data={"kind": "span", "start": 0, "end": 7, "label": "actor"},
+        )
+    ],
     "api:adjudication-undo": [api("post", members(403, 403, 403, 409), data={})],
     "api:gold-set-approve": [api("post", members(403, 403, 403, 409), data={})],
     "api:agreement": [api("get", REVIEWER_OR_MANAGER)],

@@ -4,11 +4,13 @@ project allows it: in history, in the native export, refused where it makes no s
 import orjson
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from annotations import adjudication, services
 from annotations.errors import Conflict
 from annotations.exports.records import iter_records
 from annotations.models import AdjudicationDecision, AnnotationSet, HistoryRecord, Span
+from tests.api.conftest import token_client
 from tests.factories import MembershipFactory
 
 ZELENSKY = "Zelensky 🇺🇦"  # code points after an emoji flag: offsets must not be UTF-16
@@ -147,3 +149,63 @@ def test_refused_for_users_who_may_not_adjudicate(
     with pytest.raises(PermissionDenied, match="You annotated this article"):
         _add(article, annotator, ZELENSKY)  # self-review is off in this project
     assert not Span.objects.filter(annotation_set__is_gold=True).exists()
+
+
+def _api(article, user, **data):
+    url = reverse("api:adjudication-add-missed", args=[article.project.slug, article.pk])
+    return token_client(user).post(url, data, format="json")
+
+
+def test_the_api_adds_a_missed_span_and_a_claim_on_it(project, article, reviewer, submitted):
+    start = article.body.index(ZELENSKY)
+    response = _api(
+        article,
+        reviewer,
+        kind="span",
+        start=start,
+        end=start + 11,
+        quote=ZELENSKY,
+        label="claim",
+        note="The annotators skipped it.",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["outcome"] == "added" and response.json()["reason_code"] == "missed"
+    span = _gold(article).spans.get()
+    response = _api(
+        article,
+        reviewer,
+        kind="claim",
+        span_id=span.pk,
+        claim_type="warning",
+        claimant=project.actors.get(name="Dmitry Peskov").pk,
+        reliability="C",
+        credibility=3,
+    )
+    assert response.status_code == 201, response.content
+    assert _gold(article).claims.get().grading == "C3"
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "says"),
+    [
+        ({"kind": "span", "start": 5, "label": "actor"}, 400, "end"),
+        ({"kind": "span", "start": 4, "end": 2, "label": "actor"}, 400, "outside the text"),
+        ({"kind": "span", "start": 0, "end": 7, "label": "nope"}, 400, "No label named"),
+        ({"kind": "span", "start": 0, "end": 7, "quote": "Moscow", "label": "actor"}, 400, "not"),
+        ({"kind": "claim", "span_id": 999999, "claim_type": "warning"}, 400, "span_id"),
+        ({"kind": "threat"}, 400, "kind"),
+    ],
+)
+def test_the_api_says_what_is_wrong(article, reviewer, submitted, data, status, says):
+    response = _api(article, reviewer, **data)
+    assert response.status_code == status
+    assert says in response.content.decode()
+    assert not Span.objects.filter(annotation_set__is_gold=True).exists()
+
+
+def test_the_api_refuses_when_the_project_does_not_allow_it(project, article, reviewer, submitted):
+    project.allow_missed_items = False
+    project.save()
+    response = _api(article, reviewer, kind="span", start=0, end=7, label="actor")
+    assert response.status_code == 409
+    assert "does not let reviewers add" in response.json()["detail"]
