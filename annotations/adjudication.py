@@ -237,6 +237,10 @@ def _added_item(decision: AdjudicationDecision, total: int) -> Item:
     return item
 
 
+def gold_of(article: Article) -> AnnotationSet | None:
+    return AnnotationSet.objects.filter(article=article).gold().first()
+
+
 def _gold_for(article: Article, user: User) -> AnnotationSet:
     gold = AnnotationSet.objects.filter(article=article).gold().first()
     if gold is None:
@@ -636,9 +640,14 @@ def adjudication_reject(
     note: str = "",
     expected_version: int | None,
 ) -> AdjudicationDecision:
-    """Keep the item out of the gold set. The annotators' rows stay, linked to the decision."""
+    """Keep the item out of the gold set. The annotators' rows stay, linked to the decision.
+    An item a reviewer added (no annotator marked it) goes from gold; history keeps it."""
     gold, merged = _begin(article, user, expected_version)
     item = merged.item(key)
+    if not item.versions and item.decision is not None:  # added by a reviewer: take it out
+        decision = _withdraw(gold, merged, item.decision, user)
+        _bump(gold)
+        return decision
     decision = _decide(
         gold,
         merged,
@@ -739,6 +748,15 @@ def adjudication_undo(
     decision = gold.decisions.filter(decided_by=user).order_by("-decided_at", "-pk").first()
     if decision is None:
         raise Conflict("You have made no decision on this article to undo.")
+    withdrawn = _withdraw(gold, merged, decision, user)
+    _bump(gold)
+    return withdrawn
+
+
+def _withdraw(
+    gold: AnnotationSet, merged: Merged, decision: AdjudicationDecision, user: User
+) -> AdjudicationDecision:
+    """Take a decision back: its gold row goes, the history keeps the decision."""
     with services.adjudicating(gold):
         _clear_gold_row(decision, gold, user)
         _carry_links(gold, merged, user)
@@ -752,10 +770,16 @@ def adjudication_undo(
         after=None,
     )
     withdrawn = AdjudicationDecision(
-        pk=decision.pk, key=decision.key, kind=decision.kind, outcome=decision.outcome
+        pk=decision.pk,
+        key=decision.key,
+        kind=decision.kind,
+        outcome=decision.outcome,
+        reason_code=decision.reason_code,
+        note=decision.note,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
     )
     decision.delete()
-    _bump(gold)
     return withdrawn
 
 

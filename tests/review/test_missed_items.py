@@ -78,6 +78,25 @@ def test_undo_takes_a_missed_span_out_of_gold(article, reviewer, submitted):
     assert not AdjudicationDecision.objects.filter(outcome="added").exists()
 
 
+def test_rejecting_a_missed_span_takes_it_out_of_gold_whenever(article, reviewer, submitted):
+    added = _add(article, reviewer, ZELENSKY)
+    start = article.body.index("Dmitry Peskov")
+    adjudication.adjudication_reject(
+        article=article,
+        user=reviewer,
+        key=f"span:{start}-{start + 13}",
+        reason_code="other",
+        expected_version=None,
+    )
+    adjudication.adjudication_reject(
+        article=article, user=reviewer, key=added.key, expected_version=None
+    )
+
+    assert not _gold(article).spans.exists()
+    assert adjudication.merge(article).find(added.key) is None
+    assert HistoryRecord.objects.filter(object_id=added.pk, action="delete").exists()
+
+
 def test_a_missed_claim_is_added_on_a_gold_span(project, article, reviewer, submitted):
     _add(article, reviewer, "Kremlin spokesperson Dmitry Peskov warned the US and NATO.", "claim")
     sentence = _gold(article).spans.get()
