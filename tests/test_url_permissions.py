@@ -210,6 +210,10 @@ CASES: dict[str, list[Case]] = {
     "annotations:actor-import": [
         page("post", members(302, 403, 403, 403), data=lambda w: {"file": _registry_file()})
     ],
+    "annotations:project-options": [
+        page("get", MANAGER_ONLY),
+        page("post", members(302, 403, 403, 403), data={"allow_missed_items": "on"}),
+    ],
     "annotations:vocabulary": [page("get", MANAGER_ONLY, kwargs=lambda w: {"kind": "labels"})],
     "annotations:vocabulary-create": [
         page(

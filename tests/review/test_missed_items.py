@@ -1,6 +1,8 @@
 """A reviewer adds to gold a span or claim no annotator marked (reason code "missed"), if the
 project allows it: in history, in the native export, refused where it makes no sense."""
 
+import re
+
 import orjson
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -228,3 +230,95 @@ def test_the_api_refuses_when_the_project_does_not_allow_it(project, article, re
     response = _api(article, reviewer, kind="span", start=0, end=7, label="actor")
     assert response.status_code == 409
     assert "does not let reviewers add" in response.json()["detail"]
+
+
+def _page(article):
+    return reverse("annotations:adjudicate", args=[article.project.slug, article.pk])
+
+
+def _post(client, article, **data):
+    version = getattr(
+        AnnotationSet.objects.filter(article=article, is_gold=True).first(), "version", 0
+    )
+    return client.post(_page(article), {"version": version, **data}, HTTP_HX_REQUEST="true")
+
+
+def test_the_page_adds_a_missed_span_and_the_claim_it_states(
+    client, project, article, reviewer, submitted
+):
+    client.force_login(reviewer)
+    assert 'id="missed-form"' in client.get(_page(article)).content.decode()
+    sentence = "Kremlin spokesperson Dmitry Peskov warned the US and NATO."
+    start = article.body.index(sentence)
+    end = start + len(sentence)
+    claim_label = project.labels.get(name="claim")
+    response = _post(
+        client,
+        article,
+        action="add_missed",
+        start=start,
+        end=end,
+        quote=sentence,
+        label=claim_label.pk,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Added (missed)" in html and "Add the claim it states" in html  # in place
+    span = _gold(article).spans.get()
+    response = _post(
+        client,
+        article,
+        action="add_missed_claim",
+        span=span.pk,
+        claim_type=project.claim_types.get(name="warning").pk,
+        reliability="A",
+        credibility=1,
+    )
+    assert response.status_code == 200
+    assert _gold(article).claims.get().grading == "A1"
+    response = _post(
+        client,
+        article,
+        action="add_missed",
+        start=start,
+        end=end,
+        quote="Kremlin",
+        label=claim_label.pk,
+    )
+    assert response.status_code == 400
+    assert "The text at" in response.content.decode()  # the wrong quote named
+
+
+def test_the_page_offers_no_form_when_the_project_does_not_allow_it(
+    client, project, article, reviewer, submitted
+):
+    project.allow_missed_items = False
+    project.save()
+    client.force_login(reviewer)
+    assert 'id="missed-form"' not in client.get(_page(article)).content.decode()
+    response = _post(
+        client,
+        article,
+        action="add_missed",
+        start=0,
+        end=7,
+        label=project.labels.get(name="actor").pk,
+    )
+    assert response.status_code == 409
+    assert "does not let reviewers add" in response.content.decode()
+
+
+def test_a_manager_turns_adding_missed_items_off_and_on_in_the_projects_options(
+    client, project, manager
+):
+    client.force_login(manager)
+    url = reverse("annotations:project-options", args=[project.slug])
+    page = client.get(url).content.decode()
+    assert "Reviewers may add what the annotators missed" in page
+    assert re.search(r'<input[^>]*name="allow_missed_items"[^>]*checked', page)  # the default
+    assert client.post(url, {"annotators_can_create_actors": "on"}).status_code == 302
+    project.refresh_from_db()
+    assert not project.allow_missed_items and project.annotators_can_create_actors
+    client.post(url, {"allow_missed_items": "on"})
+    project.refresh_from_db()
+    assert project.allow_missed_items and not project.annotators_can_create_actors
