@@ -217,7 +217,9 @@ def merge(article: Article) -> Merged:
     for assessment in assessments:
         add(item_for("threat", "threat"), (assessment.level_id,), assessment)
     if gold is not None:
-        decisions = gold.decisions.select_related("decided_by", "gold_span", "gold_claim__span")
+        decisions = gold.decisions.select_related(
+            "decided_by", "gold_span__label", "gold_claim__span"
+        )
         for decision in decisions:
             if decision.key in items:
                 items[decision.key].decision = decision
