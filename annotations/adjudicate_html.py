@@ -37,6 +37,7 @@ STATE_WORDS = {
     "accepted": "Accepted",
     "edited": "Edited",
     "rejected": "Rejected",
+    "added": "Added (missed)",
 }
 
 
@@ -69,12 +70,13 @@ def layer_html(
     body: str, spans: Sequence[Span], key_of: dict[int, str], state_of: dict[str, str]
 ) -> SafeString:
     """The article body as paragraphs, with one highlight per stretch a span covers: its
-    item's key and state (the innermost span's, where spans nest)."""
+    item's key and state (the innermost span's, where spans nest). A newline stays between
+    paragraphs, so the layer's text is the body's and a selection in it maps to offsets."""
     parts = ["<p>"]
     for seg in segments_of(body, spans):
         pieces = seg.text.split("\n")
         if not seg.spans:
-            parts.append("</p><p>".join(escape(piece) for piece in pieces))
+            parts.append("</p>\n<p>".join(escape(piece) for piece in pieces))
             continue
         innermost = seg.spans[-1]
         assert isinstance(innermost, Span)
@@ -86,7 +88,9 @@ def layer_html(
             f'title="{escape(_span_title(innermost))}">'
         )
         parts.append(
-            "</p><p>".join(f"{opening}{escape(piece)}</mark>" if piece else "" for piece in pieces)
+            "</p>\n<p>".join(
+                f"{opening}{escape(piece)}</mark>" if piece else "" for piece in pieces
+            )
         )
     parts.append("</p>")
     return mark_safe("".join(parts))  # every piece of text above is escaped

@@ -217,13 +217,30 @@ def merge(article: Article) -> Merged:
     for assessment in assessments:
         add(item_for("threat", "threat"), (assessment.level_id,), assessment)
     if gold is not None:
-        decisions = gold.decisions.select_related("decided_by")
+        decisions = gold.decisions.select_related(
+            "decided_by", "gold_span__label", "gold_claim__span"
+        )
         for decision in decisions:
             if decision.key in items:
                 items[decision.key].decision = decision
+            elif decision.outcome == AdjudicationDecision.Outcome.ADDED:
+                items[decision.key] = _added_item(decision, len(sets))
     for item in items.values():
         item.versions.sort(key=lambda v: (-len(v.annotator_ids), v.first.pk))
     return Merged(article=article, sets=sets, gold=gold, items=list(items.values()))
+
+
+def _added_item(decision: AdjudicationDecision, total: int) -> Item:
+    """The item of a span or claim a reviewer added to gold (no annotator's version)."""
+    stating = decision.gold_span or (decision.gold_claim.span if decision.gold_claim else None)
+    start, end, quote = (stating.start, stating.end, stating.quote) if stating else (None, None, "")
+    item = Item(decision.kind, decision.key, start, end, quote, decision=decision, total=total)
+    item.label = decision.gold_span.label if decision.gold_span else None
+    return item
+
+
+def gold_of(article: Article) -> AnnotationSet | None:
+    return AnnotationSet.objects.filter(article=article).gold().first()
 
 
 def _gold_for(article: Article, user: User) -> AnnotationSet:
@@ -573,6 +590,10 @@ def _decision_snapshot(decision: AdjudicationDecision | None) -> dict[str, objec
 
 def _source_row(item: Item, source_id: int | None) -> Row:
     rows = item.rows
+    if not rows:
+        raise ValidationError(
+            f"No annotator marked {quoted(item.quote)}: a reviewer added it. Undo or reject it."
+        )
     if source_id is None:
         return item.versions[0].first
     for row in rows:
@@ -621,9 +642,14 @@ def adjudication_reject(
     note: str = "",
     expected_version: int | None,
 ) -> AdjudicationDecision:
-    """Keep the item out of the gold set. The annotators' rows stay, linked to the decision."""
+    """Keep the item out of the gold set. The annotators' rows stay, linked to the decision.
+    An item a reviewer added (no annotator marked it) goes from gold; history keeps it."""
     gold, merged = _begin(article, user, expected_version)
     item = merged.item(key)
+    if not item.versions and item.decision is not None:  # added by a reviewer: take it out
+        decision = _withdraw(gold, merged, item.decision, user)
+        _bump(gold)
+        return decision
     decision = _decide(
         gold,
         merged,
@@ -724,6 +750,15 @@ def adjudication_undo(
     decision = gold.decisions.filter(decided_by=user).order_by("-decided_at", "-pk").first()
     if decision is None:
         raise Conflict("You have made no decision on this article to undo.")
+    withdrawn = _withdraw(gold, merged, decision, user)
+    _bump(gold)
+    return withdrawn
+
+
+def _withdraw(
+    gold: AnnotationSet, merged: Merged, decision: AdjudicationDecision, user: User
+) -> AdjudicationDecision:
+    """Take a decision back: its gold row goes, the history keeps the decision."""
     with services.adjudicating(gold):
         _clear_gold_row(decision, gold, user)
         _carry_links(gold, merged, user)
@@ -737,11 +772,172 @@ def adjudication_undo(
         after=None,
     )
     withdrawn = AdjudicationDecision(
-        pk=decision.pk, key=decision.key, kind=decision.kind, outcome=decision.outcome
+        pk=decision.pk,
+        key=decision.key,
+        kind=decision.kind,
+        outcome=decision.outcome,
+        reason_code=decision.reason_code,
+        note=decision.note,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
     )
     decision.delete()
-    _bump(gold)
     return withdrawn
+
+
+def missed_span_key(start: int, end: int, label_id: int) -> str:
+    return f"missed:span:{start}-{end}:{label_id}"
+
+
+def missed_claim_key(start: int, end: int) -> str:
+    return f"missed:claim:{start}-{end}"
+
+
+def _begin_missed(
+    article: Article, user: User, expected_version: int | None
+) -> tuple[AnnotationSet, Merged]:
+    begun = _begin(article, user, expected_version)  # who may, first
+    if not article.project.allow_missed_items:
+        raise Conflict(
+            "This project does not let reviewers add items the annotators missed; a manager "
+            "can allow it in the project's settings."
+        )
+    return begun
+
+
+def _record_added(
+    gold: AnnotationSet,
+    merged: Merged,
+    *,
+    kind: str,
+    key: str,
+    gold_span: Span | None = None,
+    gold_claim: Claim | None = None,
+    note: str,
+    user: User,
+) -> AdjudicationDecision:
+    decision = AdjudicationDecision.objects.create(
+        gold_set=gold,
+        article=merged.article,
+        kind=kind,
+        key=key,
+        outcome=AdjudicationDecision.Outcome.ADDED,
+        reason_code=ReasonCode.MISSED,
+        note=note.strip(),
+        overrides=True,
+        gold_span=gold_span,
+        gold_claim=gold_claim,
+        decided_by=user,
+    )
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.CREATE,
+        annotation_set=gold,
+        object_type="decision",
+        object_id=decision.pk,
+        before=None,
+        after=_decision_snapshot(decision),
+    )
+    _bump(gold)
+    return decision
+
+
+@transaction.atomic
+def adjudication_add_missed_span(
+    *,
+    article: Article,
+    user: User,
+    start: int,
+    end: int,
+    label: Label,
+    actor: Actor | None = None,
+    quote: str = "",
+    note: str = "",
+    expected_version: int | None,
+) -> AdjudicationDecision:
+    """Add to gold a span no annotator marked (reason code "missed"), if the project allows it.
+    Refused for an empty range or one outside the text, for a `quote` (when given) that is not
+    the text there, and when gold already has the same label on the same range."""
+    gold, merged = _begin_missed(article, user, expected_version)
+    if label.project_id != article.project_id:
+        raise ValidationError(f"The label {label} belongs to another project.")
+    if actor is not None and actor.project_id != article.project_id:
+        raise ValidationError(f"The actor {actor} belongs to another project.")
+    length = len(article.body)
+    if not 0 <= start < end <= length:
+        raise ValidationError(
+            f"The range {start}–{end} is empty or outside the text (0–{length} code points)."
+        )
+    if quote and quote != article.body[start:end]:
+        raise ValidationError(
+            f"The text at {start}–{end} is {quoted(article.body[start:end])}, not {quoted(quote)}."
+        )
+    marked = [
+        item
+        for item in merged.items
+        if item.kind == "span"
+        and (item.start, item.end) == (start, end)
+        and any(v.value[0] == label.pk for v in item.versions)
+    ]
+    if marked:
+        raise Conflict(
+            f"An annotator marked {quoted(marked[0].quote)} as {label.name}: decide their item."
+        )
+    if gold.spans.filter(start=start, end=end, label=label).exists():
+        raise Conflict(
+            f"The gold set already has {quoted(article.body[start:end])} as {label.name}."
+        )
+    with services.adjudicating(gold):
+        span = _write_span(gold, label=label, actor=actor, start=start, end=end, user=user)
+    key = missed_span_key(start, end, label.pk)
+    return _record_added(gold, merged, kind="span", key=key, gold_span=span, note=note, user=user)
+
+
+@transaction.atomic
+def adjudication_add_missed_claim(
+    *,
+    article: Article,
+    user: User,
+    span: Span,
+    claim_type: ClaimType,
+    claimant: Actor | None = None,
+    targets: list[Actor] | None = None,
+    reliability: str = "",
+    credibility: int | None = None,
+    note: str = "",
+    expected_version: int | None,
+) -> AdjudicationDecision:
+    """Add to gold a claim no annotator marked, stated by the gold span `span` (reason code
+    "missed"), if the project allows it. Refused when gold already has a claim on that span."""
+    gold, merged = _begin_missed(article, user, expected_version)
+    if span.annotation_set_id != gold.pk:
+        raise ValidationError("A claim can be added only on a span of the gold set.")
+    for value in [claim_type, claimant, *(targets or [])]:
+        if value is not None and value.project_id != article.project_id:
+            raise ValidationError(f"{value} belongs to another project.")
+    if merged.find(f"claim:{span.start}-{span.end}") is not None:
+        raise Conflict(
+            f"An annotator marked a claim stated by {quoted(span.quote)}: decide their item."
+        )
+    if gold.claims.filter(span__start=span.start, span__end=span.end).exists():
+        raise Conflict(f"The gold set already has a claim stated by {quoted(span.quote)}.")
+    with services.adjudicating(gold):
+        claim = services.claim_create(
+            annotation_set=gold,
+            span=span,
+            claim_type=claim_type,
+            claimant=claimant,
+            targets=targets or [],
+            reliability=reliability,
+            credibility=credibility,
+            note=note,
+            user=user,
+        )
+        _carry_links(gold, merged, user)
+    key = missed_claim_key(span.start, span.end)
+    return _record_added(
+        gold, merged, kind="claim", key=key, gold_claim=claim, note=note, user=user
+    )
 
 
 @transaction.atomic

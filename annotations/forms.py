@@ -316,3 +316,16 @@ class ThreatAssessmentForm(forms.Form):
             ThreatLevel.objects.filter(project_id=annotation_set.article.project_id),
         )
         limit_choices(self.fields["claims"], annotation_set.claims.all())
+
+
+class ProjectOptionsForm(forms.ModelForm):
+    """What a project allows its annotators and reviewers (managers change it)."""
+
+    class Meta:
+        model = Project
+        fields = ["allow_self_review", "allow_missed_items", "annotators_can_create_actors"]
+        labels = {
+            "allow_self_review": "Reviewers may judge their own work",
+            "allow_missed_items": "Reviewers may add what the annotators missed",
+            "annotators_can_create_actors": "Annotators may add actors",
+        }

@@ -45,6 +45,7 @@ urlpatterns = [
         name="actor-export",
     ),
     path(project + "actors/import/", project_settings.actor_registry_import, name="actor-import"),
+    path(project + "options/", project_settings.project_options, name="project-options"),
     path(project + "settings/<slug:kind>/", project_settings.vocabulary, name="vocabulary"),
     path(
         project + "settings/<slug:kind>/new/",

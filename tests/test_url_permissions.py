@@ -210,6 +210,10 @@ CASES: dict[str, list[Case]] = {
     "annotations:actor-import": [
         page("post", members(302, 403, 403, 403), data=lambda w: {"file": _registry_file()})
     ],
+    "annotations:project-options": [
+        page("get", MANAGER_ONLY),
+        page("post", members(302, 403, 403, 403), data={"allow_missed_items": "on"}),
+    ],
     "annotations:vocabulary": [page("get", MANAGER_ONLY, kwargs=lambda w: {"kind": "labels"})],
     "annotations:vocabulary-create": [
         page(
@@ -504,6 +508,13 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "api:adjudication-accept-unanimous": [api("post", members(403, 403, 403, 409), data={})],
+    "api:adjudication-add-missed": [
+        api(
+            "post",
+            members(403, 403, 403, 409),
+            data={"kind": "span", "start": 0, "end": 7, "label": "actor"},
+        )
+    ],
     "api:adjudication-undo": [api("post", members(403, 403, 403, 409), data={})],
     "api:gold-set-approve": [api("post", members(403, 403, 403, 409), data={})],
     "api:agreement": [api("get", REVIEWER_OR_MANAGER)],

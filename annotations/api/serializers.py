@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -466,6 +468,47 @@ class AdjudicationDecisionInput(AdjudicationInput):
         default="",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class AdjudicationMissedInput(AdjudicationInput):
+    """A span or claim no annotator marked, added to gold with reason code "missed"."""
+
+    kind = serializers.ChoiceField(choices=["span", "claim"])
+    start = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="A span's start."
+    )
+    end = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="A span's end (exclusive)."
+    )
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="A span's text, checked against the article when given.",
+    )
+    label = serializers.CharField(max_length=100, required=False, help_text="A span's label name.")  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
+    actor = _id_field(required=False, allow_null=True, default=None)
+    span_id = _id_field(
+        required=False, allow_null=True, default=None, help_text="A claim's gold span."
+    )
+    claim_type = serializers.CharField(max_length=100, required=False)
+    claimant = _id_field(required=False, allow_null=True, default=None)
+    targets = serializers.ListField(child=_id_field(), required=False, default=list)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices, allow_blank=True, required=False, default=""
+    )
+    credibility = serializers.IntegerField(
+        min_value=1, max_value=6, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        needed = ["start", "end", "label"] if attrs["kind"] == "span" else ["span_id", "claim_type"]
+        missing = {name: "This field is required." for name in needed if attrs.get(name) is None}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class AdjudicationDecisionOutput(serializers.Serializer):

@@ -87,6 +87,11 @@ urlpatterns = [
         name="adjudication-accept-unanimous",
     ),
     path(
+        A + "adjudication/missed/",
+        adjudication.AdjudicationAddMissed.as_view(),
+        name="adjudication-add-missed",
+    ),
+    path(
         A + "adjudication/undo/", adjudication.AdjudicationUndo.as_view(), name="adjudication-undo"
     ),
     path(A + "gold-set/approve/", adjudication.GoldSetApprove.as_view(), name="gold-set-approve"),

@@ -10,7 +10,9 @@ guideline_version} and rejected (what the adjudication overrode, with its outcom
 code and note: the annotators' spans {kind "span", start, end, quote, label}, claims {kind
 "claim", start, end, quote of the stating span, claim_type, claimant, targets, reliability,
 credibility, grading} and threat levels {kind "threat", level, rationale}, each with its
-annotator). Span and claim ids are positions inside the line. Offsets are
+annotator), and added (what the reviewer put into gold that no annotator marked: {kind
+"span", span} or {kind "claim", claim}, ids of this line, with outcome "added", reason code
+"missed", note and reviewer). Span and claim ids are positions inside the line. Offsets are
 Unicode code points, end exclusive.
 """
 

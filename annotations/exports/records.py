@@ -299,6 +299,7 @@ def _review_facts(
         "annotators": annotators,
         "adjudication": {},
         "rejected": defaultdict(list),
+        "added": defaultdict(list),
     }
     if not gold_set_ids:
         return facts
@@ -325,6 +326,9 @@ def _review_facts(
         if gold_set_id not in last or decided_at > last[gold_set_id][1]:
             last[gold_set_id] = (decided_by, decided_at)
     facts["adjudication"] = last
+    for row in decisions:
+        if row[4] == AdjudicationDecision.Outcome.ADDED:
+            facts["added"][row[1]].append(row)
     overridden = {row[0]: row for row in decisions if row[5]}
     if not overridden:
         return facts
@@ -582,7 +586,17 @@ def _record(
         "guideline_version": guideline,
     }
     rejected: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
     if is_gold:
+        # The items a reviewer added that no annotator marked (reason code "missed").
+        for row in review["added"].get(set_id, ()):
+            where = (
+                {"span": span_index.get(row[7])}
+                if row[3] == AdjudicationDecision.Kind.SPAN
+                else {"claim": claim_index.get(row[10])}
+            )
+            added.append({"kind": row[3], **where, **_outcome(row), "reviewer": row[8]})
+        added.sort(key=lambda a: (a["kind"], a.get("span", -1) or 0, a.get("claim", -1) or 0))
         reviewer, adjudicated_at = review["adjudication"].get(set_id, (None, None))
         provenance |= {
             "annotators": sorted(review["annotators"].get(article_id, ())),
@@ -619,4 +633,5 @@ def _record(
         "threat_assessment": threat,
         "provenance": provenance,
         "rejected": rejected,
+        "added": added,
     }

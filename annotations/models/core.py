@@ -55,6 +55,10 @@ class Project(models.Model):
     allow_self_review = models.BooleanField(
         default=False, help_text="Let a reviewer review or adjudicate their own annotation work."
     )
+    allow_missed_items = models.BooleanField(
+        default=True,
+        help_text="Let a reviewer add to gold a span or claim the annotators missed.",
+    )
     annotators_can_create_actors = models.BooleanField(
         default=False, help_text="Let annotators add actors to the registry while annotating."
     )

@@ -33,6 +33,7 @@ class AdjudicationDecision(models.Model):
         ACCEPTED = "accepted", "Accepted"
         EDITED = "edited", "Edited"
         REJECTED = "rejected", "Rejected"
+        ADDED = "added", "Added (missed by the annotators)"
 
     gold_set = models.ForeignKey(AnnotationSet, on_delete=models.CASCADE, related_name="decisions")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="decisions")

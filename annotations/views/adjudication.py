@@ -35,6 +35,7 @@ from annotations.models import (
     Article,
     Claim,
     Credibility,
+    Label,
     Project,
     ReasonCode,
     Reliability,
@@ -136,8 +137,13 @@ def _detail_context(
     if item is None:
         undecided = adjudicate_html.in_text_order(merged.undecided())
         item = undecided[0] if undecided else next(iter(_ordered(merged)), None)
+    project = access.project
+    choices = {
+        "labels": project.labels.all(),
+        "actors": list(Actor.objects.filter(project=project).order_by("name")),
+    }
     if item is None:
-        return {"item": None}
+        return {"item": None, **choices}
     versions = _shown_versions(merged, item, gold)
     numbers = _numbers(merged)
     marked = {n for v in versions for n in v.numbers}
@@ -149,8 +155,9 @@ def _detail_context(
     chosen = next((v for v in versions if v.chosen), None)
     start_from = next((v for v in versions if v.version.first.pk == source_id), None)
     start_from = start_from or chosen or (versions[0] if versions else None)
-    project = access.project
     return {
+        **choices,
+        "claim_span": _claim_span(item, gold) if project.allow_missed_items else None,
         "item": item,
         "state": adjudicate_html.item_state(item),
         "state_words": adjudicate_html.STATE_WORDS[adjudicate_html.item_state(item)],
@@ -161,13 +168,24 @@ def _detail_context(
         "edit_row": start_from.version.first if start_from else None,
         "edit_span": _edit_span(item, gold),
         "sentence": adjudicate_html.sentence_html(merged.article.body, item),
-        "labels": project.labels.all(),
-        "actors": list(Actor.objects.filter(project=project).order_by("name")),
         "claim_types": project.claim_types.all(),
         "threat_levels": project.threat_levels.all(),
         "reliabilities": Reliability.choices,
         "credibilities": Credibility.choices,
     }
+
+
+def _claim_span(item: adjudication.Item, gold: Gold) -> Span | None:
+    """The gold span of a span item that could state a claim no annotator marked: a claim
+    label's span in gold, with no claim on its range in gold or among the items."""
+    decision = item.decision
+    if item.kind != "span" or decision is None or not decision.gold_span_id:
+        return None
+    span = next((s for s in gold.spans if s.pk == decision.gold_span_id), None)
+    if span is None or span.label.kind != Label.Kind.CLAIM:
+        return None
+    ranges = {(c.span.start, c.span.end) for c in gold.claims.values()}
+    return None if (span.start, span.end) in ranges else span
 
 
 def _edit_span(item: adjudication.Item, gold: Gold) -> tuple[int | None, int | None]:
@@ -217,6 +235,8 @@ def _context(
         layer_columns=len(layers),
         annotator_keys=[layer for layer in layers if layer.number is not None],
         gold_version=merged.gold.version if merged.gold else 0,
+        may_add_missed=merged.ready and not approved and access.project.allow_missed_items,
+        body_length=len(article.body),
         reason_codes=ReasonCode.choices,
         undecided=undecided,
         unanimous_undecided=sum(1 for i in merged.undecided() if i.unanimous),
@@ -234,6 +254,13 @@ def _chosen[M: Model](rows: QuerySet[M], value: str | None, name: str) -> M | No
     return None if pk is None else rows.filter(pk=pk).first()
 
 
+def _required[M: Model](rows: QuerySet[M], value: str | None, what: str) -> M:
+    row = _chosen(rows, value, what)
+    if row is None:
+        raise ValidationError(f"Choose {what}.")
+    return row
+
+
 def _actor(project: Project, value: str | None, name: str) -> Actor | None:
     actor_id = optional_int_param(value, name)
     if actor_id is None:
@@ -242,6 +269,10 @@ def _actor(project: Project, value: str | None, name: str) -> Actor | None:
     if actor is None:
         raise ValidationError(f"{name}: choose one of the project's actors.")
     return actor
+
+
+def _targets(project: Project, values: list[str]) -> list[Actor]:
+    return [a for v in values if (a := _actor(project, v, "A target")) is not None]
 
 
 def _edit_changes(request: AuthenticatedHttpRequest, project: Project, kind: str) -> dict[str, Any]:
@@ -264,7 +295,7 @@ def _edit_changes(request: AuthenticatedHttpRequest, project: Project, kind: str
         claim_type = _chosen(project.claim_types.all(), post.get("claim_type"), "The claim type")
         if claim_type is None:
             raise ValidationError("Choose a claim type for the edited claim.")
-        targets = [_actor(project, t, "A target") for t in post.getlist("targets") if t]
+        targets = _targets(project, post.getlist("targets"))
         credibility = optional_int_param(post.get("credibility"), "The credibility")
         return {
             "claim_type": claim_type,
@@ -305,6 +336,32 @@ def _adjudicate_post(
         return f"Undone: the decision on {_item_name(withdrawn.key)}; it is undecided again.", (
             withdrawn.key
         )
+    if action == "add_missed":
+        added = adjudication.adjudication_add_missed_span(
+            start=int_param(post.get("start"), "The start"),
+            end=int_param(post.get("end"), "The end"),
+            quote=post.get("quote", ""),
+            label=_required(project.labels.all(), post.get("label"), "a label"),
+            actor=_actor(project, post.get("actor"), "The actor"),
+            **common,
+            note=post.get("note", ""),
+        )
+        quote = adjudication.quoted(added.gold_span.quote if added.gold_span else "")
+        return f"Added {quote} to gold (missed).", added.key
+    if action == "add_missed_claim":
+        span_id = int_param(post.get("span"), "The span")
+        span = Span.objects.filter(pk=span_id, annotation_set=adjudication.gold_of(article))
+        added = adjudication.adjudication_add_missed_claim(
+            span=_required(span, str(span_id), "a span of the gold set"),
+            claim_type=_required(project.claim_types.all(), post.get("claim_type"), "a claim type"),
+            claimant=_actor(project, post.get("claimant"), "The claimant"),
+            targets=_targets(project, post.getlist("targets")),
+            reliability=post.get("reliability", ""),
+            credibility=optional_int_param(post.get("credibility"), "The credibility"),
+            **common,
+            note=post.get("note", ""),
+        )
+        return "Added the claim to gold (missed).", added.key
     if action == "accept":
         adjudication.adjudication_accept(key=key, source_id=source_id, **common, **decision)
     elif action == "reject":
@@ -368,8 +425,8 @@ def adjudicate(request: AuthenticatedHttpRequest, slug: str, article_id: int) ->
             return render(request, f"{template}#update", context, status=status)
         return render(request, template, context, status=status)
     if request.htmx:
-        undo = request.POST.get("action") == "undo"
-        context = _context(request, access, article, key=touched, advance=not undo)
+        stay = request.POST.get("action") in {"undo", "add_missed", "add_missed_claim"}
+        context = _context(request, access, article, key=touched, advance=not stay)
         context["message"] = message
         return render(request, f"{template}#update", context)
     messages.success(request, message)

@@ -30,6 +30,7 @@ from annotations.forms import (
     ActorRegistryImportForm,
     ClaimTypeForm,
     LabelForm,
+    ProjectOptionsForm,
     ThreatLevelForm,
     add_errors_by_field,
 )
@@ -293,4 +294,24 @@ def _actor_edit_page(
     context = project_context(access, actor=actor, form=form)
     return render_page(
         request, "annotations/actor_edit.html", context, partial="actor-form", status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_options(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """What the project allows: self-review, adding missed items, annotators adding actors."""
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    data = request.POST if request.method == "POST" else None
+    form = ProjectOptionsForm(data, instance=access.project)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The project's options are saved.")
+        return redirect("annotations:project-options", slug=slug)
+    status = 400 if form.is_bound else 200
+    return render_page(
+        request,
+        "annotations/project_options.html",
+        project_context(access, form=form),
+        status=status,
     )

@@ -5,8 +5,11 @@
  * presses the panel's buttons for the keys, asks for a reason before a decision that
  * overrides an annotator, and after each swap marks the current item in the text and the list,
  * repaints the annotators' highlights with their items' states, and keeps focus in the panel.
- * No offsets are computed here: the highlights carry their items' keys.
+ * Offsets come from one place: a span the annotators missed is selected in the Gold column
+ * (whose text is the article's) and measured by offsets.js, as on the annotate page.
  */
+
+import { selectionIn } from "./offsets.js";
 
 const root = document.querySelector(".adjudicate");
 
@@ -135,7 +138,94 @@ function submit(formId) {
   if (button && !button.disabled) form.requestSubmit(button);
 }
 
+// Adding a span the annotators missed: the selection in the Gold column fills the form.
+
+function goldLayer() {
+  return document.getElementById("layer-gold");
+}
+
+function fillMissed(span) {
+  const form = document.getElementById("missed-form");
+  if (!form || !span) return false;
+  document.getElementById("missed-start").value = span.start;
+  document.getElementById("missed-end").value = span.end;
+  document.getElementById("missed-quote-field").value = span.quote;
+  document.getElementById("missed-quote").textContent = `“${span.quote}”`;
+  return true;
+}
+
+function onSelectionEnd(event) {
+  if (!event.target.closest?.("#layer-gold")) return;
+  fillMissed(selectionIn(goldLayer()));
+}
+
+const finding = { needle: "", after: 0 };
+
+/** Select the next occurrence of the Find text in the Gold column (after the current
+ * selection there, from the top again at the end), and fill the form from it. */
+function findMissed() {
+  const needle = document.getElementById("missed-find").value;
+  const layer = goldLayer();
+  if (!needle || !layer) return;
+  const text = layer.textContent;
+  // UTF-16 indexes, used only to place the DOM selection; offsets.js measures it.
+  const from = needle === finding.needle ? finding.after : 0;
+  let at = text.indexOf(needle, from);
+  if (at < 0) at = text.indexOf(needle);
+  const line = document.getElementById("missed-quote");
+  if (at < 0) {
+    line.textContent = `“${needle}” is not in the text.`;
+    return;
+  }
+  finding.needle = needle;
+  finding.after = at + 1;
+  const range = document.createRange();
+  const [startNode, startOffset] = domPoint(layer, at);
+  const [endNode, endOffset] = domPoint(layer, at + needle.length);
+  range.setStart(startNode, startOffset);
+  range.setEnd(endNode, endOffset);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  fillMissed(selectionIn(layer));
+  const mark = startNode.parentElement;
+  reveal(document.getElementById("layers-scroll"), mark?.closest("p") ?? mark);
+}
+
+/** The DOM position (text node, offset) at UTF-16 index `index` of `container`'s text. */
+function domPoint(container, index) {
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (index <= seen + node.data.length) return [node, index - seen];
+    seen += node.data.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : [container, 0];
+}
+
+function startMissed() {
+  const form = document.getElementById("missed-form");
+  if (!form) return false;
+  if (fillMissed(selectionIn(goldLayer()))) {
+    document.getElementById("missed-label").focus({ preventScroll: true });
+  } else {
+    document.getElementById("missed-find").focus({ preventScroll: true });
+  }
+  form.scrollIntoView({ block: "nearest" });
+  return true;
+}
+
 function onKey(event) {
+  if (event.target.id === "missed-find" && event.key === "Enter") {
+    event.preventDefault();
+    findMissed();
+    return;
+  }
+  if (event.target.closest?.("#missed-start, #missed-end")) {
+    document.getElementById("missed-quote-field").value = ""; // typed: the server checks the range
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if ("busy" in root.dataset) {
     // The last decision is still on its way: a key now would act on the panel it replaces.
@@ -177,6 +267,9 @@ function onKey(event) {
     edit.querySelector("select, input:not([type=hidden])")?.focus();
   } else if (key === "u") submit("undo-form");
   else if (key === "A") submit("unanimous-form");
+  else if (key === "s") {
+    if (!startMissed()) return;
+  }
   else return;
   event.preventDefault();
 }
@@ -214,6 +307,8 @@ if (root) {
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", onClick, true);
   document.addEventListener("change", onReasonChosen);
+  document.addEventListener("mouseup", onSelectionEnd);
+  document.addEventListener("keyup", onSelectionEnd);
   // A refused decision (400, 409) still shows its message in the panel.
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     if ([400, 409].includes(event.detail.xhr.status)) {

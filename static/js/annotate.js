@@ -3,19 +3,9 @@
 // strict Content-Security-Policy stays on. Everything is delegated from `document`, because
 // htmx swaps the annotate page's regions in and out.
 
-const BODY_ID = "article-body";
-const WORD = /[\p{L}\p{N}\p{M}_]/u;
+import { selectionIn, WORD } from "./offsets.js";
 
-/**
- * How many Unicode code points `text` holds. Browsers measure text in UTF-16 code units
- * (an emoji or a flag letter counts 2); the server counts code points. This is the one place
- * where browser offsets become server offsets.
- */
-export function codePointLength(text) {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
-}
+const BODY_ID = "article-body";
 
 function articleBody() {
   const body = document.getElementById(BODY_ID);
@@ -29,42 +19,10 @@ function isTyping(target) {
   );
 }
 
-/**
- * The current selection inside the article body as {start, end, quote} in code points,
- * clamped to the body; null if nothing in the body is selected.
- */
+/** The current selection inside the article body (see offsets.js), or null. */
 export function selectedSpan() {
-  const body = articleBody();
-  const selection = window.getSelection();
-  if (!body || !selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0).cloneRange();
-  if (!range.intersectsNode(body)) return null;
-  const whole = document.createRange();
-  whole.selectNodeContents(body);
-  if (range.compareBoundaryPoints(Range.START_TO_START, whole) < 0) {
-    range.setStart(whole.startContainer, whole.startOffset);
-  }
-  if (range.compareBoundaryPoints(Range.END_TO_END, whole) > 0) {
-    range.setEnd(whole.endContainer, whole.endOffset);
-  }
-  if (range.collapsed) return null;
-  const before = document.createRange();
-  before.setStart(whole.startContainer, whole.startOffset);
-  before.setEnd(range.startContainer, range.startOffset);
-  let quote = range.toString();
-  let start = codePointLength(before.toString());
-  let end = start + codePointLength(quote);
   const snap = document.getElementById("snap-words");
-  if (snap && snap.checked) {
-    const chars = Array.from(body.textContent);
-    while (start < end && /\s/u.test(chars[start])) start += 1;
-    while (end > start && /\s/u.test(chars[end - 1])) end -= 1;
-    while (start > 0 && WORD.test(chars[start - 1]) && WORD.test(chars[start])) start -= 1;
-    while (end < chars.length && WORD.test(chars[end]) && WORD.test(chars[end - 1])) end += 1;
-    if (start >= end) return null;
-    quote = chars.slice(start, end).join("");
-  }
-  return { start, end, quote, rect: range.getBoundingClientRect() };
+  return selectionIn(articleBody(), Boolean(snap && snap.checked));
 }
 
 // The label popup

@@ -22,6 +22,7 @@ BY_ROLE = {
         "Claim types",
         "Threat scale",
         "Actors",
+        "Options",
     ],
 }
 # The pages each role may open: (URL name, args built from the world).
@@ -49,6 +50,7 @@ PAGES = {
         ("vocabulary", lambda w: [w["slug"], "claim-types"]),
         ("guidelines", lambda w: [w["slug"]]),
         ("actor-list", lambda w: [w["slug"]]),
+        ("project-options", lambda w: [w["slug"]]),
         ("actor-edit", lambda w: [w["slug"], w["actor"].pk]),
         ("assignments", lambda w: [w["slug"]]),
         ("agreement", lambda w: [w["slug"]]),

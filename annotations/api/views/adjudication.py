@@ -21,7 +21,7 @@ from annotations.api.views.common import (
     label_by_name,
     validated,
 )
-from annotations.models import Project
+from annotations.models import Project, Span
 
 
 class AdjudicationDecide(ProjectScoped):
@@ -50,6 +50,49 @@ class AdjudicationDecide(ProjectScoped):
             )
         else:
             decision = adjudication.adjudication_reject(**common)
+        return Response(s.AdjudicationDecisionOutput(decision).data, status=201)
+
+
+class AdjudicationAddMissed(ProjectScoped):
+    @extend_schema(request=s.AdjudicationMissedInput, responses={201: s.AdjudicationDecisionOutput})
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Add to the gold set a span (`start`, `end`, `label`, optional `actor` and `quote`) or
+        a claim on a gold span (`span_id`, `claim_type`, optional claimant, targets and
+        grading) that no annotator marked (reviewers, when the project allows it). The decision
+        has outcome "added" and reason code "missed"."""
+        article = get_article_for_user(self.access(), article_id)
+        data = validated(s.AdjudicationMissedInput, request.data)
+        project = article.project
+        common = {
+            "article": article,
+            "user": caller(request),
+            "note": data["note"],
+            "expected_version": data["expected_version"],
+        }
+        if data["kind"] == "span":
+            decision = adjudication.adjudication_add_missed_span(
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                label=label_by_name(project, data["label"]),
+                actor=actor_by_id(project, data["actor"], "actor"),
+                **common,
+            )
+        else:
+            span = Span.objects.filter(
+                pk=data["span_id"], annotation_set__article=article, annotation_set__is_gold=True
+            ).first()
+            if span is None:
+                raise ValidationError({"span_id": "No span of this article's gold set has it."})
+            decision = adjudication.adjudication_add_missed_claim(
+                span=span,
+                claim_type=claim_type_by_name(project, data["claim_type"]),
+                claimant=actor_by_id(project, data["claimant"], "claimant"),
+                targets=actors_by_id(project, data["targets"], "targets"),
+                reliability=data["reliability"],
+                credibility=data["credibility"],
+                **common,
+            )
         return Response(s.AdjudicationDecisionOutput(decision).data, status=201)
 
 
