@@ -10,6 +10,7 @@ other's decisions unseen.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ class Item:
     end: int | None
     quote: str
     versions: list[Version] = field(default_factory=list)
+    label: Label | None = None  # set when an annotator gave the range several labels
     decision: AdjudicationDecision | None = None
     total: int = 0  # annotators on the article
 
@@ -105,11 +107,21 @@ class Merged:
     def annotator_ids(self) -> list[int]:
         return [s.annotator_id for s in self.sets if s.annotator_id is not None]
 
+    def find(self, key: str) -> Item | None:
+        return next((item for item in self.items if item.key == key), None)
+
     def item(self, key: str) -> Item:
+        item = self.find(key)
+        if item is None:
+            raise ValidationError(f"This article has no item {key!r} to decide.")
+        return item
+
+    def span_item_of(self, span: Span) -> Item | None:
+        """The span item that holds an annotator's span."""
         for item in self.items:
-            if item.key == key:
+            if item.kind == "span" and any(row.pk == span.pk for row in item.rows):
                 return item
-        raise ValidationError(f"This article has no item {key!r} to decide.")
+        return None
 
     def undecided(self) -> list[Item]:
         return [item for item in self.items if item.decision is None]
@@ -121,6 +133,20 @@ class Merged:
             self.items,
             key=lambda i: (i.unanimous, kinds[i.kind], i.start or 0, i.end or 0),
         )
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """`text` in quotation marks for a message: whole when short, else its beginning and end
+    around an ellipsis, so a message never stops mid-phrase."""
+    if len(text) > limit:
+        head = limit * 3 // 4
+        text = f"{text[:head].rstrip()} … {text[-(limit - head) :].lstrip()}"
+    return f"“{text}”"
+
+
+def span_key(start: int, end: int, label_id: int | None = None) -> str:
+    """The key of a span item: its range, and its label when a range has several labels."""
+    return f"span:{start}-{end}" if label_id is None else f"span:{start}-{end}:{label_id}"
 
 
 def span_value(span: Span) -> Value:
@@ -162,9 +188,17 @@ def merge(article: Article) -> Merged:
         assert annotator_id is not None  # the annotators' sets only: never the gold set
         version.annotator_ids.add(annotator_id)
 
-    spans = Span.objects.filter(annotation_set__in=sets).select_related("label", "actor")
+    spans = list(Span.objects.filter(annotation_set__in=sets).select_related("label", "actor"))
+    # A range one annotator marked with several labels (a location and an actor) holds one
+    # item per label, so gold can keep both; any other range is one item, its labels versions.
+    marks = Counter((s.annotation_set_id, s.start, s.end) for s in spans)
+    several = {(start, end) for (_, start, end), n in marks.items() if n > 1}
     for span in spans:
-        item = item_for("span", f"span:{span.start}-{span.end}", span.start, span.end, span.quote)
+        per_label = (span.start, span.end) in several
+        key = span_key(span.start, span.end, span.label_id if per_label else None)
+        item = item_for("span", key, span.start, span.end, span.quote)
+        if per_label:
+            item.label = span.label
         add(item, span_value(span), span)
     claims = (
         Claim.objects.filter(annotation_set__in=sets)
@@ -175,7 +209,11 @@ def merge(article: Article) -> Merged:
         s = claim.span
         item = item_for("claim", f"claim:{s.start}-{s.end}", s.start, s.end, s.quote)
         add(item, claim_value(claim), claim)
-    assessments = ThreatAssessment.objects.filter(annotation_set__in=sets).select_related("level")
+    assessments = (
+        ThreatAssessment.objects.filter(annotation_set__in=sets)
+        .select_related("level")
+        .prefetch_related(Prefetch("claims", queryset=Claim.objects.select_related("span")))
+    )
     for assessment in assessments:
         add(item_for("threat", "threat"), (assessment.level_id,), assessment)
     if gold is not None:
@@ -236,8 +274,12 @@ def _bump(gold: AnnotationSet) -> None:
     )
 
 
-def _gold_span_at(gold: AnnotationSet, start: int, end: int) -> Span | None:
-    return gold.spans.filter(start=start, end=end).order_by("pk").first()
+def _gold_span_at(
+    gold: AnnotationSet, start: int, end: int, label_id: int | None = None
+) -> Span | None:
+    """The gold span on a range: the one with `label_id` if the range has several."""
+    spans = list(gold.spans.filter(start=start, end=end).order_by("pk"))
+    return next((s for s in spans if s.label_id == label_id), spans[0] if spans else None)
 
 
 def _clear_gold_row(decision: AdjudicationDecision | None, gold: AnnotationSet, user: User) -> None:
@@ -287,32 +329,67 @@ def _write_span(
 
 def _write_claim(gold: AnnotationSet, item: Item, *, fields: dict[str, Any], user: User) -> Claim:
     assert item.start is not None and item.end is not None  # a claim item is a span's range
-    span = _gold_span_at(gold, item.start, item.end)
+    span = _gold_span_at(gold, item.start, item.end, fields.pop("span_label_id", None))
     if span is None:
         raise Conflict(
-            f"Accept the span {item.quote[:60]!r} in the gold set before the claim it states."
+            f"Accept the span {quoted(item.quote)} in the gold set before the claim it states."
         )
     claimant_span = fields.pop("claimant_span", None)
     if claimant_span is not None:
-        claimant_span = _gold_span_at(gold, claimant_span.start, claimant_span.end)
+        claimant_span = _gold_span_at(
+            gold, claimant_span.start, claimant_span.end, claimant_span.label_id
+        )
     return services.claim_create(
         annotation_set=gold, span=span, claimant_span=claimant_span, user=user, **fields
     )
 
 
-def _write_threat(
-    gold: AnnotationSet,
-    *,
-    level: ThreatLevel,
-    rationale: str,
-    source_claims: list[Claim],
-    user: User,
-) -> ThreatAssessment:
-    ranges = {(c.span.start, c.span.end) for c in source_claims}
-    claims = [c for c in gold.claims.select_related("span") if (c.span.start, c.span.end) in ranges]
-    return services.threat_assessment_set(
-        annotation_set=gold, level=level, rationale=rationale, claims=claims, user=user
-    )
+def _carry_links(gold: AnnotationSet, merged: Merged, user: User) -> None:
+    """Give the gold items the links the annotators' items had, wherever the linked item is in
+    gold too: a claim's claimant span, and the claims a threat assessment rests on (those of
+    the annotators' assessments at the gold level, or of all when none chose it). Run after
+    every decision, so a link appears whichever of the two items is decided last."""
+    claims = list(gold.claims.select_related("span"))
+    unlinked = [c for c in claims if c.claimant_span_id is None]
+    spans: dict[tuple[int, int], list[Span]] = {}
+    for span in gold.spans.all() if unlinked else []:
+        spans.setdefault((span.start, span.end), []).append(span)
+    for claim in unlinked:
+        item = merged.find(f"claim:{claim.span.start}-{claim.span.end}")
+        rows = [r for r in item.rows if isinstance(r, Claim)] if item else []
+        for row in rows:
+            named = row.claimant_span
+            if named is None or row.claimant_id not in {claim.claimant_id, None}:
+                continue
+            candidates = spans.get((named.start, named.end), [])
+            same_label = [s for s in candidates if s.label_id == named.label_id]
+            if candidates:
+                target = (same_label or candidates)[0]
+                services.claim_update(claim=claim, claimant_span=target, user=user)
+                break
+    threat = ThreatAssessment.objects.filter(annotation_set=gold).select_related("level").first()
+    if threat is None:
+        return
+    wanted = _supporting_claims(merged, claims, threat.level_id)
+    if {c.pk for c in wanted} != set(threat.claims.values_list("pk", flat=True)):
+        services.threat_assessment_set(
+            annotation_set=gold,
+            level=threat.level,
+            rationale=threat.rationale,
+            claims=wanted,
+            user=user,
+        )
+
+
+def _supporting_claims(merged: Merged, gold_claims: list[Claim], level_id: int) -> list[Claim]:
+    """The gold claims a gold threat assessment at `level_id` rests on: those on the ranges of
+    the claims the annotators' assessments at that level rested on (of all, when none chose
+    that level)."""
+    item = merged.find("threat")
+    rows = [r for r in item.rows if isinstance(r, ThreatAssessment)] if item else []
+    rows = [r for r in rows if r.level_id == level_id] or rows
+    ranges = {(c.span.start, c.span.end) for r in rows for c in r.claims.all()}
+    return [c for c in gold_claims if (c.span.start, c.span.end) in ranges]
 
 
 def _decide(
@@ -333,9 +410,14 @@ def _decide(
             f"Unknown reason code {reason_code!r}; use one of {', '.join(ReasonCode.values)}."
         )
     previous = item.decision
+    if item.kind == "claim" and outcome != AdjudicationDecision.Outcome.REJECTED:
+        _accept_stating_span(gold, merged, item, source, user=user, reason_code=reason_code)
     with services.adjudicating(gold):  # the one way into a gold set
         _clear_gold_row(previous, gold, user)
-        gold_span, gold_claim, result = _write_gold_row(gold, item, outcome, source, edit, user)
+        gold_span, gold_claim, result = _write_gold_row(
+            gold, merged, item, outcome, source, edit, user
+        )
+        _carry_links(gold, merged, user)
     overrides = any(
         (result is None and item.value_of(a))
         or (result is not None and result not in item.value_of(a))
@@ -378,8 +460,43 @@ def _decide(
     return decision
 
 
+def _accept_stating_span(
+    gold: AnnotationSet,
+    merged: Merged,
+    item: Item,
+    source: Row | None,
+    *,
+    user: User,
+    reason_code: str,
+) -> None:
+    """Accepting a claim whose span is not in gold yet accepts the annotator's span with it,
+    recorded as its own decision on the span item, in the same transaction."""
+    assert isinstance(source, Claim) and item.start is not None and item.end is not None
+    if _gold_span_at(gold, item.start, item.end) is not None:
+        return
+    span_item = merged.span_item_of(source.span)
+    if span_item is None:
+        return  # _write_claim says the span is missing
+    if span_item.decision is not None:
+        raise Conflict(
+            f"The span {quoted(item.quote)} that states this claim is not in the gold set "
+            "(it was rejected or moved): accept it first, or reject the claim."
+        )
+    _decide(
+        gold,
+        merged,
+        span_item,
+        user=user,
+        outcome=AdjudicationDecision.Outcome.ACCEPTED,
+        source=source.span,
+        reason_code=reason_code,
+        note="Accepted with the claim it states.",
+    )
+
+
 def _write_gold_row(
     gold: AnnotationSet,
+    merged: Merged,
     item: Item,
     outcome: str,
     source: Row | None,  # the annotator's span, claim or threat assessment (`item.kind`)
@@ -410,6 +527,7 @@ def _write_gold_row(
     elif item.kind == "claim":
         assert isinstance(source, Claim)  # the rows of a claim item are claims
         fields = {
+            "span_label_id": source.span.label_id,
             "claim_type": source.claim_type,
             "claimant": source.claimant,
             "claimant_span": source.claimant_span,
@@ -419,14 +537,20 @@ def _write_gold_row(
             "note": source.note,
         }
         fields.update(edit or {})
+        if fields["claimant"] != source.claimant:
+            fields["claimant_span"] = None  # it named the claimant the edit replaced
         gold_claim = _write_claim(gold, item, fields=fields, user=user)
         result = claim_value(gold_claim)
     else:
         assert isinstance(source, ThreatAssessment)  # the rows of the threat item
         fields = {"level": source.level, "rationale": source.rationale}
         fields.update(edit or {})
-        source_claims = list(source.claims.select_related("span")) if source else []
-        assessment = _write_threat(gold, source_claims=source_claims, user=user, **fields)
+        claims = _supporting_claims(
+            merged, list(gold.claims.select_related("span")), fields["level"].pk
+        )
+        assessment = services.threat_assessment_set(
+            annotation_set=gold, claims=claims, user=user, **fields
+        )
         result = (assessment.level_id,)
     return gold_span, gold_claim, result
 
@@ -570,6 +694,8 @@ def adjudication_accept_unanimous(
     decisions = []
     order = {"span": 0, "claim": 1, "threat": 2}
     for item in sorted(merged.undecided(), key=lambda i: (order[i.kind], i.start or 0)):
+        if item.kind == "claim" and _gold_span_at(gold, item.start or 0, item.end or 0) is None:
+            continue  # its span is a disagreement: the reviewer decides both
         if item.unanimous:
             decisions.append(
                 _decide(
@@ -584,6 +710,36 @@ def adjudication_accept_unanimous(
     if decisions:
         _bump(gold)
     return decisions
+
+
+@transaction.atomic
+def adjudication_undo(
+    *, article: Article, user: User, expected_version: int | None
+) -> AdjudicationDecision:
+    """Withdraw the reviewer's most recent decision on the article: its gold row goes and its
+    item is undecided again. The history keeps the withdrawn decision."""
+    gold, merged = _begin(article, user, expected_version)
+    decision = gold.decisions.filter(decided_by=user).order_by("-decided_at", "-pk").first()
+    if decision is None:
+        raise Conflict("You have made no decision on this article to undo.")
+    with services.adjudicating(gold):
+        _clear_gold_row(decision, gold, user)
+        _carry_links(gold, merged, user)
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.DELETE,
+        annotation_set=gold,
+        object_type="decision",
+        object_id=decision.pk,
+        before=_decision_snapshot(decision),
+        after=None,
+    )
+    withdrawn = AdjudicationDecision(
+        pk=decision.pk, key=decision.key, kind=decision.kind, outcome=decision.outcome
+    )
+    decision.delete()
+    _bump(gold)
+    return withdrawn
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 """Building a release: every requested format and split written in one pass over the project.
 
 A build reads the project once (``exports.records.iter_records``) and feeds every requested
-format and split at the same time. Files are written into a temporary directory beside the
-release's own and moved into place with one rename when everything succeeded, so a failed
-build leaves no file behind and records why it failed.
+format and split at the same time. Files are written into a local temporary directory and put
+into storage (``annotations.storage``: a shared directory or a bucket) when every one of them
+succeeded, the dataset card last: a release without its card is unfinished. A failed build
+removes what it stored and records why it failed.
 
 Determinism: the split of an article is decided by SHA-256 of the seed and the article
 text's SHA-256; records come in a fixed order and data files hold no timestamps, so building
@@ -19,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
 import tempfile
 from collections import Counter
 from contextlib import ExitStack
@@ -28,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import anchors
+from annotations import anchors, storage
 from annotations.agreement import project_agreement
 from annotations.exports import ExportMeta, open_writer, write_record
 from annotations.exports.coverage import format_warnings, record_features
@@ -64,10 +62,6 @@ def split_of(article_sha256: str, seed: int, ratios: dict[str, float]) -> str:
     return chosen or SPLITS[0]
 
 
-def media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
 def _sha256_and_size(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -88,13 +82,15 @@ def _previous(release: Release) -> Release | None:
 
 def read_manifest(release: Release) -> dict[tuple[str, str], tuple[str, str]]:
     """{(article id, annotator): (split, record sha256)} of a built release."""
-    path = media_root() / release.directory() / MANIFEST
-    entries = {}
-    if path.exists():
-        with path.open("rb") as lines:
-            for line in lines:
-                row = orjson.loads(line)
-                entries[(row["id"], row["annotator"] or "")] = (row["split"], row["sha256"])
+    entries: dict[tuple[str, str], tuple[str, str]] = {}
+    try:
+        lines = storage.open_file(f"{release.directory()}/{MANIFEST}")
+    except FileNotFoundError:
+        return entries
+    with lines:
+        for line in lines:
+            row = orjson.loads(line)
+            entries[(row["id"], row["annotator"] or "")] = (row["split"], row["sha256"])
     return entries
 
 
@@ -106,26 +102,28 @@ def release_build(*, release_id: int) -> Release:
     release = Release.objects.select_related("project", "created_by").get(pk=release_id)
     if not claimed:
         return release  # built (or building) already: a task that ran twice does nothing
-    final = media_root() / release.directory()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".building-v{release.version}-", dir=final.parent))
-    moved = False
+    directory = release.directory()
+    stored = False
     try:
-        if final.exists():
-            raise FileExistsError(f"{release.directory()} already exists; refusing to overwrite.")
-        card, files = _write(release, temporary)
+        with tempfile.TemporaryDirectory(prefix=f"release-v{release.version}-") as temporary:
+            if storage.listed(directory):
+                raise FileExistsError(f"{directory} already exists; refusing to overwrite.")
+            card, files = _write(release, Path(temporary))
+            if not _still_building(release):
+                raise BuildAbandoned()
+            stored = True
+            for row in files:  # the card last: a release without one is unfinished
+                storage.save_file(f"{directory}/{row['name']}", Path(temporary) / row["name"])
         with transaction.atomic():
             # Still ours? It was marked failed if it looked stalled (annotations.releases).
             if not _still_building(release, lock=True):
                 raise BuildAbandoned()
-            os.rename(temporary, final)
-            moved = True
             ReleaseFile.objects.bulk_create(
                 ReleaseFile(
                     release=release,
                     format=row["format"],
                     split=row["split"],
-                    path=f"{release.directory()}/{row['name']}",
+                    path=f"{directory}/{row['name']}",
                     size=row["size"],
                     sha256=row["sha256"],
                 )
@@ -137,9 +135,8 @@ def release_build(*, release_id: int) -> Release:
             release.finished_at = timezone.now()
             release.save(update_fields=["card", "status", "progress", "finished_at"])
     except Exception as error:
-        shutil.rmtree(temporary, ignore_errors=True)
-        if moved:
-            shutil.rmtree(final, ignore_errors=True)
+        if stored:
+            storage.delete_tree(directory)
         if isinstance(error, BuildAbandoned):
             log.warning("Release %s was marked failed while it was built; gave it up", release)
         else:

@@ -8,7 +8,6 @@ runs in the background (``annotations.tasks.build_release``, which runs
 from __future__ import annotations
 
 import datetime
-import shutil
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +19,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from annotations import storage
 from annotations.errors import Conflict
 from annotations.exports import FORMATS
 from annotations.exports.records import Selection
 from annotations.models import Project, Release
 from annotations.models.releases import default_ratios
-from annotations.release_build import SPLITS, media_root, read_manifest
+from annotations.release_build import SPLITS, read_manifest
 from annotations.tasks import build_release
 from workbench.worker import heartbeats_by_worker, silent_after
 
@@ -195,9 +195,7 @@ def releases_fail_stalled(*, project: Project) -> int:
         if not marked:
             continue  # it finished (or was marked) meanwhile
         failed += 1
-        parent = media_root() / release.directory()
-        for leftover in parent.parent.glob(f".building-v{release.version}-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        storage.delete_tree(release.directory())  # what it stored before it stopped
         if task is not None:
             DBTaskResult.objects.filter(
                 pk=task.pk, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]

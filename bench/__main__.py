@@ -29,6 +29,7 @@ from bench.databases import (
     recreate_postgres,
     sqlite_url,
 )
+from bench.suite import EXPORT_FORMATS
 
 DEFAULT_POSTGRES_URL = POSTGRES_SERVER + "/bench_workbench"
 SMOKE_SIZES = "4,8"
@@ -184,6 +185,25 @@ def targets(databases: dict) -> list[dict]:
             None if None in (small_peak, large_peak) else large_peak <= 1.1 * small_peak,
         )
         at_least("import", "spans_per_s", 100_000, "pre-annotated JSONL import >= 100,000 spans/s")
+        small_import = figure(result, small, "import", "peak_mb")
+        large_import = figure(result, large, "import", "peak_mb")
+        check(
+            f"import peak memory at {large} within 25% of that at {small} (flat with file size)",
+            label,
+            None if large_import is None else f"{small_import} -> {large_import} MB",
+            None if None in (small_import, large_import) else large_import <= 1.25 * small_import,
+        )
+        for format in EXPORT_FORMATS:
+            at_least(
+                f"export_{format}", "spans_per_s", 150_000, f"{format} export >= 150,000 spans/s"
+            )
+        at_least(
+            "export_jsonl",
+            "ratio_to_baseline",
+            0.7,
+            "native JSONL export >= 0.7x a plain psycopg + orjson stream of the same rows",
+        )
+        below("release", "seconds", 20, "release in every format < 20 s")
         below("annotate_page_80", "p95_ms", 30, "annotate page, 80 spans: p95 < 30 ms")
         queries_80 = figure(result, large, "annotate_page_80", "queries")
         check(

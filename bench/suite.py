@@ -24,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -258,32 +258,80 @@ def free_stretch(annotation_set) -> tuple[int, int, str]:
 
 @measurement("import")
 def measure_import(sized: Sized) -> dict:
+    """A pre-annotated JSONL file imported from disk (streamed), then again into another
+    project in a fresh process for its memory (``bench.importmem``)."""
     from annotations.importing import import_articles
-    from annotations.models import Project
-    from bench.generate import create_project, write_jsonl
+    from bench.generate import write_jsonl
 
-    # A new project each run, so that measuring again on a reused database imports afresh.
-    runs = Project.objects.filter(slug__startswith=f"import-{sized.size}").count()
-    slug = f"import-{sized.size}" + (f"-{runs + 1}" if runs else "")
-    project, users = create_project(slug, prefix=f"import-{sized.size}")
-    path = sized.workdir / f"{slug}.jsonl"
-    spans = write_jsonl(
-        path, sized.size, seed=sized.size + 1, annotator=users["annotator1"].username
-    )
-    data = path.read_bytes()
-    seconds, report = timed(
-        lambda: import_articles(project=project, filename=path.name, data=data, format="jsonl")
-    )
-    path.unlink()
-    if report.imported != sized.size or report.span_count != spans:
-        raise RuntimeError(f"imported {report.imported} articles and {report.span_count} spans")
+    project, annotator = _import_project(sized)
+    path = sized.workdir / f"{project.slug}.jsonl"
+    spans = write_jsonl(path, sized.size, seed=sized.size + 1, annotator=annotator.username)
+    try:
+        with path.open("rb") as stream:
+            seconds, report = timed(
+                lambda: import_articles(
+                    project=project, filename=path.name, data=stream, format="jsonl"
+                )
+            )
+        if report.imported != sized.size or report.span_count != spans:
+            raise RuntimeError(f"imported {report.imported} articles and {report.span_count} spans")
+        size_mb = round(path.stat().st_size / 2**20, 1)
+        memory = import_memory(sized, path, annotator)
+    finally:
+        path.unlink()
     return {
         "articles": sized.size,
         "spans": spans,
         "seconds": round(seconds, 3),
         "articles_per_s": round(sized.size / seconds, 1),
         "spans_per_s": round(spans / seconds),
+        **memory,
+        "file_mb": size_mb,
     }
+
+
+def _import_project(sized: Sized, annotator=None):
+    """A new project each run, so that measuring again on a reused database imports afresh,
+    and its annotator (`annotator`, if given, made one)."""
+    from annotations.models import Membership, Project, Role
+    from bench.generate import create_project
+
+    runs = Project.objects.filter(slug__startswith=f"import-{sized.size}").count()
+    slug = f"import-{sized.size}" + (f"-{runs + 1}" if runs else "")
+    project, users = create_project(slug, prefix=slug)
+    if annotator is None:
+        return project, users["annotator1"]
+    Membership.objects.get_or_create(user=annotator, project=project, role=Role.ANNOTATOR)
+    return project, annotator
+
+
+def import_memory(sized: Sized, path: Path, annotator) -> dict:
+    """Peak memory of importing `path` into a new project, in a fresh process (or in this one
+    when the suite runs without them)."""
+    import subprocess
+
+    from django.conf import settings
+
+    from annotations.importing import import_articles
+
+    project, _ = _import_project(sized, annotator)
+    if not sized.fresh_process:
+        with path.open("rb") as stream:
+            peak_mb, _ = peak_memory_mb(
+                lambda: import_articles(project=project, filename=path.name, data=stream)
+            )
+        return {"peak_mb": peak_mb}
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.importmem", project.slug, str(path)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"bench.importmem failed: {finished.stderr[-500:]}")
+    figures = json.loads(finished.stdout.strip().splitlines()[-1])
+    return {"peak_mb": figures["peak_mb"], "max_rss_mb": figures["max_rss_mb"]}
 
 
 # The annotate page
@@ -373,7 +421,7 @@ def gold_span_count(project: Project) -> int:
     return Span.objects.filter(annotation_set__in=gold).count()
 
 
-def _export(sized: Sized, format: str) -> dict:
+def _export(sized: Sized, format: str, *, memory: bool = True) -> dict:
     from annotations.exports import export
 
     stem = sized.workdir / f"export-{sized.slug}-{format}"
@@ -383,9 +431,11 @@ def _export(sized: Sized, format: str) -> dict:
         return export(project=sized.project, format=format, stem=stem)
 
     # The memory run goes first and warms the database's cache for the timed one.
-    memory = export_memory(sized, format, stem) if sized.fresh_process else {}
-    if not memory:
-        memory["peak_mb"], _ = peak_memory_mb(run)
+    figures = {}
+    if memory:
+        figures = export_memory(sized, format, stem) if sized.fresh_process else {}
+        if not figures:
+            figures["peak_mb"], _ = peak_memory_mb(run)
     seconds, paths = timed(run)
     size_mb = sum(path.stat().st_size for path in paths) / 2**20
     for path in paths:
@@ -394,7 +444,7 @@ def _export(sized: Sized, format: str) -> dict:
         "spans": spans,
         "seconds": round(seconds, 3),
         "spans_per_s": round(spans / seconds),
-        **memory,
+        **figures,
         "file_mb": round(size_mb, 1),
     }
 
@@ -417,19 +467,104 @@ def export_memory(sized: Sized, format: str, stem: Path) -> dict:
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
+@measurement("export_baseline")
+def measure_export_baseline(sized: Sized) -> dict:
+    """The floor for the native export: the same gold sets' articles and spans read with one
+    plain query (a server-side cursor on PostgreSQL) and written as one orjson line per set,
+    with no claims, review facts, sorting or vocabulary lookups. `export_jsonl` is measured
+    against it in the same run (its `ratio_to_baseline`)."""
+    import orjson
+    from django.db import connection
+
+    from annotations.models import AnnotationSet
+
+    spans = sized.cache.setdefault("gold_spans", gold_span_count(sized.project))
+    gold = AnnotationSet.objects.filter(article__project=sized.project).adjudicated()
+    set_ids, params = gold.values("id").query.sql_with_params()
+    sql = f"""SELECT a.id, a.external_id, a.title, a.body, a.source, a.url, a.language,
+        a.body_sha256, s.annotation_set_id, s.start, s."end", s.quote, l.name, s.note
+        FROM annotations_span s
+        JOIN annotations_annotationset g ON g.id = s.annotation_set_id
+        JOIN annotations_article a ON a.id = g.article_id
+        JOIN annotations_label l ON l.id = s.label_id
+        WHERE s.annotation_set_id IN ({set_ids})
+        ORDER BY a.id, s.annotation_set_id"""
+    path = sized.workdir / f"baseline-{sized.slug}.jsonl"
+
+    def run() -> int:
+        written = 0
+        raw = connection.connection if connection.vendor == "postgresql" else None
+        with path.open("wb") as out:
+            if raw is not None:
+                cursor = raw.cursor(name="bench_baseline")
+                cursor.itersize = 20_000
+            else:
+                cursor = connection.cursor()
+            cursor.execute(sql, params)
+            current = None
+            record: dict[str, Any] = {}
+            for row in cursor:
+                if row[8] != current:
+                    if record:
+                        out.write(orjson.dumps(record) + b"\n")
+                    current = row[8]
+                    record = {
+                        "id": row[7][:16],
+                        "external_id": row[1],
+                        "title": row[2],
+                        "text": row[3],
+                        "source": row[4],
+                        "url": row[5],
+                        "language": row[6],
+                        "sha256": row[7],
+                        "spans": [],
+                    }
+                record["spans"].append(
+                    {
+                        "start": row[9],
+                        "end": row[10],
+                        "quote": row[11],
+                        "label": row[12],
+                        "note": row[13],
+                    }
+                )
+                written += 1
+            if record:
+                out.write(orjson.dumps(record) + b"\n")
+            cursor.close()
+        return written
+
+    from django.db import transaction
+
+    with transaction.atomic():  # a named cursor lives in a transaction
+        run()  # warms the cache as the other exports' memory runs do
+        seconds, written = timed(run)
+    path.unlink()
+    if written != spans:
+        raise RuntimeError(f"the baseline read {written} spans of {spans}")
+    sized.cache["baseline_spans_per_s"] = spans / seconds
+    return {"spans": spans, "seconds": round(seconds, 3), "spans_per_s": round(spans / seconds)}
+
+
 @measurement("export_jsonl")
 def measure_export_jsonl(sized: Sized) -> dict:
-    return _export(sized, "native")
+    figures = _export(sized, "native")
+    baseline = sized.cache.get("baseline_spans_per_s")
+    if baseline:
+        figures["ratio_to_baseline"] = round(figures["spans_per_s"] / baseline, 2)
+    return figures
 
 
-@measurement("export_bio")
-def measure_export_bio(sized: Sized) -> dict:
-    return _export(sized, "bio")
+def _register_format(format: str) -> None:
+    @measurement(f"export_{format}")
+    def measure(sized: Sized) -> dict:
+        return _export(sized, format, memory=False)
 
 
-@measurement("export_w3c")
-def measure_export_w3c(sized: Sized) -> dict:
-    return _export(sized, "w3c")
+# Every export format but native (export_jsonl), each measured as export_<format>.
+EXPORT_FORMATS = ("bio", "w3c", "spacy", "doccano", "labelstudio", "brat", "stix", "misp")
+for _format in EXPORT_FORMATS:
+    _register_format(_format)
 
 
 @measurement("release")
@@ -461,13 +596,119 @@ def measure_agreement(sized: Sized) -> dict:
     return {"seconds": round(seconds, 3)}
 
 
+def article_to_adjudicate(sized: Sized, n_items: int):
+    """A fresh article (the text of one generated article, made unique) with two submitted
+    annotators' sets of about `n_items` spans that disagree the way people do: every fourth
+    span labelled otherwise by the second annotator, every ninth left out by them. No gold set
+    yet: the page shows every item undecided."""
+    from annotations.models import AnnotationSet, Article, Membership, Role, Span
+    from bench.generate import ensure_user
+
+    key = ("adjudicate", n_items)
+    if key in sized.cache:
+        return sized.cache[key]
+    project = sized.project
+    source = project.articles.order_by("id")[2]
+    marker = f"\n\n[adjudication bench {n_items}]"
+    Article.objects.filter(project=project, title__endswith=marker.strip()).delete()
+    article = Article.objects.create(
+        project=project, title=f"{source.title} {marker.strip()}", body=source.body + marker
+    )
+    mentions = list(
+        Span.objects.filter(annotation_set__article=source, annotation_set__is_gold=True)
+        .select_related("label")
+        .order_by("start")
+    )
+    labels = list(project.labels.all())
+    body = article.body
+    ranges: dict[tuple[int, int], Span] = {}
+    index = 0
+    while len(ranges) < n_items and index < n_items * 4:
+        mention = mentions[index % len(mentions)]
+        round_ = index // len(mentions)
+        start = max(0, mention.start - round_)
+        end = min(len(source.body), mention.end + round_ // 2)
+        ranges.setdefault((start, end), mention)
+        index += 1
+    for number in (1, 2):
+        user = ensure_user(f"{sized.slug}-adjudicator-source-{number}")
+        Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
+        annotation_set = AnnotationSet.objects.create(
+            article=article,
+            annotator=user,
+            status=AnnotationSet.Status.SUBMITTED,
+            guideline_version=project.current_guideline(),
+        )
+        rows = []
+        for position, ((start, end), mention) in enumerate(sorted(ranges.items())):
+            if number == 2 and position % 9 == 8:
+                continue
+            label = mention.label
+            if number == 2 and position % 4 == 3:
+                label = labels[(labels.index(label) + 1) % len(labels)]
+            rows.append(
+                Span(
+                    annotation_set=annotation_set,
+                    start=start,
+                    end=end,
+                    quote=body[start:end],
+                    label=label,
+                    actor=mention.actor,
+                )
+            )
+        Span.objects.bulk_create(rows)
+    sized.cache[key] = article
+    return article
+
+
 @measurement("adjudication")
 def measure_adjudication(sized: Sized) -> dict:
-    article = sized.project.articles.order_by("id")[2]
-    url = reverse_or_unavailable("annotations:adjudicate", [sized.slug, article.pk])
-    client = client_for(sized.users[f"{sized.slug}-reviewer"])
-    samples = repeat_requests(lambda: client.get(url), sized.repeats)
-    return {**summarise_ms(samples), "queries": query_count(lambda: client.get(url))}
+    """The adjudication page of an article with 80 and with 1,000 items (server time and
+    queries), and a decision's round trip: an htmx POST taking annotator 1's version of a
+    disagreement, answered with the next item's panel, the item list and the gold layer."""
+    from annotations import adjudication
+
+    reverse_or_unavailable("annotations:adjudicate", [sized.slug, 1])
+    reviewer = sized.users[f"{sized.slug}-reviewer"]
+    client = client_for(reviewer)
+    figures: dict = {}
+    for n_items in (80, 1000):
+        article = article_to_adjudicate(sized, n_items)
+        url = reverse_or_unavailable("annotations:adjudicate", [sized.slug, article.pk])
+        merged = adjudication.merge(article)
+        get = functools.partial(client.get, url)
+        page = {
+            "items": len(merged.items),
+            **summarise_ms(repeat_requests(get, sized.repeats)),
+            "queries": query_count(get),
+        }
+        item = next(i for i in merged.items if not i.unanimous)
+        state = {"version": 0}
+
+        def decide(url=url, item=item, state=state):
+            return client.post(
+                url,
+                {
+                    "key": item.key,
+                    "source": item.versions[0].first.pk,
+                    "reason_code": "other",
+                    "version": state["version"],
+                },
+                headers={"HX-Request": "true"},
+            )
+
+        def undo(response, article=article, state=state):
+            adjudication.adjudication_undo(article=article, user=reviewer, expected_version=None)
+            gold = adjudication.merge(article).gold
+            state["version"] = gold.version if gold else 0
+
+        decisions = repeat_requests(decide, sized.repeats, after=undo)
+        decision = {**summarise_ms(decisions), "queries": query_count(decide)}
+        undo(None)
+        # Flat, as the report's table reads figures: "80 items p95_ms", "80 decision p95_ms".
+        figures |= {f"{n_items} items {name}": value for name, value in page.items()}
+        figures |= {f"{n_items} decision {name}": value for name, value in decision.items()}
+    return figures
 
 
 # Run

@@ -492,6 +492,7 @@ CASES: dict[str, list[Case]] = {
         )
     ],
     "api:adjudication-accept-unanimous": [api("post", members(403, 403, 403, 409), data={})],
+    "api:adjudication-undo": [api("post", members(403, 403, 403, 409), data={})],
     "api:gold-set-approve": [api("post", members(403, 403, 403, 409), data={})],
     "api:agreement": [api("get", REVIEWER_OR_MANAGER)],
     "api:release-list": [

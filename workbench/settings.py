@@ -208,12 +208,35 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Release files, history checkpoints and trained models (annotations.storage): a local
+# directory, MEDIA_ROOT, which several web and worker machines share as one mounted directory;
+# or, with STORAGE_S3_BUCKET set, an S3-compatible bucket through django-storages, which then
+# needs boto3 installed (`pip install boto3`). README, "Storage".
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-STORAGES = {
-    "default": {
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    FILE_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            # Other S3-compatible services (MinIO, Ceph, R2...) by their address:
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+            # Without keys boto3 finds its own (AWS_* variables, an instance role).
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+            "location": env.str("STORAGE_S3_PREFIX", default=""),  # a folder in the bucket
+            "default_acl": None,  # private, as the bucket is: files go out through the app
+            "file_overwrite": False,
+        },
+    }
+else:
+    FILE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
-    },
+    }
+STORAGES = {
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

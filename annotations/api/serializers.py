@@ -425,9 +425,39 @@ class AdjudicationInput(serializers.Serializer):
     )
 
 
+class AdjudicationChangesInput(serializers.Serializer):
+    """What an "edited" decision changes in the chosen version; every field optional."""
+
+    label = serializers.CharField(max_length=100, required=False, help_text="A span's label name.")  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
+    actor = _id_field(required=False, allow_null=True)
+    start = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, required=False, help_text="A span's new start."
+    )
+    end = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="A span's new end."
+    )
+    claim_type = serializers.CharField(max_length=100, required=False)
+    claimant = _id_field(required=False, allow_null=True)
+    targets = serializers.ListField(child=_id_field(), required=False)
+    reliability = serializers.ChoiceField(
+        choices=Reliability.choices, allow_blank=True, required=False
+    )
+    credibility = serializers.IntegerField(
+        min_value=1, max_value=6, required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, help_text="A claim's note.")
+    level = serializers.CharField(max_length=100, required=False, help_text="A threat level.")
+    rationale = serializers.CharField(required=False, allow_blank=True)
+
+
 class AdjudicationDecisionInput(AdjudicationInput):
     key = serializers.CharField(max_length=100, help_text='The merged item, e.g. "span:21-34".')
-    outcome = serializers.ChoiceField(choices=["accepted", "rejected"])
+    outcome = serializers.ChoiceField(choices=["accepted", "edited", "rejected"])
+    changes = AdjudicationChangesInput(
+        required=False,
+        default=dict,
+        help_text='For "edited": the values that differ from the chosen version (source_id).',
+    )
     source_id = _id_field(required=False, allow_null=True, default=None)
     reason_code = serializers.ChoiceField(
         choices=ReasonCode.choices,

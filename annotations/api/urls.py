@@ -86,6 +86,9 @@ urlpatterns = [
         adjudication.AdjudicationAcceptUnanimous.as_view(),
         name="adjudication-accept-unanimous",
     ),
+    path(
+        A + "adjudication/undo/", adjudication.AdjudicationUndo.as_view(), name="adjudication-undo"
+    ),
     path(A + "gold-set/approve/", adjudication.GoldSetApprove.as_view(), name="gold-set-approve"),
     path(P + "agreement/", review.Agreement.as_view(), name="agreement"),
     path(P + "releases/", releases.ReleaseList.as_view(), name="release-list"),

@@ -6,8 +6,11 @@ metadata, gold, annotator (null for gold), spans [{id, start, end, quote, label,
 kind, external_id} | null, note}], claims [{id, span, claimant, claimant_span, targets,
 claim_type, reliability, credibility, grading, note}], threat_assessment {level, rank,
 rationale, claims} | null, provenance {annotators, reviewer, adjudicated_at,
-guideline_version} and rejected (the annotators' minority labels the adjudication overrode,
-with their reason codes). Span and claim ids are positions inside the line. Offsets are
+guideline_version} and rejected (what the adjudication overrode, with its outcome, reason
+code and note: the annotators' spans {kind "span", start, end, quote, label}, claims {kind
+"claim", start, end, quote of the stating span, claim_type, claimant, targets, reliability,
+credibility, grading} and threat levels {kind "threat", level, rationale}, each with its
+annotator). Span and claim ids are positions inside the line. Offsets are
 Unicode code points, end exclusive.
 """
 

@@ -27,10 +27,12 @@ from annotations.models import (
     AdjudicationDecision,
     AnnotationSet,
     Article,
+    Claim,
     ClaimType,
     Label,
     Project,
     Span,
+    ThreatAssessment,
     ThreatLevel,
 )
 from annotations.models.core import AnnotationSetQuerySet
@@ -314,6 +316,7 @@ def _review_facts(
             "gold_span_id",
             "decided_by__username",
             "decided_at",
+            "gold_claim_id",
         )
     )
     last: dict[int, tuple[str, datetime.datetime]] = {}
@@ -325,6 +328,22 @@ def _review_facts(
     overridden = {row[0]: row for row in decisions if row[5]}
     if not overridden:
         return facts
+    rejected = facts["rejected"]
+    for decision_id, entry in _overridden_spans(overridden):
+        rejected[overridden[decision_id][1]].append(entry)
+    for decision_id, entry in _overridden_claims(overridden):
+        rejected[overridden[decision_id][1]].append(entry)
+    for decision_id, entry in _overridden_threats(overridden):
+        rejected[overridden[decision_id][1]].append(entry)
+    return facts
+
+
+def _outcome(decision: Row) -> dict[str, Any]:
+    return {"outcome": decision[4], "reason_code": decision[5], "note": decision[6]}
+
+
+def _overridden_spans(overridden: dict[int, Row]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The annotators' spans a decision overrode: those gold does not keep as they were."""
     links = AdjudicationDecision.spans.through.objects.filter(
         adjudicationdecision_id__in=list(overridden)
     ).values_list("adjudicationdecision_id", "span_id")
@@ -347,7 +366,8 @@ def _review_facts(
             start, end, quote, label, annotator = spans[span_id]
             if gold_span is not None and gold_span[:2] == (start, end) and gold_span[3] == label:
                 continue
-            facts["rejected"][row[1]].append(
+            yield (
+                decision_id,
                 {
                     "kind": row[3],
                     "start": start,
@@ -355,12 +375,114 @@ def _review_facts(
                     "quote": quote,
                     "label": label,
                     "annotator": annotator,
-                    "outcome": row[4],
-                    "reason_code": row[5],
-                    "note": row[6],
-                }
+                    **_outcome(row),
+                },
             )
-    return facts
+
+
+def _overridden_claims(overridden: dict[int, Row]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The annotators' claims a decision overrode, with the values gold did not keep (type,
+    claimant, targets, Admiralty grading)."""
+    links = list(
+        AdjudicationDecision.claims.through.objects.filter(
+            adjudicationdecision_id__in=list(overridden)
+        ).values_list("adjudicationdecision_id", "claim_id")
+    )
+    if not links:
+        return
+    wanted = {claim_id for _, claim_id in links}
+    wanted |= {row[10] for row in overridden.values() if row[10]}
+    claims = {
+        row[0]: row[1:]
+        for row in Claim.objects.filter(pk__in=wanted)
+        .order_by()
+        .values_list(
+            "id",
+            "span__start",
+            "span__end",
+            "span__quote",
+            "claim_type__name",
+            "claimant__name",
+            "reliability",
+            "credibility",
+            "annotation_set__annotator__username",
+        )
+    }
+    targets: dict[int, list[str]] = defaultdict(list)
+    for claim_id, name in (
+        Claim.targets.through.objects.filter(claim_id__in=wanted)
+        .order_by("actor__name")
+        .values_list("claim_id", "actor__name")
+    ):
+        targets[claim_id].append(name)
+
+    def value(claim_id: int) -> tuple[Any, ...]:
+        return (*claims[claim_id][3:7], tuple(targets[claim_id]))
+
+    for decision_id, claim_id in sorted(links):
+        row = overridden[decision_id]
+        if row[10] in claims and value(row[10]) == value(claim_id):
+            continue
+        start, end, quote, claim_type, claimant, reliability, credibility, annotator = claims[
+            claim_id
+        ]
+        yield (
+            decision_id,
+            {
+                "kind": row[3],
+                "start": start,
+                "end": end,
+                "quote": quote,
+                "claim_type": claim_type,
+                "claimant": claimant,
+                "targets": targets[claim_id],
+                "reliability": reliability,
+                "credibility": credibility,
+                "grading": f"{reliability}{credibility or ''}",
+                "annotator": annotator,
+                **_outcome(row),
+            },
+        )
+
+
+def _overridden_threats(overridden: dict[int, Row]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The annotators' threat levels a decision overrode: those other than the gold level."""
+    links = list(
+        AdjudicationDecision.threat_assessments.through.objects.filter(
+            adjudicationdecision_id__in=list(overridden)
+        ).values_list("adjudicationdecision_id", "threatassessment_id")
+    )
+    if not links:
+        return
+    gold_levels = dict(
+        ThreatAssessment.objects.filter(
+            annotation_set_id__in={overridden[d][1] for d, _ in links}
+        ).values_list("annotation_set_id", "level__name")
+    )
+    assessments = {
+        row[0]: row[1:]
+        for row in ThreatAssessment.objects.filter(pk__in={t for _, t in links})
+        .order_by()
+        .values_list("id", "level__name", "rationale", "annotation_set__annotator__username")
+    }
+    for decision_id, assessment_id in sorted(links):
+        row = overridden[decision_id]
+        level, rationale, annotator = assessments[assessment_id]
+        if gold_levels.get(row[1]) == level:
+            continue
+        yield (
+            decision_id,
+            {
+                "kind": row[3],
+                "start": None,
+                "end": None,
+                "quote": "",
+                "level": level,
+                "rationale": rationale,
+                "annotator": annotator,
+                **_outcome(row),
+            },
+        )
 
 
 def _record(
@@ -467,9 +589,17 @@ def _record(
             "reviewer": reviewer,
             "adjudicated_at": _iso(adjudicated_at),
         }
+        kinds = {"span": 0, "claim": 1, "threat": 2}
         rejected = sorted(
             review["rejected"].get(set_id, ()),
-            key=lambda r: (r["start"], r["end"], r["label"], r["annotator"] or ""),
+            key=lambda r: (
+                kinds.get(r["kind"], 3),
+                r["start"] if r["start"] is not None else -1,
+                r["end"] if r["end"] is not None else -1,
+                r.get("label") or r.get("claim_type") or r.get("level") or "",
+                r["annotator"] or "",
+                r.get("grading", ""),
+            ),
         )
     return {
         "id": sha[:16],

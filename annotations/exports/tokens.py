@@ -20,8 +20,11 @@ token format changes or drops, with the reason, for the format's report file
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
 import unicodedata
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from typing import Any
 
 Span = dict[str, Any]  # a span of a record: start, end, label, ...
@@ -48,10 +51,41 @@ def _regional(ch: str) -> bool:
 
 
 def tokenize(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
-    """Token offsets [(start, end), ...] in code points, never crossing a position in `cuts`."""
+    """Token offsets [(start, end), ...] in code points, never crossing a position in `cuts`.
+
+    ``_token_pattern`` finds each token as ``tokenize_by_character`` would without cuts; a
+    token with a cut inside is tokenized again by character from its start."""
     tokens: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
+    inside = sorted(cuts)
+    next_cut = 0  # index in `inside` of the first cut after the current token's start
+    for found in _token_pattern().finditer(text):
+        start, end = found.span()
+        while next_cut < len(inside) and inside[next_cut] <= start:
+            next_cut += 1
+        if next_cut < len(inside) and inside[next_cut] < end:
+            after = _tokens_from(text, start, end, cuts, tokens)
+            if after > end:  # a token ran on past the match (a joiner at a cut): go on by
+                _tokens_from(text, after, len(text), cuts, tokens)  # character to the end
+                return tokens
+        else:
+            tokens.append((start, end))
+    return tokens
+
+
+def tokenize_by_character(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
+    """What ``tokenize`` gives, found one character at a time (the definition it follows)."""
+    tokens: list[tuple[int, int]] = []
+    _tokens_from(text, 0, len(text), cuts, tokens)
+    return tokens
+
+
+def _tokens_from(
+    text: str, i: int, stop: int, cuts: Set[int], tokens: list[tuple[int, int]]
+) -> int:
+    """Append the tokens that start from `i` up to `stop` (the last may end beyond it); the
+    position after them."""
+    n = len(text)
+    while i < min(n, stop):
         ch = text[i]
         if ch.isspace():
             i += 1
@@ -71,7 +105,44 @@ def tokenize(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
                 if joiner and i < n and i not in cuts and not text[i].isspace():
                     i += 1
         tokens.append((start, i))
-    return tokens
+    return i
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    """One token as ``_tokens_from`` reads it without cuts: a word character (``\\w`` is
+    ``str.isalnum()`` or "_", plus the marks) and the word and joining characters after it;
+    or any other non-space character (two regional indicators together) and the joining
+    characters after it, a zero-width joiner taking the non-space character it joins."""
+    marks = _ranges(
+        code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code))[0] == "M"
+    )
+    joins = marks + r"\uFE00-\uFE0F\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+    regional = r"[\U0001F1E6-\U0001F1FF]"
+    return re.compile(
+        rf"[\w{marks}][\w{joins}\u200d]*"
+        rf"|(?:{regional}{regional}|(?![\w{marks}])\S)(?:\u200d\S?|[{joins}])*"
+    )
+
+
+def _ranges(codes: Iterable[int]) -> str:
+    """A regular expression character class's inside for the code points `codes` (ascending)."""
+    parts: list[str] = []
+    first = last = -2
+    for code in codes:
+        if code == last + 1:
+            last = code
+            continue
+        if first >= 0:
+            parts.append(_range(first, last))
+        first = last = code
+    if first >= 0:
+        parts.append(_range(first, last))
+    return "".join(parts)
+
+
+def _range(first: int, last: int) -> str:
+    return f"\\U{first:08X}" if first == last else f"\\U{first:08X}-\\U{last:08X}"
 
 
 REPORT_SUFFIX = ".report.jsonl"

@@ -7,11 +7,11 @@ and check; they write nothing.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from typing import Protocol
 
 from annotations.importing.checking import RecordChecker
+from annotations.importing.lines import Lines
 from annotations.importing.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
@@ -25,26 +25,28 @@ from annotations.text import normalise_text
 
 
 class Parser(Protocol):
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        """Every article of a whole file's decoded `text`, in file order, each checked against
-        the project through `checker`; raise the ImportRejected of `checker.reject(line,
-        reason)` at the first problem, so that a file is imported whole or not at all."""
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        """Every article of a file, read from its decoded `lines` as they come, in file order,
+        each checked against the project through `checker`; raise the ImportRejected of
+        `checker.reject(line, reason)` at the first problem (storing runs in one transaction,
+        so a file is still imported whole or not at all)."""
         ...
 
 
 class TextParser:
     """Plain text: the whole file is one article; its first non-empty line is the title."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        body = checker.body(text, None)
-        return [ArticleRecord(line=1, title=title_from(body), body=body)]
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        body = checker.body(lines.whole(), None)
+        yield ArticleRecord(line=1, title=title_from(body), body=body)
 
 
 class HtmlParser:
     """An HTML page reduced to its main text, title, date, URL, site and language by
     trafilatura."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        text = lines.whole()
         # Imported here, not at the top: it takes ~0.4 s and only HTML imports need it.
         import trafilatura
 
@@ -59,23 +61,22 @@ class HtmlParser:
         published = None
         if metadata and metadata.date:
             published = parse_date(metadata.date)
-        return [
-            ArticleRecord(
-                line=1,
-                title=clip_title(title) or title_from(body),
-                body=body,
-                url=(metadata.url if metadata else None) or "",
-                source=(metadata.sitename if metadata else None) or "",
-                published=published,
-                language=(metadata.language if metadata else None) or "",
-            )
-        ]
+        yield ArticleRecord(
+            line=1,
+            title=clip_title(title) or title_from(body),
+            body=body,
+            url=(metadata.url if metadata else None) or "",
+            source=(metadata.sitename if metadata else None) or "",
+            published=published,
+            language=(metadata.language if metadata else None) or "",
+        )
 
 
-def json_lines(text: str, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
+def json_lines(lines: Lines, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
     """(line number, object) for every non-blank line; a bad line (malformed, too deep, or with
     a string no text may hold: ``annotations.json_input``) rejects the file."""
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\n")
         if not line.strip():
             continue
         try:
@@ -90,19 +91,18 @@ def json_lines(text: str, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
 class JsonlParser:
     """JSON Lines: one article per line, an item as ``checking.py`` describes it."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        return [checker.record(item, number) for number, item in json_lines(text, checker)]
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        for number, item in json_lines(lines, checker):
+            yield checker.record(item, number)
 
 
 class NativeParser:
     """The workbench's own JSONL export: JSONL with claims and a threat assessment. Each line
     is one annotation set, so a line without spans still makes an (empty) set."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        return [
-            checker.record(item, number, every_line_is_a_set=True)
-            for number, item in json_lines(text, checker)
-        ]
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        for number, item in json_lines(lines, checker):
+            yield checker.record(item, number, every_line_is_a_set=True)
 
 
 class DoccanoParser:
@@ -110,9 +110,8 @@ class DoccanoParser:
     start_offset / end_offset / label); other keys that name article fields are kept.
     Each line is one annotator's work, so a line without labels still makes a set."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        records = []
-        for number, item in json_lines(text, checker):
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        for number, item in json_lines(lines, checker):
             spans = []
             labels = item.get("label", item.get("labels", [])) or []
             entities = item.get("entities") or []
@@ -138,16 +137,15 @@ class DoccanoParser:
             if isinstance(item.get("annotator"), str):
                 converted["annotator"] = item["annotator"]
             converted["spans"] = spans
-            records.append(checker.record(converted, number, every_line_is_a_set=True))
-        return records
+            yield checker.record(converted, number, every_line_is_a_set=True)
 
 
 class CsvParser:
     """CSV with a header row: a "text" column, the article fields' columns, and any other
     columns kept as the article's metadata. Quoted cells may hold line breaks."""
 
-    def parse(self, text: str, checker: RecordChecker) -> list[ArticleRecord]:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
+        reader = csv.reader(lines, strict=True)
         try:
             header = next(reader)
         except (StopIteration, csv.Error) as error:
@@ -157,7 +155,6 @@ class CsvParser:
             raise checker.reject(1, f"the header row has no 'text' column (found: {header}).")
         if len(set(columns)) != len(columns):
             raise checker.reject(1, "the header row names a column twice.")
-        records = []
         line = reader.line_num + 1
         while True:
             try:
@@ -175,9 +172,8 @@ class CsvParser:
                 extra = {k: v for k, v in cells.items() if k not in (*ARTICLE_FIELDS, "text")}
                 item: Item = {k: v for k, v in cells.items() if k not in extra}
                 item["metadata"] = extra
-                records.append(checker.record(item, line))
+                yield checker.record(item, line)
             line = reader.line_num + 1
-        return records
 
 
 PARSERS: dict[str, Parser] = {

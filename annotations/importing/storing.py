@@ -1,4 +1,6 @@
-"""Storing parsed records: one transaction, in batches; spans by COPY on PostgreSQL.
+"""Storing parsed records as the parser reads them: in batches, in one transaction, so memory
+stays flat however long the file and a file is still stored whole or not at all; spans by COPY
+on PostgreSQL.
 
 Articles whose text the project holds already (or that repeat earlier in the file) are
 skipped and reported as duplicates, except a line of an annotation tool's export (native,
@@ -59,71 +61,118 @@ class ImportedFile:
 @dataclass
 class ImportReport:
     filename: str
-    articles: list[Article] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)  # of the articles imported, in order
     duplicates: list[Duplicate] = field(default_factory=list)
     span_count: int = 0
     added_sets: int = 0  # annotators' sets added to articles the project held already
 
     @property
     def imported(self) -> int:
-        return len(self.articles)
+        return len(self.article_ids)
+
+    @property
+    def articles(self) -> list[Article]:
+        """The articles imported, in file order (read from the database)."""
+        return list(Article.objects.filter(pk__in=self.article_ids).order_by("id"))
+
+
+class NoArticles(Exception):
+    """The file held no article; the caller says why."""
 
 
 def store(
     project: Project,
     source: ImportedFile,
-    records: list[ArticleRecord],
+    records: Iterable[ArticleRecord],
     *,
     user: User | None,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[], None] | None,
 ) -> ImportReport:
-    filename = source.filename
-    report = ImportReport(filename)
-    existing = _existing_hashes(project, (record.sha256 for record in records))
-    owners = _existing_owners(project, existing)
-    seen: set[str] = set()
-    fresh = []
-    more_sets = []  # sets for articles that the project or an earlier line holds
-    for record in records:
-        sha = record.sha256
-        owner = (sha, record.annotator_id)
-        if sha in existing or sha in seen:
-            if record.is_set and record.annotator_id is not None and owner not in owners:
-                owners.add(owner)
-                more_sets.append(record)
-                continue
-            report.duplicates.append(Duplicate(record.line, record.title, existing.get(sha)))
-            continue
-        seen.add(sha)
-        owners.add(owner)
-        fresh.append(record)
-    guideline = project.current_guideline()
-    annotator_ids = {r.annotator_id for r in (*fresh, *more_sets) if r.annotator_id is not None}
-    usernames: dict[int | None, str] = dict(
-        User.objects.filter(pk__in=annotator_ids).values_list("pk", "username")
-    )
+    """Store the records as they come, WRITE_BATCH at a time, in one transaction: an
+    ImportRejected raised while the records are read (a bad line further on) stores nothing.
+    Raises NoArticles, storing nothing, when `records` is empty."""
+    report = ImportReport(source.filename)
+    batches = _Batches(project, source, user, report)
     try:
         with transaction.atomic():
-            for done in range(0, len(fresh), WRITE_BATCH):
-                batch = fresh[done : done + WRITE_BATCH]
-                articles, sets = _write_batch(project, batch, user, guideline)
-                report.articles.extend(articles)
-                _record_sets(project, user, source, sets, usernames)
-                report.span_count += sum(len(record.spans) for record in batch)
-                if progress:
-                    progress(done + len(batch), len(fresh))
-            if more_sets:
-                article_ids = existing | {a.body_sha256: a.pk for a in report.articles}
-                sets = _write_sets([(article_ids[r.sha256], r) for r in more_sets], guideline)
-                _record_sets(project, user, source, sets, usernames)
-                report.added_sets = len(more_sets)
-                report.span_count += sum(len(record.spans) for record in more_sets)
+            batch: list[ArticleRecord] = []
+            for record in records:
+                batch.append(record)
+                if len(batch) >= WRITE_BATCH:
+                    batches.store(batch)
+                    batch = []
+                    if progress:
+                        progress()
+            if batch:
+                batches.store(batch)
+            if not batches.records:
+                raise NoArticles()
     except IntegrityError as error:
-        report.articles.clear()
+        report.article_ids.clear()
         raise ImportRejected(
-            filename, None, f"the database refused the import ({error}); nothing was stored."
+            source.filename, None, f"the database refused the import ({error}); nothing was stored."
         ) from error
     return report
+
+
+class _Batches:
+    """What storing one file's batches one after another keeps: the text hashes met so far (to
+    skip duplicates), whose sets the articles have, and the annotators' usernames."""
+
+    def __init__(
+        self, project: Project, source: ImportedFile, user: User | None, report: ImportReport
+    ):
+        self.project, self.source, self.user, self.report = project, source, user, report
+        self.guideline = project.current_guideline()
+        self.existing: dict[str, int] = {}  # articles the project held before, by text hash
+        self.added: dict[str, int] = {}  # articles this file added, by text hash
+        self.owners: set[tuple[str, int | None]] = set()  # (text hash, annotator id) of sets
+        self.usernames: dict[int | None, str] = {}
+        self.records = 0
+
+    def store(self, batch: list[ArticleRecord]) -> None:
+        self.records += len(batch)
+        report = self.report
+        unknown = {r.sha256 for r in batch} - self.existing.keys() - self.added.keys()
+        found = _existing_hashes(self.project, unknown)
+        self.owners |= _existing_owners(self.project, found)
+        self.existing |= found
+        seen: set[str] = set()  # texts of this batch
+        fresh = []
+        more_sets = []  # sets for articles that the project or an earlier line holds
+        for record in batch:
+            sha = record.sha256
+            owner = (sha, record.annotator_id)
+            if sha in self.existing or sha in self.added or sha in seen:
+                if record.is_set and record.annotator_id is not None and owner not in self.owners:
+                    self.owners.add(owner)
+                    more_sets.append(record)
+                    continue
+                report.duplicates.append(
+                    Duplicate(record.line, record.title, self.existing.get(sha))
+                )
+                continue
+            seen.add(sha)
+            self.owners.add(owner)
+            fresh.append(record)
+        wanted = {r.annotator_id for r in (*fresh, *more_sets)} - self.usernames.keys()
+        self.usernames |= dict(
+            User.objects.filter(pk__in=[pk for pk in wanted if pk is not None]).values_list(
+                "pk", "username"
+            )
+        )
+        if fresh:
+            article_ids, sets = _write_batch(self.project, fresh, self.user, self.guideline)
+            report.article_ids += article_ids
+            self.added |= {r.sha256: pk for r, pk in zip(fresh, article_ids, strict=True)}
+            _record_sets(self.project, self.user, self.source, sets, self.usernames)
+            report.span_count += sum(len(record.spans) for record in fresh)
+        if more_sets:
+            known = self.existing | self.added
+            sets = _write_sets([(known[r.sha256], r) for r in more_sets], self.guideline)
+            _record_sets(self.project, self.user, self.source, sets, self.usernames)
+            report.added_sets += len(more_sets)
+            report.span_count += sum(len(record.spans) for record in more_sets)
 
 
 def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
@@ -185,9 +234,9 @@ def _write_batch(
     records: list[ArticleRecord],
     user: User | None,
     guideline: GuidelineVersion | None,
-) -> tuple[list[Article], list[tuple[AnnotationSet, ArticleRecord]]]:
-    """The articles of `records`, and the annotation sets created with them (with the record
-    each came from)."""
+) -> tuple[list[int], list[tuple[AnnotationSet, ArticleRecord]]]:
+    """The ids of the articles of `records`, and the annotation sets created with them (with
+    the record each came from)."""
     articles = Article.objects.bulk_create(
         [
             Article(
@@ -210,7 +259,7 @@ def _write_batch(
         [(a.pk, r) for a, r in zip(articles, records, strict=True) if r.annotator_id is not None],
         guideline,
     )
-    return articles, created
+    return [article.pk for article in articles], created
 
 
 def _write_sets(

@@ -6,11 +6,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from annotations import storage
 from annotations.access import (
     MANAGER,
     get_project_for_user,
@@ -22,7 +23,7 @@ from annotations.access import (
 from annotations.exports import FORMATS
 from annotations.models import Release
 from annotations.models.releases import default_ratios
-from annotations.release_build import SPLITS, media_root
+from annotations.release_build import SPLITS
 from annotations.releases import (
     release_compare,
     release_create,
@@ -132,10 +133,7 @@ def release_download(
 ) -> FileResponse:
     access = get_project_for_user(request.user, slug)
     release_file = get_release_file_for_user(access, version, file_id)
-    path = media_root() / release_file.path
-    if not path.is_file():
-        raise Http404("The file is missing from storage.")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)
+    return storage.file_response(release_file.path, filename=release_file.name)
 
 
 @login_required

@@ -344,3 +344,48 @@ def test_it_ignores_an_empty_claim_target_in_a_native_line(project, annotator):
     run_import(project, "a.jsonl", jsonl(line), format="native", annotator=annotator)
     [claim] = Claim.objects.all()
     assert [actor.name for actor in claim.targets.all()] == ["NATO"]
+
+
+# Large files: read as a stream, stored in batches, still whole or not at all.
+
+
+def test_a_bad_line_after_several_stored_batches_stores_nothing_of_the_file(
+    project, annotator, monkeypatch, tmp_path
+):
+    from annotations.importing import storing
+    from annotations.models import AnnotationSet, HistoryRecord
+
+    monkeypatch.setattr(storing, "WRITE_BATCH", 2)
+    good = [
+        {"text": f"Article {n} about NATO.", "spans": [{"start": 14, "end": 18, "label": "actor"}]}
+        for n in range(5)
+    ]
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl(*good) + '{"text": "Sixth", "spans": [{"start": 0}]}\n')
+    history_before = HistoryRecord.objects.count()
+    with path.open("rb") as stream, pytest.raises(ImportRejected) as rejected:
+        import_articles(project=project, filename="big.jsonl", data=stream, annotator=annotator)
+    assert rejected.value.line == 6
+    assert not Article.objects.filter(project=project).exists()
+    assert not AnnotationSet.objects.exists()
+    assert HistoryRecord.objects.count() == history_before
+
+
+def test_it_imports_a_file_read_as_a_stream_in_batches(project, annotator, monkeypatch, tmp_path):
+    from annotations.importing import storing
+
+    monkeypatch.setattr(storing, "WRITE_BATCH", 2)
+    items = [
+        {"text": f"Article {n} about NATO.", "spans": [{"start": 14, "end": 18, "label": "actor"}]}
+        for n in range(5)
+    ]
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl(*items, items[1]))  # the last line repeats the second
+    with path.open("rb") as stream:
+        report = import_articles(
+            project=project, filename="big.jsonl", data=stream, annotator=annotator
+        )
+    assert [a.title for a in report.articles] == [f"Article {n} about NATO." for n in range(5)]
+    assert report.span_count == 5
+    assert [(d.line, d.existing_article_id) for d in report.duplicates] == [(6, None)]
+    assert Span.objects.filter(annotation_set__article__project=project).count() == 5

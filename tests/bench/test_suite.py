@@ -2,13 +2,13 @@
 Figures are not checked (timings are not tests); that each is there is."""
 
 from bench.__main__ import failures, table, targets
-from bench.suite import MEASUREMENTS, run_suite
+from bench.suite import EXPORT_FORMATS, MEASUREMENTS, run_suite
 
 FIELDS = {
-    "import": {"articles_per_s", "spans_per_s"},
-    "export_jsonl": {"spans_per_s", "peak_mb"},
-    "export_bio": {"spans_per_s", "peak_mb"},
-    "export_w3c": {"spans_per_s", "peak_mb"},
+    "import": {"articles_per_s", "spans_per_s", "peak_mb"},
+    "export_baseline": {"spans_per_s"},
+    "export_jsonl": {"spans_per_s", "peak_mb", "ratio_to_baseline"},
+    **{f"export_{format}": {"spans_per_s"} for format in EXPORT_FORMATS},
     "release": {"seconds"},
     "annotate_page_80": {"median_ms", "p95_ms", "queries"},
     "annotate_page_1000": {"median_ms", "p95_ms", "queries"},
@@ -35,7 +35,7 @@ def test_it_measures_every_figure_and_reports_every_target(transactional_db, set
 
     databases = {"sqlite": results}
     checks = targets(databases)
-    assert len(checks) == 9
+    assert len(checks) == 12 + len(EXPORT_FORMATS)
     assert all(check["met"] is not None for check in checks), checks
     assert failures(databases) == []
     assert "annotate_page_1000 queries" in table(databases)

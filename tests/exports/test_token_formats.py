@@ -3,6 +3,7 @@ whitespace only, overlaps. Each is read back with its consumer's own reader, and
 format changes or drops is in the format's report with the reason."""
 
 import json
+import random
 
 import orjson
 import pytest
@@ -124,3 +125,34 @@ def test_it_writes_bio_of_whitespace_edged_spans_that_conll_and_datasets_read(ed
         (".", "I-location"),
     ]
     check_report(report_of(files[".report.jsonl"]))
+
+
+# The tokenizer's quick path (one regular expression) against its definition (one character at
+# a time), on texts made of the characters whose rules differ, with span boundaries anywhere.
+TRICKY = [
+    *"ab Z_9 .,;!?-'\"\n\t",
+    "\u00a0",  # no-break space
+    "\u0301",  # combining acute accent
+    "\u0903",  # a spacing mark
+    "\u20dd",  # an enclosing mark
+    "\u200d",  # zero-width joiner
+    "\ufe0f",  # variation selector
+    "\U0001f3fb",  # skin-tone modifier
+    "\U0001f1fa",  # regional indicators (a flag is two)
+    "\U0001f1f8",
+    "\U0001f600",
+    "\U0001f469",
+    "\U000e0067",  # a tag character (subdivision flags)
+    *"éßǅ٣ー漢",
+    "\u2028",
+]
+
+
+def test_the_quick_tokenizer_cuts_every_text_as_the_character_by_character_one_does():
+    from annotations.exports.tokens import tokenize, tokenize_by_character
+
+    rng = random.Random(7)
+    for _ in range(4000):
+        text = "".join(rng.choice(TRICKY) for _ in range(rng.randint(0, 20)))
+        cuts = frozenset(rng.sample(range(len(text) + 1), min(rng.randint(0, 4), len(text) + 1)))
+        assert tokenize(text, cuts) == tokenize_by_character(text, cuts), (text, sorted(cuts))

@@ -1,10 +1,10 @@
 import hashlib
-import os
 
 import orjson
 import pytest
 from django.core.exceptions import ValidationError
 
+from annotations import storage
 from annotations.exports import FORMATS
 from annotations.exports.spacy_docbin import SpacyWriter
 from annotations.exports.w3c import W3CWriter
@@ -84,7 +84,29 @@ def test_it_leaves_no_files_and_says_why_when_a_build_fails(
     assert release.status == Release.Status.FAILED
     assert "disk on fire" in release.error
     assert not release.files.exists()
-    assert os.listdir(media / "releases" / gold_project.slug) == []
+    assert stored_files(media) == []
+
+
+def stored_files(media):
+    return [path for path in media.rglob("*") if path.is_file() and "releases" in path.parts]
+
+
+def test_a_build_that_fails_while_storing_its_files_removes_those_it_stored(
+    gold_project, manager, build, media, monkeypatch
+):
+    original = storage.save_file
+
+    def no_room_for_the_card(name, path):
+        if name.endswith("/card.json"):
+            raise OSError("No space left on device")
+        return original(name, path)
+
+    monkeypatch.setattr(storage, "save_file", no_room_for_the_card)
+    release = build(gold_project, manager, formats=["native", "bio"])
+    assert release.status == Release.Status.FAILED
+    assert "No space left on device" in release.error
+    assert not release.files.exists()
+    assert stored_files(media) == []
 
 
 def test_it_compares_a_release_with_the_previous_one(gold_project, manager, build, article):
@@ -164,7 +186,7 @@ def test_it_fails_a_build_whose_worker_stopped_and_clears_what_it_left(
         heartbeat_at=timezone.now(),
         created_by=manager,
     )
-    leftover = media / "releases" / gold_project.slug / ".building-v7-abc123"
+    leftover = media / "releases" / gold_project.slug / "v7"  # what it stored before it stopped
     leftover.mkdir(parents=True)
     (leftover / "half.jsonl").write_text("{")
     client.force_login(manager)

@@ -106,7 +106,8 @@ def handed_in(project, article, annotation_set, annotator, annotator2, mark):
 def test_it_adjudicates_through_the_page(client, reviewer, article, handed_in, urls):
     client.force_login(reviewer)
     page = client.get(urls["adjudicate"]).text
-    assert page.index("item-span53-57") < page.index("item-span0-7")  # disagreements first
+    assert 'data-key="span:53-57" data-state="disagree"' in page  # only alex marked NATO
+    assert 'data-key="span:0-7" data-state="agree"' in page
     client.post(urls["adjudicate"], {"action": "accept_unanimous", "version": 0})
     gold = AnnotationSet.objects.get(article=article, is_gold=True)
     response = client.post(
@@ -265,3 +266,14 @@ def test_it_shows_the_request_for_changes_on_the_annotators_page(
     assert "rita</span> requested changes" in page
     assert "Mark &lt;NATO&gt; too" in page
     assert reverse("annotations:set-review", args=[project.slug, anna.pk]) in page
+
+
+def test_a_malformed_item_or_version_in_the_address_is_a_clear_400(
+    client, reviewer, handed_in, urls
+):
+    client.force_login(reviewer)
+    response = client.get(urls["adjudicate"], {"item": "span:0-7", "from": "x<b>"})
+    assert response.status_code == 400
+    assert "<b>" not in response.text
+    response = client.get(urls["adjudicate"], {"item": "no-such-item"})
+    assert response.status_code == 200  # the first undecided item instead

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import adjudication
 from annotations.access import get_article_for_user
 from annotations.api import serializers as s
-from annotations.api.views.common import ProjectScoped, caller, validated
+from annotations.api.views.common import (
+    ProjectScoped,
+    actor_by_id,
+    actors_by_id,
+    caller,
+    claim_type_by_name,
+    label_by_name,
+    validated,
+)
+from annotations.models import Project
 
 
 class AdjudicationDecide(ProjectScoped):
@@ -31,9 +43,52 @@ class AdjudicationDecide(ProjectScoped):
         }
         if data["outcome"] == "accepted":
             decision = adjudication.adjudication_accept(source_id=data["source_id"], **common)
+        elif data["outcome"] == "edited":
+            changes = _changes(article.project, data["changes"])
+            decision = adjudication.adjudication_edit(
+                source_id=data["source_id"], changes=changes, **common
+            )
         else:
             decision = adjudication.adjudication_reject(**common)
         return Response(s.AdjudicationDecisionOutput(decision).data, status=201)
+
+
+def _changes(project: Project, data: dict[str, Any]) -> dict[str, Any]:
+    """The service's changes for validated input: names and ids become the rows they name."""
+    changes: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "label":
+            changes[name] = label_by_name(project, value)
+        elif name in {"actor", "claimant"}:
+            changes[name] = actor_by_id(project, value, name)
+        elif name == "targets":
+            changes[name] = actors_by_id(project, value, name)
+        elif name == "claim_type":
+            changes[name] = claim_type_by_name(project, value)
+        elif name == "level":
+            level = project.threat_levels.filter(name=value).first()
+            if level is None:
+                names = list(project.threat_levels.values_list("name", flat=True))
+                raise ValidationError(
+                    {"level": f"No threat level named {value!r}; the levels are {names}."}
+                )
+            changes[name] = level
+        else:
+            changes[name] = value
+    return changes
+
+
+class AdjudicationUndo(ProjectScoped):
+    @extend_schema(request=s.AdjudicationInput, responses={200: s.AdjudicationDecisionOutput})
+    def post(self, request: Request, slug: str, article_id: int) -> Response:
+        """Withdraw your most recent decision on the article: its item is undecided again
+        (reviewers). The history keeps the withdrawn decision."""
+        article = get_article_for_user(self.access(), article_id)
+        data = validated(s.AdjudicationInput, request.data)
+        withdrawn = adjudication.adjudication_undo(
+            article=article, user=caller(request), expected_version=data["expected_version"]
+        )
+        return Response({"key": withdrawn.key, "kind": withdrawn.kind, "undone": withdrawn.outcome})
 
 
 class AdjudicationAcceptUnanimous(ProjectScoped):

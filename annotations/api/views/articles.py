@@ -62,7 +62,7 @@ class ArticleImport(ProjectScoped):
             "imported": report.imported,
             "span_count": report.span_count,
             "added_sets": report.added_sets,
-            "article_ids": [article.pk for article in report.articles],
+            "article_ids": report.article_ids,
             "duplicates": [vars(duplicate) for duplicate in report.duplicates],
         }
         return Response(s.ArticleImportOutput(result).data, status=status.HTTP_201_CREATED)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from annotations import storage
 from annotations.access import (
     MANAGER,
     get_release_file_for_user,
@@ -19,7 +20,6 @@ from annotations.access import (
 from annotations.api import serializers as s
 from annotations.api.views.common import ProjectScoped, caller, validated
 from annotations.models import Release
-from annotations.release_build import media_root
 from annotations.releases import release_create, release_retry, releases_fail_stalled
 
 
@@ -82,7 +82,4 @@ class ReleaseFileDownload(ProjectScoped):
         """Download one file of a ready release: of a gold release, any member; of a release of
         annotators' sets, managers and reviewers (annotators get 404)."""
         release_file = get_release_file_for_user(self.access(), version, file_id)
-        path = media_root() / release_file.path
-        if not path.is_file():
-            raise Http404("The file is missing from storage.")
-        return FileResponse(path.open("rb"), as_attachment=True, filename=release_file.name)
+        return storage.file_response(release_file.path, filename=release_file.name)

@@ -51,13 +51,20 @@ class Command(BaseCommand):
         rejected: list[str] = []
         for path in paths:
             try:
-                data = Path(path).read_bytes()
+                data = Path(path).open("rb")  # noqa: SIM115 - closed below
             except OSError as error:
                 rejected.append(f"{path}: cannot read the file ({error.strerror}).")
                 continue
-            with tqdm(
-                desc=Path(path).name, unit="article", disable=no_progress, file=self.stderr
-            ) as bar:
+            with (
+                data,
+                tqdm(
+                    desc=Path(path).name,
+                    unit="B",
+                    unit_scale=True,
+                    disable=no_progress,
+                    file=self.stderr,
+                ) as bar,
+            ):
 
                 def progress(done: int, total: int, bar: tqdm = bar) -> None:
                     bar.total = total
