@@ -138,6 +138,8 @@ def article_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
                 error, status = str(rejected), 400
             else:
                 text = f"Imported {report.imported} article(s) from {report.filename}"
+                if report.gold_sets:
+                    text += f"; restored {report.gold_sets} gold set(s)"
                 if report.duplicates:
                     text += f"; skipped {len(report.duplicates)} already in the project"
                 messages.success(request, text + ".")

@@ -3,7 +3,7 @@ behind its rejected items, and its provenance; only a reviewer may bring it in."
 
 import orjson
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from annotations import adjudication
 from annotations.exports.records import Selection
@@ -255,3 +255,18 @@ def test_a_second_gold_line_for_the_same_text_is_a_duplicate(adjudicated, copy, 
     )
     assert (again.gold_sets, len(again.duplicates)) == (0, 1)
     assert AnnotationSet.objects.filter(article__project=copy, is_gold=True).count() == 1
+
+
+def test_the_command_imports_gold_as_the_reviewer_it_names(adjudicated, copy, tmp_path, capsys):
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(exported(adjudicated, "native", tmp_path / "gold", GOLD))
+    with pytest.raises(CommandError):
+        call_command(
+            "import_articles", str(path), project="copy", format="native", no_progress=True
+        )
+    assert "only the project's reviewers may import gold" in capsys.readouterr().err
+    call_command(
+        "import_articles", str(path), project="copy", format="native", user="rita", no_progress=True
+    )
+    assert "restored 1 gold set(s)" in capsys.readouterr().out
+    assert AnnotationSet.objects.filter(article__project=copy, is_gold=True).exists()
