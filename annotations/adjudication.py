@@ -34,6 +34,7 @@ from annotations.models import (
     ClaimType,
     HistoryRecord,
     Label,
+    Project,
     ReasonCode,
     Span,
     ThreatAssessment,
@@ -781,68 +782,103 @@ class Overridden:
     level: str = ""  # a threat level
 
 
-def gold_set_restore(
+@dataclass
+class RestoredGold:
+    """A gold set to restore from an export: its article, the number of the guideline version
+    it followed, and what the export said of it (kept in the history)."""
+
+    article_id: int
+    guideline_number: int | None
+    recorded: dict[str, Any]
+
+
+def gold_sets_restore(
     *,
-    article: Article,
-    guideline_number: int | None,
-    write: Callable[[AnnotationSet], None],
+    project: Project,
+    golds: list[RestoredGold],
+    write: Callable[[list[AnnotationSet]], None],
+    user: User | None,
+) -> list[AnnotationSet]:
+    """The articles' approved gold sets, restored from an export, in bulk: their content
+    written by `write` inside `services.adjudicating`, each recorded in the history.
+
+    The caller has checked, in its transaction, that `user` may adjudicate the articles and
+    that they have no gold set; ``gold_decisions_restore`` brings back their decisions."""
+    if not golds:
+        return []
+    numbers = {g.guideline_number for g in golds if g.guideline_number is not None}
+    guidelines = dict(
+        project.guideline_versions.filter(number__in=numbers).values_list("number", "pk")
+    )
+    now = timezone.now()
+    sets = AnnotationSet.objects.bulk_create(
+        [
+            AnnotationSet(
+                article_id=g.article_id,
+                annotator=None,
+                is_gold=True,
+                status=Status.APPROVED,
+                guideline_version_id=guidelines.get(g.guideline_number or 0),
+                created_at=now,
+                updated_at=now,
+            )
+            for g in golds
+        ]
+    )
+    with services.adjudicating(*sets):  # the one way into a gold set
+        write(sets)
+    history.record_many(
+        project=project,
+        user=user,
+        entries=[
+            history.set_created(s, "", gold=True, **g.recorded)
+            for s, g in zip(sets, golds, strict=True)
+        ],
+    )
+    return sets
+
+
+def gold_decisions_restore(
+    *,
+    gold: AnnotationSet,
     overridden: list[Overridden],
     decided_by_id: int | None,
     decided_at: datetime.datetime | None,
-    approve: list[AnnotationSet],
+    approve: list[int],
     user: User | None,
-    recorded: dict[str, Any],
-) -> AnnotationSet:
-    """The article's approved gold set, restored from an export: its content written by
-    `write` inside `services.adjudicating`, a decision for each `overridden` item whose
-    annotator has a set on the article (decided by `decided_by_id` at `decided_at`, linked to
-    the item's rows as a decision links them), the annotators' sets of `approve` approved with
-    it, and all of it recorded in the history (`recorded`: what the export said, kept in the
-    set's creation entry, with the overridden items no set here holds).
-
-    The caller has checked, in its transaction, that `user` may adjudicate the article and
-    that it has no gold set. Raises ValidationError naming an overridden item that the
-    annotator's set here does not hold."""
-    project = article.project
-    guideline = None
-    if guideline_number is not None:
-        guideline = project.guideline_versions.filter(number=guideline_number).first()
-    gold = AnnotationSet.objects.create(
-        article=article,
-        annotator=None,
-        is_gold=True,
-        status=Status.APPROVED,
-        guideline_version=guideline,
-    )
-    with services.adjudicating(gold):  # the one way into a gold set
-        write(gold)
-    entries = [history.set_created(gold, "", gold=True, **recorded)]
-    for decision in _restored_decisions(gold, overridden, decided_by_id, decided_at):
-        entries.append(
-            history.Entry(
-                action=HistoryRecord.Action.CREATE,
-                object_type="decision",
-                object_id=decision.pk,
-                article_id=article.pk,
-                annotation_set_id=gold.pk,
-                after={**(decision_snapshot(decision) or {}), "restored": True},
-            )
+) -> None:
+    """A restored gold set's decisions: one for each `overridden` item whose annotator has a
+    set on the article (decided by `decided_by_id` at `decided_at`, linked to the item's rows
+    as a decision links them), and the annotators' sets `approve` (in progress, by id)
+    approved with the gold set, all recorded in the history. Overridden items no set here
+    holds stay as the export recorded them (``gold_sets_restore`` kept them). Raises
+    ValidationError naming an overridden item that the annotator's set here does not hold."""
+    article_id = gold.article_id
+    entries = [
+        history.Entry(
+            action=HistoryRecord.Action.CREATE,
+            object_type="decision",
+            object_id=decision.pk,
+            article_id=article_id,
+            annotation_set_id=gold.pk,
+            after={**(decision_snapshot(decision) or {}), "restored": True},
         )
-    AnnotationSet.objects.filter(pk__in=[s.pk for s in approve]).update(status=Status.APPROVED)
+        for decision in _restored_decisions(gold, overridden, decided_by_id, decided_at)
+    ]
+    AnnotationSet.objects.filter(pk__in=approve).update(status=Status.APPROVED)
     entries += [
         history.Entry(
             action=HistoryRecord.Action.TRANSITION,
             object_type="annotation_set",
-            object_id=s.pk,
-            article_id=article.pk,
-            annotation_set_id=s.pk,
-            before={"status": s.status},
+            object_id=pk,
+            article_id=article_id,
+            annotation_set_id=pk,
+            before={"status": Status.IN_PROGRESS},
             after={"status": Status.APPROVED, "restored": True},
         )
-        for s in approve
+        for pk in approve
     ]
-    history.record_many(project=project, user=user, entries=entries)
-    return gold
+    history.record_many(project=gold.article.project_id, user=user, entries=entries)
 
 
 def _restored_decisions(

@@ -5,33 +5,39 @@ Only the project's reviewers may import gold, by the rule that lets them adjudic
 (``annotations.access``: the reviewer role, and not on an article they annotated unless the
 project allows self-review); anyone else's file is refused, naming the first gold line.
 
-The adjudication module writes each gold set (``adjudication.gold_set_restore``), approved,
-and records it in the history with what the line said of it (its provenance and rejected
-items, as given). Its rejected items become adjudication decisions again, linked to the
-annotators' rows they overrode, where the project holds those annotators' sets on the article
-after the import (the file carried them, or the project had them): each decided by the
-recorded reviewer at the recorded time. An item whose annotator has no set there stays recorded
-data only (in the history), never linked to a row it may not have been. The annotators' sets
-this file created that the provenance names are approved with the gold set, as closing
-adjudication does.
+The adjudication module writes the gold sets of each batch, approved, in bulk
+(``adjudication.gold_sets_restore``), each recorded in the history with what its line said of
+it (its provenance and rejected items, as given). At the file's end, once every annotators' set
+is stored, the rejected items become adjudication decisions again
+(``adjudication.gold_decisions_restore``), linked to the annotators' rows they overrode, where
+the project holds those annotators' sets on the article (the file carried them, or the project
+had them): each decided by the recorded reviewer at the recorded time. An item whose annotator
+has no set there stays recorded data only (in the history), never linked to a row it may not
+have been. The annotators' sets this file created that the provenance names are approved with
+the gold set, as closing adjudication does.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from annotations.access import is_self_review
-from annotations.adjudication import Overridden, gold_set_restore
+from annotations.adjudication import (
+    Overridden,
+    RestoredGold,
+    gold_decisions_restore,
+    gold_sets_restore,
+)
 from annotations.importing.records import GoldRecord, ImportRejected
 from annotations.models import (
     AdjudicationDecision,
     AnnotationSet,
-    Article,
     Project,
     ReasonCode,
 )
@@ -198,47 +204,80 @@ def _rejected_from(
     return record
 
 
+@dataclass
+class PendingGold:
+    """A restored gold set whose decisions and annotators' approvals wait for the file's end,
+    when every annotators' set it may point at is stored."""
+
+    gold: AnnotationSet
+    line: int
+    record: GoldRecord
+
+
 def restore_gold(
     project: Project,
-    gold_records: Iterable[tuple[int, ArticleRecord]],
+    gold_records: list[tuple[int, ArticleRecord]],
     *,
     user: User | None,
     source: dict[str, Any],
-    created_sets: dict[int, dict[str, AnnotationSet]],
     write_content: Callable[[list[tuple[AnnotationSet, ArticleRecord]]], None],
-) -> None:
-    """Store each (article id, record) as the article's approved gold set, through
-    ``adjudication.gold_set_restore``. `created_sets`: the annotators' sets this import
-    created, by article id and username (those the provenance names are approved with the
-    gold set); `write_content` stores a set's spans, claims and threat (the batches' writer)."""
-    articles = Article.objects.in_bulk([article_id for article_id, _ in gold_records])
+) -> list[PendingGold]:
+    """Store each (article id, record) of a batch as the article's approved gold set
+    (``adjudication.gold_sets_restore``); those with rejected items or annotators to approve,
+    for ``restore_decisions`` at the file's end. `write_content` stores sets' spans, claims
+    and threat (the batches' writer)."""
+    golds = []
     for article_id, record in gold_records:
-        gold = record.gold
-        assert gold is not None
-        created = created_sets.get(article_id, {})
-
-        def write(gold_set: AnnotationSet, record: ArticleRecord = record) -> None:
-            write_content([(gold_set, record)])
-
-        try:
-            gold_set_restore(
-                article=articles[article_id],
-                guideline_number=gold.guideline_version,
-                write=write,
-                overridden=gold.rejected,
-                decided_by_id=gold.reviewer_id,
-                decided_at=gold.adjudicated_at,
-                approve=[created[name] for name in gold.annotators if name in created],
-                user=user,
+        assert record.gold is not None
+        golds.append(
+            RestoredGold(
+                article_id=article_id,
+                guideline_number=record.gold.guideline_version,
                 recorded={
                     "import": {
                         **source,
                         "spans": len(record.spans),
                         "claims": len(record.claims),
                         "threat_assessments": int(record.threat is not None),
-                        **gold.recorded,
+                        **record.gold.recorded,
                     }
                 },
             )
+        )
+    records = [record for _, record in gold_records]
+    sets = gold_sets_restore(
+        project=project,
+        golds=golds,
+        write=lambda sets: write_content(list(zip(sets, records, strict=True))),
+        user=user,
+    )
+    return [
+        PendingGold(gold, record.line, record.gold)
+        for gold, record in zip(sets, records, strict=True)
+        if record.gold is not None and (record.gold.rejected or record.gold.annotators)
+    ]
+
+
+def restore_decisions(
+    pending: list[PendingGold],
+    *,
+    user: User | None,
+    filename: str,
+    created_sets: dict[int, dict[str, int]],
+) -> None:
+    """The decisions of the file's restored gold sets, and the approval of the annotators' sets
+    this file created (`created_sets`: their ids by article id and username) that the
+    provenance names; ImportRejected naming the line of a rejected item that points nowhere."""
+    for item in pending:
+        created = created_sets.get(item.gold.article_id, {})
+        try:
+            gold_decisions_restore(
+                gold=item.gold,
+                overridden=item.record.rejected,
+                decided_by_id=item.record.reviewer_id,
+                decided_at=item.record.adjudicated_at,
+                approve=[created[name] for name in item.record.annotators if name in created],
+                user=user,
+            )
         except ValidationError as error:
-            raise ImportRejected(source["file"], record.line, error.messages[0]) from None
+            raise ImportRejected(filename, item.line, error.messages[0]) from None

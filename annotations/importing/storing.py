@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from annotations import history
-from annotations.importing.gold import restore_gold
+from annotations.importing.gold import PendingGold, restore_decisions, restore_gold
 from annotations.importing.records import ArticleRecord, ImportRejected
 from annotations.models import (
     AnnotationSet,
@@ -132,10 +132,10 @@ class _Batches:
         self.owners: set[tuple[str, int | None]] = set()  # (text hash, annotator id) of sets
         self.usernames: dict[int | None, str] = {}
         self.records = 0
-        self.gold: list[ArticleRecord] = []  # gold lines, stored last (gold.py)
         self.gold_texts: set[str] = set()  # text hashes of this file's gold lines
-        # The annotators' sets this file created, by article id and annotator's username.
-        self.created: dict[int, dict[str, AnnotationSet]] = {}
+        self.pending: list[PendingGold] = []  # gold sets whose decisions come at the end
+        # The ids of the annotators' sets this file created, by article id and username.
+        self.created: dict[int, dict[str, int]] = {}
 
     def store(self, batch: list[ArticleRecord]) -> None:
         self.records += len(batch)
@@ -147,6 +147,7 @@ class _Batches:
         seen: set[str] = set()  # texts of this batch
         fresh = []
         more_sets = []  # sets for articles that the project or an earlier line holds
+        gold = []  # gold sets (gold.py), stored once their articles are
         for record in batch:
             sha = record.sha256
             if record.gold is not None:
@@ -156,7 +157,7 @@ class _Batches:
                     )
                     continue
                 self.gold_texts.add(sha)
-                self.gold.append(record)
+                gold.append(record)
                 if sha not in self.existing and sha not in self.added and sha not in seen:
                     seen.add(sha)
                     fresh.append(record)  # the article, without a set: gold comes last
@@ -192,42 +193,49 @@ class _Batches:
             self._record_sets(sets)
             report.added_sets += len(more_sets)
             report.span_count += sum(len(record.spans) for record in more_sets)
+        if gold:
+            self._store_gold(gold)
 
     def _record_sets(self, sets: list[tuple[AnnotationSet, ArticleRecord]]) -> None:
         _record_sets(self.project, self.user, self.source, sets, self.usernames)
         for annotation_set, _ in sets:
             username = self.usernames[annotation_set.annotator_id]
-            self.created.setdefault(annotation_set.article_id, {})[username] = annotation_set
+            self.created.setdefault(annotation_set.article_id, {})[username] = annotation_set.pk
 
-    def finish(self) -> None:
-        """Restore the file's gold sets, once every other line is stored (so the annotators'
-        sets their decisions point at are there, wherever they stand in the file). An article
-        that has a gold set already keeps it: the line is a duplicate."""
-        if not self.gold:
-            return
+    def _store_gold(self, records: list[ArticleRecord]) -> None:
+        """The batch's gold sets; an article that has one already keeps it (the line is a
+        duplicate)."""
         known = self.existing | self.added
         has_gold = set(
             AnnotationSet.objects.filter(
-                article_id__in={known[r.sha256] for r in self.gold}, is_gold=True
+                article_id__in={known[r.sha256] for r in records}, is_gold=True
             ).values_list("article_id", flat=True)
         )
         restored = []
-        for record in self.gold:
+        for record in records:
             article_id = known[record.sha256]
             if article_id in has_gold:
-                self.report.duplicates.append(Duplicate(record.line, record.title, article_id))
+                self.report.duplicates.append(
+                    Duplicate(record.line, record.title, self.existing.get(record.sha256))
+                )
             else:
                 restored.append((article_id, record))
-        restore_gold(
+        self.pending += restore_gold(
             self.project,
             restored,
             user=self.user,
             source={"file": self.source.filename, "sha256": self.source.sha256},
-            created_sets=self.created,
             write_content=lambda sets: _write_content(sets, timezone.now()),
         )
         self.report.gold_sets += len(restored)
         self.report.span_count += sum(len(record.spans) for _, record in restored)
+
+    def finish(self) -> None:
+        """The restored gold sets' decisions, once every other line is stored (so the
+        annotators' sets they point at are there, wherever they stand in the file)."""
+        restore_decisions(
+            self.pending, user=self.user, filename=self.source.filename, created_sets=self.created
+        )
 
 
 def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
