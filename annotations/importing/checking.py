@@ -127,10 +127,16 @@ class RecordChecker:
         spans = item.get("spans") or []
         if not isinstance(spans, list):
             raise self.reject(line, "'spans' must be a list.")
-        gold = item.get("gold", False) if every_line_is_a_set else False
-        if gold not in (True, False):
+        gold = item.get("gold", False)
+        if gold is True and not every_line_is_a_set:
+            raise self.reject(
+                line,
+                'the line is a gold set ("gold": true) of a native export; import the file '
+                "with the native format, or it would become an annotator's set.",
+            )
+        if every_line_is_a_set and gold not in (True, False):
             raise self.reject(line, f"'gold' must be true or false, not {gold!r}.")
-        if gold:
+        if gold is True:
             # Imported here, not at the top: gold.py stores through the adjudication module.
             from annotations.importing.gold import gold_from
 

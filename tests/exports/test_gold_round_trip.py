@@ -270,3 +270,16 @@ def test_the_command_imports_gold_as_the_reviewer_it_names(adjudicated, copy, tm
     )
     assert "restored 1 gold set(s)" in capsys.readouterr().out
     assert AnnotationSet.objects.filter(article__project=copy, is_gold=True).exists()
+
+
+def test_a_gold_line_read_as_plain_jsonl_is_refused_not_demoted(
+    adjudicated, copy, annotator, tmp_path
+):
+    gold = exported(adjudicated, "native", tmp_path / "gold", GOLD)
+    with pytest.raises(ImportRejected) as caught:
+        import_articles(
+            project=copy, filename="gold.jsonl", data=gold, user=annotator, annotator=annotator
+        )
+    assert caught.value.line == 1
+    assert "import the file with the native format" in caught.value.reason
+    assert not copy.articles.exists()
