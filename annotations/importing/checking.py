@@ -143,7 +143,7 @@ class RecordChecker:
             record.gold = gold_from(self, item, raw, body, line)
         if spans or every_line_is_a_set:
             record.is_set = every_line_is_a_set
-            if not gold:
+            if record.gold is None:
                 record.annotator_id = self.annotator_for(item.get("annotator"), line)
             record.spans = [
                 self.span_from(raw, body, span, line, position)
