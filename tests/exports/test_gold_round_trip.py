@@ -283,3 +283,19 @@ def test_a_gold_line_read_as_plain_jsonl_is_refused_not_demoted(
     assert caught.value.line == 1
     assert "import the file with the native format" in caught.value.reason
     assert not copy.articles.exists()
+
+
+def test_the_api_says_how_many_gold_sets_it_restored(adjudicated, copy, reviewer, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.conftest import token_client
+
+    Membership.objects.create(project=copy, user=reviewer, role="manager")  # uploads
+    gold = exported(adjudicated, "native", tmp_path / "gold", GOLD)
+    response = token_client(reviewer).post(
+        "/api/v1/projects/copy/articles/import/",
+        {"file": SimpleUploadedFile("gold.jsonl", gold), "format": "native"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert (response.json()["imported"], response.json()["gold_sets"]) == (1, 1)
