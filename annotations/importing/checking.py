@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accounts.models import User
+from annotations.importing.gold import gold_from
 from annotations.importing.records import (
     ARTICLE_FIELDS,
     TITLE_MAX,
@@ -137,9 +138,6 @@ class RecordChecker:
         if every_line_is_a_set and gold not in (True, False):
             raise self.reject(line, f"'gold' must be true or false, not {gold!r}.")
         if gold is True:
-            # Imported here, not at the top: gold.py stores through the adjudication module.
-            from annotations.importing.gold import gold_from
-
             record.gold = gold_from(self, item, raw, body, line)
         if spans or every_line_is_a_set:
             record.is_set = every_line_is_a_set
