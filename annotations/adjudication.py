@@ -10,7 +10,9 @@ other's decisions unseen.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,7 @@ from annotations.models import (
     ClaimType,
     HistoryRecord,
     Label,
+    Project,
     ReasonCode,
     Span,
     ThreatAssessment,
@@ -447,7 +450,7 @@ def _decide(
             "This decision overrides what an annotator marked: give a reason code "
             f"({', '.join(ReasonCode.labels).lower()})."
         )
-    before = _decision_snapshot(previous)
+    before = decision_snapshot(previous)
     decision, _ = AdjudicationDecision.objects.update_or_create(
         gold_set=gold,
         key=item.key,
@@ -474,7 +477,7 @@ def _decide(
         object_type="decision",
         object_id=decision.pk,
         before=before,
-        after=_decision_snapshot(decision),
+        after=decision_snapshot(decision),
     )
     return decision
 
@@ -574,7 +577,7 @@ def _write_gold_row(
     return gold_span, gold_claim, result
 
 
-def _decision_snapshot(decision: AdjudicationDecision | None) -> dict[str, object] | None:
+def decision_snapshot(decision: AdjudicationDecision | None) -> dict[str, object] | None:
     if decision is None:
         return None
     return {
@@ -768,7 +771,7 @@ def _withdraw(
         annotation_set=gold,
         object_type="decision",
         object_id=decision.pk,
-        before=_decision_snapshot(decision),
+        before=decision_snapshot(decision),
         after=None,
     )
     withdrawn = AdjudicationDecision(
@@ -836,7 +839,7 @@ def _record_added(
         object_type="decision",
         object_id=decision.pk,
         before=None,
-        after=_decision_snapshot(decision),
+        after=decision_snapshot(decision),
     )
     _bump(gold)
     return decision
@@ -959,3 +962,210 @@ def gold_set_approve(
     for annotation_set in submitted:
         services.annotation_set_transition(locked[annotation_set.pk], to=Status.APPROVED, user=user)
     return services.annotation_set_transition(gold, to=Status.APPROVED, user=user)
+
+
+# Restoring: an approved gold set brought back from an export (annotations.importing.gold).
+
+
+@dataclass
+class Overridden:
+    """One item an adjudication overrode, as a native export's "rejected" records it: an
+    annotator's span, claim (by its stating span's range) or threat level."""
+
+    kind: str  # "span", "claim" or "threat"
+    annotator: str
+    outcome: str
+    reason_code: str
+    note: str
+    start: int | None = None
+    end: int | None = None
+    label: str = ""  # a span's label
+    claim_type: str = ""  # a claim's type
+    level: str = ""  # a threat level
+
+
+@dataclass
+class RestoredGold:
+    """A gold set to restore from an export: its article, the number of the guideline version
+    it followed, and what the export said of it (kept in the history)."""
+
+    article_id: int
+    guideline_number: int | None
+    recorded: dict[str, Any]
+
+
+def gold_sets_restore(
+    *,
+    project: Project,
+    golds: list[RestoredGold],
+    write: Callable[[list[AnnotationSet]], None],
+    user: User | None,
+) -> list[AnnotationSet]:
+    """The articles' approved gold sets, restored from an export, in bulk: their content
+    written by `write` inside `services.adjudicating`, each recorded in the history.
+
+    The caller has checked, in its transaction, that `user` may adjudicate the articles and
+    that they have no gold set; ``gold_decisions_restore`` brings back their decisions."""
+    if not golds:
+        return []
+    numbers = {g.guideline_number for g in golds if g.guideline_number is not None}
+    guidelines = dict(
+        project.guideline_versions.filter(number__in=numbers).values_list("number", "pk")
+    )
+    now = timezone.now()
+    sets = AnnotationSet.objects.bulk_create(
+        [
+            AnnotationSet(
+                article_id=g.article_id,
+                annotator=None,
+                is_gold=True,
+                status=Status.APPROVED,
+                guideline_version_id=guidelines.get(g.guideline_number or 0),
+                created_at=now,
+                updated_at=now,
+            )
+            for g in golds
+        ]
+    )
+    with services.adjudicating(*sets):  # the one way into a gold set
+        write(sets)
+    history.record_many(
+        project=project,
+        user=user,
+        entries=[
+            history.set_created(s, "", gold=True, **g.recorded)
+            for s, g in zip(sets, golds, strict=True)
+        ],
+    )
+    return sets
+
+
+def gold_decisions_restore(
+    *,
+    gold: AnnotationSet,
+    overridden: list[Overridden],
+    decided_by_id: int | None,
+    decided_at: datetime.datetime | None,
+    approve: list[int],
+    user: User | None,
+) -> None:
+    """A restored gold set's decisions: one for each `overridden` item whose annotator has a
+    set on the article (decided by `decided_by_id` at `decided_at`, linked to the item's rows
+    as a decision links them), and the annotators' sets `approve` (in progress, by id)
+    approved with the gold set, all recorded in the history. Overridden items no set here
+    holds stay as the export recorded them (``gold_sets_restore`` kept them). Raises
+    ValidationError naming an overridden item that the annotator's set here does not hold."""
+    article_id = gold.article_id
+    entries = [
+        history.Entry(
+            action=HistoryRecord.Action.CREATE,
+            object_type="decision",
+            object_id=decision.pk,
+            article_id=article_id,
+            annotation_set_id=gold.pk,
+            after={**(decision_snapshot(decision) or {}), "restored": True},
+        )
+        for decision in _restored_decisions(gold, overridden, decided_by_id, decided_at)
+    ]
+    AnnotationSet.objects.filter(pk__in=approve).update(status=Status.APPROVED)
+    entries += [
+        history.Entry(
+            action=HistoryRecord.Action.TRANSITION,
+            object_type="annotation_set",
+            object_id=pk,
+            article_id=article_id,
+            annotation_set_id=pk,
+            before={"status": Status.IN_PROGRESS},
+            after={"status": Status.APPROVED, "restored": True},
+        )
+        for pk in approve
+    ]
+    history.record_many(project=gold.article.project_id, user=user, entries=entries)
+
+
+def _restored_decisions(
+    gold: AnnotationSet,
+    overridden: list[Overridden],
+    decided_by_id: int | None,
+    decided_at: datetime.datetime | None,
+) -> list[AdjudicationDecision]:
+    """The decisions behind the overridden items whose annotators have a set on the article,
+    one per merged item, linked to every annotator's row of the item."""
+    if not overridden:
+        return []
+    merged = merge(gold.article)
+    present = {s.annotator.get_username() for s in merged.sets if s.annotator is not None}
+    by_key: dict[str, tuple[Item, Overridden]] = {}
+    for position, entry in enumerate(overridden, start=1):
+        if entry.annotator not in present:
+            continue  # recorded only: the annotator's set is not here to link to
+        item = _item_holding(merged, entry)
+        if item is None:
+            what = {"span": entry.label, "claim": entry.claim_type, "threat": entry.level}
+            where = "" if entry.kind == "threat" else f" at {entry.start}-{entry.end}"
+            raise ValidationError(
+                f"rejected item {position} points at {entry.annotator}'s {entry.kind}{where} "
+                f"({what[entry.kind]}), which {entry.annotator}'s annotation set here does "
+                "not hold."
+            )
+        by_key.setdefault(item.key, (item, entry))
+    if not by_key:
+        return []
+    if decided_by_id is None:
+        raise ValidationError("Restored decisions need the reviewer who decided them.")
+    gold_spans = list(Span.objects.filter(annotation_set=gold).order_by("pk"))
+    gold_claims = list(Claim.objects.filter(annotation_set=gold).select_related("span"))
+    decisions = []
+    for item, entry in by_key.values():
+        gold_span = gold_claim = None
+        if item.kind == "span":
+            at = [s for s in gold_spans if (s.start, s.end) == (item.start, item.end)]
+            gold_span = next((s for s in at if item.label and s.label_id == item.label.pk), None)
+            gold_span = gold_span or (at[0] if at else None)
+        elif item.kind == "claim":
+            gold_claim = next(
+                (c for c in gold_claims if (c.span.start, c.span.end) == (item.start, item.end)),
+                None,
+            )
+        decision = AdjudicationDecision.objects.create(
+            gold_set=gold,
+            article_id=gold.article_id,
+            kind=item.kind,
+            key=item.key,
+            outcome=entry.outcome,
+            reason_code=entry.reason_code,
+            note=entry.note,
+            overrides=True,
+            gold_span=gold_span,
+            gold_claim=gold_claim,
+            decided_by_id=decided_by_id,
+        )
+        decision.spans.set([r for r in item.rows if isinstance(r, Span)])
+        decision.claims.set([r for r in item.rows if isinstance(r, Claim)])
+        decision.threat_assessments.set([r for r in item.rows if isinstance(r, ThreatAssessment)])
+        decisions.append(decision)
+    # decided_at is set on every save (auto_now): the recorded moment goes in by update.
+    AdjudicationDecision.objects.filter(pk__in=[d.pk for d in decisions]).update(
+        decided_at=decided_at or timezone.now()
+    )
+    return decisions
+
+
+def _item_holding(merged: Merged, entry: Overridden) -> Item | None:
+    """The merged item holding the annotator's row that `entry` names, or None."""
+    for item in merged.items:
+        if item.kind != entry.kind:
+            continue
+        if entry.kind != "threat" and (item.start, item.end) != (entry.start, entry.end):
+            continue
+        for row in item.rows:
+            annotator = row.annotation_set.annotator
+            if annotator is None or annotator.get_username() != entry.annotator:
+                continue
+            if (
+                (isinstance(row, Span) and row.label.name == entry.label)
+                or (isinstance(row, Claim) and row.claim_type.name == entry.claim_type)
+                or (isinstance(row, ThreatAssessment) and row.level.name == entry.level)
+            ):
+                return item
+    return None

@@ -191,16 +191,18 @@ def _append(annotation_set: AnnotationSet, user: User | None, *entries: history.
 
 # Annotating: spans, claims and threat assessments in one annotation set.
 
-# The gold set an adjudication decision is writing in this context, if any.
-_adjudicated_gold: ContextVar[int | None] = ContextVar("adjudicated_gold", default=None)
+# The gold sets an adjudication decision (or a restore from an export) is writing in this
+# context, if any.
+_adjudicated_gold: ContextVar[frozenset[int]] = ContextVar("adjudicated_gold", default=frozenset())
 
 
 @contextmanager
-def adjudicating(gold: AnnotationSet) -> Iterator[None]:
+def adjudicating(*golds: AnnotationSet) -> Iterator[None]:
     """The write half of an adjudication decision: inside the block, the annotating services
-    below may write `gold`, validated and recorded in the history as any write. Only
+    below may write the gold sets `golds` (one for a decision; several when gold sets are
+    restored from an export), validated and recorded in the history as any write. Only
     annotations.adjudication enters it, after checking the reviewer and locking the gold set."""
-    token = _adjudicated_gold.set(gold.pk)
+    token = _adjudicated_gold.set(frozenset(gold.pk for gold in golds))
     try:
         yield
     finally:
@@ -230,7 +232,7 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     locked = lock_sets(
         AnnotationSet.objects.select_related("article").filter(pk=annotation_set.pk)
     ).get()
-    if locked.is_gold and locked.pk != _adjudicated_gold.get():
+    if locked.is_gold and locked.pk not in _adjudicated_gold.get():
         raise PermissionDenied(GOLD_REFUSED)
     if not locked.is_editable:
         raise Conflict(f"This annotation set is {locked.status_name} and can no longer be changed.")

@@ -195,6 +195,9 @@ class ArticleImportOutput(serializers.Serializer):
     added_sets = serializers.IntegerField(
         help_text="Annotators' sets (native, doccano) added to articles the project held already."
     )
+    gold_sets = serializers.IntegerField(
+        help_text="Gold sets restored from a native file (a reviewer's import)."
+    )
     article_ids = serializers.ListField(child=serializers.IntegerField())
     duplicates = DuplicateOutput(many=True)
 

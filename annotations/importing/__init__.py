@@ -88,7 +88,7 @@ def import_articles(
     size = stream.seek(0, io.SEEK_END) - start
     stream.seek(start)
     lines = Lines(filename, stream)
-    checker = RecordChecker(filename, Vocabulary(project), annotator)
+    checker = RecordChecker(filename, Vocabulary(project), annotator, user)
     records = PARSERS[format].parse(lines, checker)
     report_progress = (lambda: progress(lines.read, size)) if progress else None
     try:

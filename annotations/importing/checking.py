@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from accounts.models import User
+from annotations.importing.gold import gold_from
 from annotations.importing.records import (
     ARTICLE_FIELDS,
     TITLE_MAX,
@@ -35,12 +36,19 @@ from annotations.text import check_span_offsets, is_blank, normalise_text, norma
 
 class RecordChecker:
     """Checks the items of one file, for the parsers; `annotator` owns the annotation sets of
-    items that name none."""
+    items that name none; `user` is who imports (a native line's gold set needs a reviewer)."""
 
-    def __init__(self, filename: str, vocabulary: Vocabulary, annotator: User | None):
+    def __init__(
+        self,
+        filename: str,
+        vocabulary: Vocabulary,
+        annotator: User | None,
+        user: User | None = None,
+    ):
         self.filename = filename
         self.vocabulary = vocabulary
         self.annotator = annotator
+        self.user = user
 
     def reject(self, line: int | None, reason: str) -> ImportRejected:
         return ImportRejected(self.filename, line, reason)
@@ -120,9 +128,21 @@ class RecordChecker:
         spans = item.get("spans") or []
         if not isinstance(spans, list):
             raise self.reject(line, "'spans' must be a list.")
+        gold = item.get("gold", False)
+        if gold is True and not every_line_is_a_set:
+            raise self.reject(
+                line,
+                'the line is a gold set ("gold": true) of a native export; import the file '
+                "with the native format, or it would become an annotator's set.",
+            )
+        if every_line_is_a_set and gold not in (True, False):
+            raise self.reject(line, f"'gold' must be true or false, not {gold!r}.")
+        if gold is True:
+            record.gold = gold_from(self, item, raw, body, line)
         if spans or every_line_is_a_set:
             record.is_set = every_line_is_a_set
-            record.annotator_id = self.annotator_for(item.get("annotator"), line)
+            if record.gold is None:
+                record.annotator_id = self.annotator_for(item.get("annotator"), line)
             record.spans = [
                 self.span_from(raw, body, span, line, position)
                 for position, span in enumerate(spans, start=1)
@@ -226,7 +246,7 @@ class RecordChecker:
             ):
                 raise self.reject(line, "threat assessment: 'claims' must name claims of the line.")
             record.threat = ThreatRecord(level, rationale, [claim_at[c] for c in on])
-        if (record.claims or record.threat) and record.annotator_id is None:
+        if (record.claims or record.threat) and record.annotator_id is None and not record.gold:
             record.annotator_id = self.annotator_for(item.get("annotator"), line)
 
     def actor_from(self, value: object, line: int, where: str) -> Actor | None:
@@ -240,32 +260,13 @@ class RecordChecker:
             raise self.reject(line, f"{where}: no actor named {name!r} in the registry.")
         return actor
 
-    def span_from(self, raw: str, body: str, span: object, line: int, position: int) -> SpanRecord:
-        where = f"span {position}"
+    def span_from(
+        self, raw: str, body: str, span: object, line: int, position: int, where: str = ""
+    ) -> SpanRecord:
+        where = where or f"span {position}"
         if not isinstance(span, dict):
             raise self.reject(line, f"{where} must be a JSON object.")
-        start, end, quote = span.get("start"), span.get("end"), span.get("quote")
-        if quote is not None and not isinstance(quote, str):
-            raise self.reject(line, f"{where}: 'quote' must be a string.")
-        try:
-            if raw != body:
-                # Offsets count code points of the text as given; move them onto the
-                # normalised body (CRLF folded to LF, NFC composed).
-                # Without a quote, an offset inside characters that normalisation joins is
-                # refused rather than moved (it would widen the span unseen); a quote says
-                # which text is meant, and is checked against the body below.
-                check_span_offsets(raw, start, end, None)
-                assert isinstance(start, int) and isinstance(end, int)  # checked just above
-                if quote is None:
-                    start = normalised_offset(raw, start, body)
-                    end = normalised_offset(raw, end, body)
-                else:
-                    start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
-                    quote = normalise_text(quote)
-            check_span_offsets(body, start, end, quote)
-        except ValidationError as error:
-            raise self.reject(line, f"{where}: {error.messages[0]}") from None
-        assert isinstance(start, int) and isinstance(end, int)  # checked just above
+        start, end = self.offsets(raw, body, span, line, where)
         label_name = span.get("label")
         label = self.vocabulary.labels.get(label_name) if isinstance(label_name, str) else None
         if label is None:
@@ -288,6 +289,34 @@ class RecordChecker:
         if not isinstance(note, str):
             raise self.reject(line, f"{where}: 'note' must be a string.")
         return SpanRecord(start, end, label, body[start:end], actor, note)
+
+    def offsets(
+        self, raw: str, body: str, span: dict[str, Any], line: int, where: str
+    ) -> tuple[int, int]:
+        """A span's (start, end) on the stored text, from its "start", "end" and "quote"."""
+        start, end, quote = span.get("start"), span.get("end"), span.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            raise self.reject(line, f"{where}: 'quote' must be a string.")
+        try:
+            if raw != body:
+                # Offsets count code points of the text as given; move them onto the
+                # normalised body (CRLF folded to LF, NFC composed).
+                # Without a quote, an offset inside characters that normalisation joins is
+                # refused rather than moved (it would widen the span unseen); a quote says
+                # which text is meant, and is checked against the body below.
+                check_span_offsets(raw, start, end, None)
+                assert isinstance(start, int) and isinstance(end, int)  # checked just above
+                if quote is None:
+                    start = normalised_offset(raw, start, body)
+                    end = normalised_offset(raw, end, body)
+                else:
+                    start, end = len(normalise_text(raw[:start])), len(normalise_text(raw[:end]))
+                    quote = normalise_text(quote)
+            check_span_offsets(body, start, end, quote)
+        except ValidationError as error:
+            raise self.reject(line, f"{where}: {error.messages[0]}") from None
+        assert isinstance(start, int) and isinstance(end, int)  # checked just above
+        return start, end
 
     def annotator_for(self, username: object, line: int) -> int:
         """The id of the user the item's annotation set belongs to: the one its "annotator"

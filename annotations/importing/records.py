@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from annotations.adjudication import Overridden
 from annotations.models import Actor, ClaimType, Label, ThreatLevel, sha256_of
 
 # The article fields a JSONL line, a CSV column or a doccano line may give, beside "text".
@@ -61,6 +62,19 @@ class ThreatRecord:
 
 
 @dataclass
+class GoldRecord:
+    """A gold set's provenance as a native line records it; `reviewer_id` is the reviewer's
+    user id in the project, `recorded` the checked provenance and rejected items as given."""
+
+    annotators: list[str]
+    reviewer_id: int | None
+    adjudicated_at: datetime.datetime | None
+    guideline_version: int | None
+    rejected: list[Overridden]
+    recorded: dict[str, Any]
+
+
+@dataclass
 class ArticleRecord:
     line: int
     title: str
@@ -78,6 +92,8 @@ class ArticleRecord:
     is_set: bool = False
     claims: list[ClaimRecord] = field(default_factory=list)
     threat: ThreatRecord | None = None
+    # A native line's gold set (``"gold": true``): its provenance and rejected items.
+    gold: GoldRecord | None = None
 
     @cached_property
     def sha256(self) -> str:

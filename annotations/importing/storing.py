@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from annotations import history
+from annotations.importing.gold import PendingGold, restore_decisions, restore_gold
 from annotations.importing.records import ArticleRecord, ImportRejected
 from annotations.models import (
     AnnotationSet,
@@ -65,6 +66,7 @@ class ImportReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     span_count: int = 0
     added_sets: int = 0  # annotators' sets added to articles the project held already
+    gold_sets: int = 0  # gold sets restored (native lines with "gold": true)
 
     @property
     def imported(self) -> int:
@@ -107,6 +109,7 @@ def store(
                 batches.store(batch)
             if not batches.records:
                 raise NoArticles()
+            batches.finish()
     except IntegrityError as error:
         report.article_ids.clear()
         raise ImportRejected(
@@ -129,6 +132,10 @@ class _Batches:
         self.owners: set[tuple[str, int | None]] = set()  # (text hash, annotator id) of sets
         self.usernames: dict[int | None, str] = {}
         self.records = 0
+        self.gold_texts: set[str] = set()  # text hashes of this file's gold lines
+        self.pending: list[PendingGold] = []  # gold sets whose decisions come at the end
+        # The ids of the annotators' sets this file created, by article id and username.
+        self.created: dict[int, dict[str, int]] = {}
 
     def store(self, batch: list[ArticleRecord]) -> None:
         self.records += len(batch)
@@ -140,8 +147,21 @@ class _Batches:
         seen: set[str] = set()  # texts of this batch
         fresh = []
         more_sets = []  # sets for articles that the project or an earlier line holds
+        gold = []  # gold sets (gold.py), stored once their articles are
         for record in batch:
             sha = record.sha256
+            if record.gold is not None:
+                if sha in self.gold_texts:
+                    report.duplicates.append(
+                        Duplicate(record.line, record.title, self.existing.get(sha))
+                    )
+                    continue
+                self.gold_texts.add(sha)
+                gold.append(record)
+                if sha not in self.existing and sha not in self.added and sha not in seen:
+                    seen.add(sha)
+                    fresh.append(record)  # the article, without a set: gold comes last
+                continue
             owner = (sha, record.annotator_id)
             if sha in self.existing or sha in self.added or sha in seen:
                 if record.is_set and record.annotator_id is not None and owner not in self.owners:
@@ -165,14 +185,57 @@ class _Batches:
             article_ids, sets = _write_batch(self.project, fresh, self.user, self.guideline)
             report.article_ids += article_ids
             self.added |= {r.sha256: pk for r, pk in zip(fresh, article_ids, strict=True)}
-            _record_sets(self.project, self.user, self.source, sets, self.usernames)
-            report.span_count += sum(len(record.spans) for record in fresh)
+            self._record_sets(sets)
+            report.span_count += sum(len(r.spans) for r in fresh if r.gold is None)
         if more_sets:
             known = self.existing | self.added
             sets = _write_sets([(known[r.sha256], r) for r in more_sets], self.guideline)
-            _record_sets(self.project, self.user, self.source, sets, self.usernames)
+            self._record_sets(sets)
             report.added_sets += len(more_sets)
             report.span_count += sum(len(record.spans) for record in more_sets)
+        if gold:
+            self._store_gold(gold)
+
+    def _record_sets(self, sets: list[tuple[AnnotationSet, ArticleRecord]]) -> None:
+        _record_sets(self.project, self.user, self.source, sets, self.usernames)
+        for annotation_set, _ in sets:
+            username = self.usernames[annotation_set.annotator_id]
+            self.created.setdefault(annotation_set.article_id, {})[username] = annotation_set.pk
+
+    def _store_gold(self, records: list[ArticleRecord]) -> None:
+        """The batch's gold sets; an article that has one already keeps it (the line is a
+        duplicate)."""
+        known = self.existing | self.added
+        has_gold = set(
+            AnnotationSet.objects.filter(
+                article_id__in={known[r.sha256] for r in records}, is_gold=True
+            ).values_list("article_id", flat=True)
+        )
+        restored = []
+        for record in records:
+            article_id = known[record.sha256]
+            if article_id in has_gold:
+                self.report.duplicates.append(
+                    Duplicate(record.line, record.title, self.existing.get(record.sha256))
+                )
+            else:
+                restored.append((article_id, record))
+        self.pending += restore_gold(
+            self.project,
+            restored,
+            user=self.user,
+            source={"file": self.source.filename, "sha256": self.source.sha256},
+            write_content=lambda sets: _write_content(sets, timezone.now()),
+        )
+        self.report.gold_sets += len(restored)
+        self.report.span_count += sum(len(record.spans) for _, record in restored)
+
+    def finish(self) -> None:
+        """The restored gold sets' decisions, once every other line is stored (so the
+        annotators' sets they point at are there, wherever they stand in the file)."""
+        restore_decisions(
+            self.pending, user=self.user, filename=self.source.filename, created_sets=self.created
+        )
 
 
 def _existing_hashes(project: Project, hashes: Iterable[str]) -> dict[str, int]:
@@ -283,6 +346,13 @@ def _write_sets(
             for article_id, record in annotated
         ]
     )
+    created = [(s, record) for s, (_, record) in zip(sets, annotated, strict=True)]
+    _write_content(created, now)
+    return created
+
+
+def _write_content(sets: list[tuple[AnnotationSet, ArticleRecord]], now: datetime.datetime) -> None:
+    """The spans, claims and threat assessment of each (annotation set, record)."""
     rows = (
         (
             annotation_set.id,
@@ -293,12 +363,11 @@ def _write_sets(
             span.actor.pk if span.actor else None,
             span.note,
         )
-        for annotation_set, (_, record) in zip(sets, annotated, strict=True)
+        for annotation_set, record in sets
         for span in record.spans
     )
     _insert_spans(rows, now=now)
-    _write_claims(sets, [record for _, record in annotated])
-    return [(s, record) for s, (_, record) in zip(sets, annotated, strict=True)]
+    _write_claims([s for s, _ in sets], [record for _, record in sets])
 
 
 def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> None:

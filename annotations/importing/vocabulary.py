@@ -45,6 +45,11 @@ class Vocabulary:
         return frozenset(pk for _, pk, role in self._memberships if role == Role.ANNOTATOR)
 
     @cached_property
+    def reviewers(self) -> frozenset[int]:
+        """User ids of the project's reviewers: the only users who adjudicate gold."""
+        return frozenset(pk for _, pk, role in self._memberships if role == Role.REVIEWER)
+
+    @cached_property
     def claim_types(self) -> dict[str, ClaimType]:
         """Claim types by name."""
         return {c.name: c for c in self.project.claim_types.all()}

@@ -14,7 +14,7 @@ ANNOTATORS = Selection(sets="annotators")
 CONTENT = ("id", "text", "title", "sha256", "spans", "claims", "threat_assessment", "metadata")
 
 
-def new_project(source, slug, annotator):
+def new_project(source, slug, annotator, *, reviewer=None):
     project = ProjectFactory(slug=slug)
     project_add_defaults(project=project)
     for actor in Actor.objects.filter(project=source):
@@ -22,7 +22,16 @@ def new_project(source, slug, annotator):
             project=project, name=actor.name, kind=actor.kind, external_id=actor.external_id
         )
     Membership.objects.create(project=project, user=annotator, role="annotator")
+    if reviewer is not None:
+        Membership.objects.create(project=project, user=reviewer, role="reviewer")
     return project
+
+
+def as_annotators_sets(data):
+    """A gold export's lines with "gold" set to false: each an annotator's set to import."""
+    return b"\n".join(
+        orjson.dumps({**orjson.loads(line), "gold": False}) for line in data.splitlines()
+    )
 
 
 def exported(project, format, path, selection):
@@ -34,7 +43,11 @@ def test_it_round_trips_native_jsonl_with_claims_and_threat(gold_project, annota
     gold = exported(gold_project, "native", tmp_path / "gold", Selection())
     copy = new_project(gold_project, "copy", annotator)
     report = import_articles(
-        project=copy, filename="gold.jsonl", data=gold, format="native", annotator=annotator
+        project=copy,
+        filename="gold.jsonl",
+        data=as_annotators_sets(gold),
+        format="native",
+        annotator=annotator,
     )
     assert report.imported == 3
     assert Claim.objects.filter(annotation_set__article__project=copy).count() == 1
@@ -101,7 +114,7 @@ def test_it_rejects_a_bad_native_line_whole_naming_the_line(
     gold_project, annotator, tmp_path, change, reason
 ):
     lines = exported(gold_project, "native", tmp_path / "gold", Selection()).splitlines()
-    records = [orjson.loads(line) for line in lines]
+    records = [{**orjson.loads(line), "gold": False} for line in lines]
     index = next(i for i, r in enumerate(records) if r["claims"])
     change(records[index])
     data = b"\n".join(orjson.dumps(r) for r in records)
@@ -123,6 +136,7 @@ def test_it_imports_a_native_line_that_names_the_claim_type_with_the_old_key(
         for line in exported(gold_project, "native", tmp_path / "gold", Selection()).splitlines()
     ]
     for record in records:
+        record["gold"] = False
         for claim in record["claims"]:
             claim["type"] = claim.pop("claim_type")
     copy = new_project(gold_project, "copy", annotator)

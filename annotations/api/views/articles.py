@@ -62,6 +62,7 @@ class ArticleImport(ProjectScoped):
             "imported": report.imported,
             "span_count": report.span_count,
             "added_sets": report.added_sets,
+            "gold_sets": report.gold_sets,
             "article_ids": report.article_ids,
             "duplicates": [vars(duplicate) for duplicate in report.duplicates],
         }

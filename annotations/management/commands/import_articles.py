@@ -25,6 +25,12 @@ class Command(BaseCommand):
             help="Owner of the annotation sets that pre-annotated spans go into: an annotator "
             "of the project.",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Who imports, as the history records it; a reviewer of the project may import "
+            "the gold sets of a native export.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(
@@ -34,6 +40,7 @@ class Command(BaseCommand):
         project: str,
         format: str | None,
         annotator: str | None,
+        user: str | None,
         no_progress: bool,
         **options: Any,
     ) -> None:
@@ -41,13 +48,8 @@ class Command(BaseCommand):
             into = Project.objects.get(slug=project)
         except Project.DoesNotExist:
             raise CommandError(f"No project with the slug {project!r}.") from None
-        owner = None
-        if annotator is not None:
-            try:
-                owner = User.objects.get(username=annotator)
-            except User.DoesNotExist:
-                raise CommandError(f"No user named {annotator!r}.") from None
-        imported = duplicates = spans = added_sets = 0
+        owner, importer = (self.user_named(name) for name in (annotator, user))
+        imported = duplicates = spans = added_sets = gold_sets = 0
         rejected: list[str] = []
         for path in paths:
             try:
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                         data=data,
                         format=format,
                         annotator=owner,
+                        user=importer,
                         progress=progress,
                     )
                 except ImportRejected as error:
@@ -86,6 +89,7 @@ class Command(BaseCommand):
             duplicates += len(report.duplicates)
             spans += report.span_count
             added_sets += report.added_sets
+            gold_sets += report.gold_sets
             for duplicate in report.duplicates:
                 self.stdout.write(
                     f"{path}, line {duplicate.line}: duplicate of an existing article, "
@@ -94,10 +98,19 @@ class Command(BaseCommand):
         for message in rejected:
             self.stderr.write(self.style.ERROR(f"Rejected {message}"))
         added = f"added {added_sets} annotator's set(s) to articles already here; "
+        gold = f"restored {gold_sets} gold set(s); "
         self.stdout.write(
             f"Imported {imported} article(s) with {spans} span(s); "
-            f"{added if added_sets else ''}"
+            f"{added if added_sets else ''}{gold if gold_sets else ''}"
             f"{duplicates} duplicate(s) skipped; {len(rejected)} file(s) rejected."
         )
         if rejected:
             raise CommandError(f"{len(rejected)} file(s) rejected; nothing of them was stored.")
+
+    def user_named(self, username: str | None) -> User | None:
+        if username is None:
+            return None
+        try:
+            return User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise CommandError(f"No user named {username!r}.") from None
