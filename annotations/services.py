@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from annotations import history
+from annotations import history, tasks
 from annotations.access import GOLD_REFUSED
 from annotations.errors import Conflict
 from annotations.models import (
@@ -144,6 +144,10 @@ def annotation_set_transition(
         fields.append("submitted_at")
     annotation_set.save(update_fields=fields)
     history.transition(annotation_set=annotation_set, user=user, before=before, after=to, **extra)
+    handed_in = AnnotationSet.HANDED_IN
+    if (before in handed_in) != (to in handed_in) or annotation_set.is_adjudicated:
+        # Handed in, sent back, or gold approved: agreement and scores change.
+        tasks.quality_changed(annotation_set.article_id)
     return annotation_set
 
 
