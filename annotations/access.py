@@ -305,6 +305,10 @@ def check_may_assign(user: User, project: Project) -> None:
     check_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
 
 
+def check_may_manage_quality(user: User, project: Project) -> None:
+    check_role(user, project, Role.MANAGER, "Only the project's managers set up quality control.")
+
+
 def check_may_withdraw_assignment(user: User, project: Project) -> None:
     check_role(user, project, Role.MANAGER, "Only the project's managers withdraw assignments.")
 

@@ -15,9 +15,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.urls import reverse
 
 from annotations.actors import actor_key
@@ -333,7 +342,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
     def needing_annotators(self, project: Project) -> ArticleQuerySet:
         """The project's articles an annotator may still join: fewer annotators' sets than the
-        project's `annotators_per_article`, and not adjudicated."""
+        project's `annotators_per_article` (or, when its agreement fell below the project's
+        threshold, one more than it had, up to `max_annotators_per_article`), and not
+        adjudicated."""
         return self.filter(project=project).filter(_needs_annotators(project))
 
     def annotate_needs_annotators(self, project: Project) -> ArticleQuerySet:
@@ -350,6 +361,7 @@ def _is_adjudicated() -> Exists:
 
 def _needs_annotators(project: Project) -> Q:
     """The outer article needs annotators (see ArticleQuerySet.needing_annotators)."""
+
     annotator_sets = Subquery(
         AnnotationSet.objects.annotators_only()
         .filter(article=OuterRef("pk"))
@@ -358,8 +370,18 @@ def _needs_annotators(project: Project) -> Q:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    fewer_than_wanted = LessThan(Coalesce(annotator_sets, 0), project.annotators_per_article)
-    return Q(fewer_than_wanted) & ~Q(_is_adjudicated())
+    count = Coalesce(annotator_sets, 0)
+    wanted = Q(LessThan(count, project.annotators_per_article))
+    if project.agreement_threshold is not None:
+        # Agreement that steers: an article whose agreement fell below the threshold asks one
+        # more annotator (k+1), up to the maximum, once nobody has joined since it was measured.
+        # (`agreement` is the article's ArticleAgreement row, annotations.models.quality.)
+        wanted |= (
+            Q(LessThan(F("agreement__score"), project.agreement_threshold))
+            & Q(LessThan(count, project.max_annotators_per_article))
+            & Q(LessThanOrEqual(count, F("agreement__coders")))
+        )
+    return wanted & ~Q(_is_adjudicated())
 
 
 class Article(models.Model):
