@@ -81,3 +81,18 @@ def test_good_agreement_asks_nobody_more(
     article.refresh_from_db()
     assert article.agreement.score > 0.5
     assert open_next_article(annotator3, project) is None
+
+
+def test_the_review_list_shows_low_agreement_articles_first(
+    client, project, reviewer, annotator, annotator2, hand_in
+):
+    agreeing, disagreeing = (ArticleFactory(project=project) for _ in range(2))
+    for user in (annotator, annotator2):
+        hand_in(services.annotation_set_open(article=agreeing, user=user), {"NATO": "actor"})
+    hand_in(services.annotation_set_open(article=disagreeing, user=annotator), {"NATO": "actor"})
+    hand_in(
+        services.annotation_set_open(article=disagreeing, user=annotator2), {"Russia": "location"}
+    )
+    client.force_login(reviewer)
+    page = client.get(f"/projects/{project.slug}/review/").content.decode()
+    assert page.index(disagreeing.title) < page.index(agreeing.title)
