@@ -244,3 +244,28 @@ class ThreatAssessmentForm(forms.Form):
             ThreatLevel.objects.filter(project_id=annotation_set.article.project_id),
         )
         limit_choices(self.fields["claims"], annotation_set.claims.all())
+
+
+class QualitySettingsForm(forms.ModelForm):
+    """A project's quality control: agreement that steers the queue, control items, scores."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "agreement_threshold",
+            "max_annotators_per_article",
+            "control_rate",
+            "training_mode",
+            "reviewers_see_scores",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        most = cleaned.get("max_annotators_per_article")
+        if most is not None and most < self.instance.annotators_per_article:
+            self.add_error(
+                "max_annotators_per_article",
+                f"The maximum cannot be below the {self.instance.annotators_per_article} "
+                "annotators every article gets.",
+            )
+        return cleaned

@@ -610,3 +610,26 @@ def control_item_set(*, article: Article, is_control: bool, user: User) -> Artic
         after={"is_control": is_control},
     )
     return article
+
+
+QUALITY_SETTINGS = (
+    "agreement_threshold",
+    "max_annotators_per_article",
+    "control_rate",
+    "training_mode",
+    "reviewers_see_scores",
+)
+
+
+@transaction.atomic
+def quality_settings_update(*, project: Project, user: User, **settings: Any) -> Project:
+    """Change the project's quality-control settings (managers), validated."""
+    check_may_manage_quality(user, project)
+    unknown = set(settings) - set(QUALITY_SETTINGS)
+    if unknown:
+        raise ValidationError(f"Unknown quality settings: {', '.join(sorted(unknown))}.")
+    for name, value in settings.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save(update_fields=list(settings))
+    return project
