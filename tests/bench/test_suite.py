@@ -14,7 +14,7 @@ FIELDS = {
     "annotate_page_1000": {"median_ms", "p95_ms", "queries"},
     "span_create_htmx": {"median_ms", "p95_ms"},
     "span_create_api": {"median_ms", "p95_ms"},
-    "agreement": {"seconds"},
+    "agreement": {"seconds", "dashboard_p95_ms", "dashboard_queries", "update_seconds"},
     "adjudication": {"median_ms", "p95_ms", "queries"},
 }
 
@@ -35,7 +35,7 @@ def test_it_measures_every_figure_and_reports_every_target(transactional_db, set
 
     databases = {"sqlite": results}
     checks = targets(databases)
-    assert len(checks) == 9
+    assert len(checks) == 11
     assert all(check["met"] is not None for check in checks), checks
     assert failures(databases) == []
     assert "annotate_page_1000 queries" in table(databases)
