@@ -501,10 +501,10 @@ def project_figures(project: Project) -> dict[str, Any]:
         if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
 
-    def grouped(index: int) -> list[dict]:
+    def grouped(index: int, missing: str) -> list[dict]:
         groups: dict[str, list[dict[str, float]]] = defaultdict(list)
         for row in rows:
-            groups[str(row[index] or "unknown")].append(row[0])
+            groups[str(row[index] or missing)].append(row[0])
         return [
             {
                 "period": name,
@@ -521,8 +521,8 @@ def project_figures(project: Project) -> dict[str, Any]:
         "overall": overall,
         "labels": per_label,
         "pairs": per_pair,
-        "guidelines": grouped(2),
-        "trend": grouped(1),
+        "guidelines": grouped(2, "no version recorded"),
+        "trend": grouped(1, "not handed in"),
         "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED},
     }
 

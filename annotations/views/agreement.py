@@ -3,6 +3,7 @@ annotations.agreement), drawn as server-rendered SVG charts with axes, and table
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -75,7 +76,7 @@ def trend_chart(trend: list[dict], field: str) -> dict[str, Any]:
     """A line chart of `field` per period, with each point's 95% interval."""
     width, height, pad_left, pad_bottom, top = 720, 240, 50, 50, 16
     plot_h = height - pad_bottom - top
-    step = (width - pad_left - 20) / max(len(trend) - 1, 1)
+    step = (width - pad_left - 50) / max(len(trend) - 1, 1)
 
     def y(value: float) -> float:
         clamped = min(max(value, LOW), HIGH)
@@ -138,6 +139,7 @@ def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
         project_context(
             access,
             figures=figures,
+            computed_at=datetime.fromisoformat(figures["computed_at"]),
             overall=forest([(text, overall[key]) for key, text in OVERALL if key in overall]),
             labels=forest(label_rows),
             pair_chart=forest(pair_rows),
