@@ -477,7 +477,7 @@ def measure_agreement(sized: Sized) -> dict:
         title="Bench hand-in",
         body=f"Bench hand-in {time.time_ns()}: Russia warned NATO.",
     )
-    label = sized.project.labels.order_by("pk").first()
+    label = sized.project.labels.order_by("pk")[0]
     sets = []
     for name in ("annotator1", "annotator2"):
         user = sized.users[f"{sized.slug}-{name}"]
