@@ -1,7 +1,10 @@
 """Control items in the queue and agreement that steers it (k+1)."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError
 
 from annotations import services
 from annotations.agreement import project_agreement
@@ -96,3 +99,27 @@ def test_the_review_list_shows_low_agreement_articles_first(
     client.force_login(reviewer)
     page = client.get(f"/projects/{project.slug}/review/").content.decode()
     assert page.index(disagreeing.title) < page.index(agreeing.title)
+
+
+def test_refresh_quality_recomputes_what_hand_ins_left_stale(
+    project, annotator, annotator2, article
+):
+    from django.core.management import call_command
+
+    from annotations.models import ProjectAgreement
+
+    for user in (annotator, annotator2):
+        annotation_set = services.annotation_set_open(article=article, user=user)
+        services.span_create(
+            annotation_set=annotation_set,
+            start=0,
+            end=7,
+            quote="Kremlin",
+            label=project.labels.get(name="actor"),
+        )
+        services.annotation_set_submit(annotation_set=annotation_set)  # tasks not run
+    assert not ProjectAgreement.objects.exists()
+    call_command("refresh_quality", "--project", project.slug, stdout=io.StringIO())
+    assert ProjectAgreement.objects.get(project=project).figures["articles"] == 1
+    with pytest.raises(CommandError, match="No project"):
+        call_command("refresh_quality", "--project", "nope")
