@@ -47,7 +47,6 @@ from annotations.coefficients import (
     gwet_from_sums,
     gwet_sums,
     kappa_from_table,
-    krippendorff_alpha,
     quadratic_weight,
 )
 from annotations.models import (
@@ -63,13 +62,11 @@ from annotations.models import (
     ThreatLevel,
 )
 
-__all__ = ["cohen_kappa", "krippendorff_alpha"]  # re-exported for existing callers
-
 GAP = "-"  # the value of a code point no span covers
 CLAIM_FIELDS = ("type", "claimant", "targets", "reliability", "credibility")
 
 
-def _week(moment: datetime) -> str:
+def iso_week(moment: datetime) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -137,7 +134,7 @@ def article_rows(article_ids: Sequence[int]) -> list[ArticleAgreement]:
         annotation_set_id__in=set_ids
     ).values_list("annotation_set_id", "start", "end", "label_id"):
         spans[set_id].append((start, end, label_id))
-    claims = _claims_of(set_ids)
+    claims = claims_by_range(set_ids)
     levels = dict(
         ThreatAssessment.objects.filter(annotation_set_id__in=set_ids).values_list(
             "annotation_set_id", "level__rank"
@@ -177,7 +174,7 @@ def article_rows(article_ids: Sequence[int]) -> list[ArticleAgreement]:
                 coders=len(coders),
                 score=None if score is None else round(score, 4),
                 score_reason=reason,
-                period=_week(max(submitted)) if submitted else "",
+                period=iso_week(max(submitted)) if submitted else "",
                 guideline="mixed" if len(guidelines) > 1 else "".join(guidelines),
                 stats=stats,
             )
@@ -185,7 +182,7 @@ def article_rows(article_ids: Sequence[int]) -> list[ArticleAgreement]:
     return rows
 
 
-def _claims_of(set_ids: list[int]) -> dict[int, dict[tuple[int, int], list[dict[str, str]]]]:
+def claims_by_range(set_ids: list[int]) -> dict[int, dict[tuple[int, int], list[dict[str, str]]]]:
     """Per set, per stating span range, the claims' fields as category strings."""
     targets: dict[int, list[int]] = defaultdict(list)
     for claim_id, actor_id in Claim.targets.through.objects.filter(

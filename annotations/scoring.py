@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from annotations.agreement import CLAIM_FIELDS, _claims_of
+from annotations.agreement import CLAIM_FIELDS, claims_by_range
 from annotations.models import AnnotationSet, GoldScore, Span, ThreatAssessment
 
 Spans = dict[int, list[tuple[int, int, int | None]]]  # label -> (start, end, actor)
@@ -36,7 +36,7 @@ def _load(set_ids: list[int]) -> tuple[dict[int, Spans], dict, dict[int, int]]:
             "annotation_set_id", "level__rank"
         )
     )
-    return spans, _claims_of(set_ids), levels
+    return spans, claims_by_range(set_ids), levels
 
 
 def compare(

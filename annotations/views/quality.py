@@ -28,7 +28,7 @@ from annotations.access import (
     may_see_scores_of,
     sees_every_score,
 )
-from annotations.agreement import _claims_of, _week
+from annotations.agreement import claims_by_range, iso_week
 from annotations.errors import Conflict
 from annotations.forms import QualitySettingsForm
 from annotations.models import AnnotationSet, Article, Span, ThreatAssessment
@@ -147,7 +147,8 @@ def annotator_scores(request: AuthenticatedHttpRequest, slug: str, user_id: int)
     labels = _labels(access)
     by_week: dict[str, list[dict[str, float]]] = defaultdict(list)
     for score in scores:
-        by_week[_week(score.handed_in_at) if score.handed_in_at else "unknown"].append(score.stats)
+        week = iso_week(score.handed_in_at) if score.handed_in_at else "not handed in"
+        by_week[week].append(score.stats)
     trend = []
     for week, rows in sorted(by_week.items()):
         summary = summarise(rows, labels)
@@ -217,7 +218,7 @@ def differences(attempt: AnnotationSet, gold: AnnotationSet) -> dict[str, Any]:
     for m in mine:
         if not any(m.start < g.end and g.start < m.end for g in theirs):
             rows.append({"gold": None, "yours": m, "verdict": "not in gold", "label": m.label})
-    claims = _claims_of([attempt.pk, gold.pk])
+    claims = claims_by_range([attempt.pk, gold.pk])
     claim_rows = []
     for stating, gold_claims in claims.get(gold.pk, {}).items():
         my_claims = claims.get(attempt.pk, {}).get(stating, [])
