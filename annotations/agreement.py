@@ -41,7 +41,6 @@ from annotations.coefficients import (
     Table,
     Undefined,
     alpha_from_coincidences,
-    cohen_kappa,
     coincidences_of,
     evaluate,
     gwet_from_sums,
