@@ -7,14 +7,15 @@ from django.urls import reverse
 
 from tests.factories import ActorFactory, MembershipFactory, UserFactory
 
-EVERY_MEMBER = ["Articles", "Releases"]
+EVERY_MEMBER = ["Articles", "Scores", "Releases"]
 BY_ROLE = {
-    "annotator": ["Articles", "My queue", "Releases"],
-    "reviewer": ["Articles", "Review", "Agreement", "Releases"],
+    "annotator": ["Articles", "My queue", "Scores", "Releases"],
+    "reviewer": ["Articles", "Review", "Agreement", "Scores", "Releases"],
     "manager": [
         "Articles",
         "Assignments",
         "Agreement",
+        "Scores",
         "Releases",
         "Upload articles",
         "Labels",
@@ -22,6 +23,7 @@ BY_ROLE = {
         "Threat scale",
         "Guidelines",
         "Actors",
+        "Quality control",
     ],
 }
 # The pages each role may open: (URL name, args built from the world).
