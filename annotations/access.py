@@ -30,6 +30,7 @@ from annotations.models import (
     AnnotationSet,
     Article,
     Claim,
+    GoldScore,
     HistoryRecord,
     Project,
     Release,
@@ -276,6 +277,49 @@ def get_release_file_for_user(access: ProjectAccess, version: int, file_id: int)
     return release_file
 
 
+# Scores against gold.
+
+
+def sees_every_score(access: ProjectAccess) -> bool:
+    """Managers see every annotator's scores; reviewers too when the project allows it
+    (`reviewers_see_scores`); everyone else (annotators) only their own."""
+    if access.holds(MANAGER):
+        return True
+    return access.holds(REVIEWER) and access.project.reviewers_see_scores
+
+
+def gold_scores_visible_to(access: ProjectAccess) -> QuerySet[GoldScore]:
+    """The project's scores against gold the user may see (see `sees_every_score`)."""
+    scores = GoldScore.objects.filter(project=access.project)
+    if sees_every_score(access):
+        return scores
+    return scores.filter(annotator=access.user)
+
+
+def may_see_scores_of(access: ProjectAccess, annotator_id: int) -> bool:
+    """`gold_scores_visible_to` for one annotator."""
+    return sees_every_score(access) or annotator_id == access.user.pk
+
+
+def get_control_attempt_for_user(access: ProjectAccess, set_id: int) -> AnnotationSet:
+    """A handed-in control attempt whose differences from gold the user may see: its annotator
+    when the project is in training mode, and whoever sees every score. Http404 otherwise (an
+    annotator never learns which of their open articles are control items)."""
+    attempt = (
+        AnnotationSet.objects.control_attempts()
+        .handed_in()
+        .filter(article__project=access.project, pk=set_id)
+        .select_related("article", "annotator")
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such control item.")
+    own = attempt.annotator_id == access.user.pk
+    if sees_every_score(access) or (own and access.project.training_mode):
+        return attempt
+    raise Http404("No such control item.")
+
+
 # API tokens.
 
 
@@ -303,6 +347,10 @@ def check_role(user: User, project: Project, role: Role, message: str) -> None:
 
 def check_may_assign(user: User, project: Project) -> None:
     check_role(user, project, Role.MANAGER, "Only the project's managers assign articles.")
+
+
+def check_may_manage_quality(user: User, project: Project) -> None:
+    check_role(user, project, Role.MANAGER, "Only the project's managers set up quality control.")
 
 
 def check_may_withdraw_assignment(user: User, project: Project) -> None:

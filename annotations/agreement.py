@@ -1,263 +1,551 @@
-"""Inter-annotator agreement over a whole project, in one pass over a handful of queries.
+"""Inter-annotator agreement, kept per article and summed per project.
 
-Only sets handed in (submitted or approved) count; gold sets never do.
+Only annotators' sets handed in (submitted or approved) count; gold sets and control attempts
+never do. `article_rows` turns each article's sets into additive statistics (an ArticleAgreement
+row); `project_figures` sums the rows of a project and computes every coefficient with a
+bootstrap 95% interval over articles (annotations.coefficients). The background tasks
+(annotations.tasks) keep both up to date, so the agreement page only reads.
 
-- Span agreement, per annotator pair and per label: exact-match F1 (same start, end and label)
-  and overlap F1 (same label, ranges overlapping). Both are symmetric: matched spans of both
-  annotators over all their spans, which for exact matches is the usual 2TP / (|A| + |B|).
-- Labels: the units are the ranges both (for kappa) or at least two (for alpha) annotators
-  marked; the category is the label (a range marked with several labels is one combined
-  category). Cohen's kappa per pair, Krippendorff's alpha (nominal) over everyone.
-- Claim types: the same, the unit being the range of the span that states the claim.
-- Threat levels: the unit is the article; Krippendorff's alpha, ordinal, by the scale's rank.
-
-A figure is None when it is undefined (no units, or no variation to correct for chance).
+What is compared:
+- Spans as a continuum (unitizing): every code point of the article is a unit; its value for an
+  annotator is the set of labels covering it (or none). Krippendorff's alpha (nominal) over those
+  units, weighted by length, is the unitizing measure: it credits partial overlap by the length
+  that overlaps. Per label, the same with "this label or not".
+- Spans as items, per annotator pair and per label: exact-match F1 (same start, end and label)
+  and overlap F1 (same label, ranges overlapping); matched spans of both over all their spans.
+- Labels of the same range: Krippendorff's alpha, Gwet's AC1, and per pair Cohen's kappa and AC1.
+- Claims, matched through their stating spans (the same range): alpha for the claim type, the
+  claimant, the targets and the two Admiralty grades; per pair kappa for the claim type.
+- Threat levels (the unit is the article): alpha ordinal by rank, interval by the levels' numeric
+  values when every level has one, and Gwet's AC2 with quadratic weights on the ranks.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Length
+from django.utils import timezone
 
-from annotations.models import AnnotationSet, Claim, Label, Project, Span, ThreatAssessment
+from annotations.coefficients import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    NO_NUMERIC_SCALE,
+    NO_SPANS,
+    Figure,
+    Stats,
+    Table,
+    Undefined,
+    alpha_from_coincidences,
+    coincidences_of,
+    evaluate,
+    gwet_from_sums,
+    gwet_sums,
+    kappa_from_table,
+    quadratic_weight,
+)
+from annotations.models import (
+    AnnotationSet,
+    Article,
+    ArticleAgreement,
+    Claim,
+    Label,
+    Project,
+    ProjectAgreement,
+    Span,
+    ThreatAssessment,
+    ThreatLevel,
+)
 
-# The statistics.
-
-
-def cohen_kappa(pairs: Iterable[tuple[Hashable, Hashable]]) -> float | None:
-    """Cohen's kappa for two coders, from (coder A's category, coder B's category) per unit."""
-    pairs = list(pairs)
-    n = len(pairs)
-    if n == 0:
-        return None
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
-    expected = sum(first[c] * second[c] for c in first) / (n * n)
-    if expected == 1:
-        return None
-    return (observed - expected) / (1 - expected)
-
-
-def krippendorff_alpha(
-    units: Iterable[Iterable[Hashable]], *, level: str = "nominal"
-) -> float | None:
-    """Krippendorff's alpha from the values each unit received (missing values left out).
-
-    `level` is "nominal" or "ordinal" (values must then be orderable, e.g. ranks).
-    """
-    coincidences: dict[tuple, float] = defaultdict(float)
-    for unit in units:
-        counts = Counter(unit)
-        m = sum(counts.values())
-        if m < 2:
-            continue
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairable = n_c * (n_k - 1) if c == k else n_c * n_k
-                if pairable:
-                    coincidences[c, k] += pairable / (m - 1)
-    totals: dict[Any, float] = {}
-    for (c, _), o in coincidences.items():
-        totals[c] = totals.get(c, 0.0) + o
-    n = sum(totals.values())
-    if n <= 1:
-        return None
-    values = sorted(totals) if level == "ordinal" else list(totals)
-    if level == "ordinal":
-        position = {v: i for i, v in enumerate(values)}
-        cumulative = list(itertools.accumulate(totals[v] for v in values))
-
-        def delta(c, k) -> float:
-            i, j = sorted((position[c], position[k]))
-            between = cumulative[j] - (cumulative[i - 1] if i else 0)
-            return (between - (totals[c] + totals[k]) / 2) ** 2
-
-    elif level == "nominal":
-
-        def delta(c, k) -> float:
-            return 0.0 if c == k else 1.0
-
-    else:
-        raise ValueError(f"Unknown level of measurement {level!r}.")
-    disagreement = sum(o * delta(c, k) for (c, k), o in coincidences.items())
-    expected = sum(totals[c] * totals[k] * delta(c, k) for c in values for k in values) / (n - 1)
-    if expected == 0:
-        return None
-    return 1 - disagreement / expected
+GAP = "-"  # the value of a code point no span covers
+CLAIM_FIELDS = ("type", "claimant", "targets", "reliability", "credibility")
 
 
-def _f1(matched: int, total: int) -> float | None:
-    return matched / total if total else None
-
-
-def _overlap_matches(mine: list[tuple[int, int]], theirs: list[tuple[int, int]]) -> int:
-    """How many of `mine` overlap at least one of `theirs`."""
-    return sum(1 for s, e in mine if any(s < e2 and s2 < e for s2, e2 in theirs))
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-# Loading and computing.
-
-
-class _Counts:
-    """Matched and total spans, exact and overlapping, for one pair or label."""
-
-    __slots__ = ("exact", "overlap", "total")
-
-    def __init__(self):
-        self.exact = self.overlap = self.total = 0
-
-    def as_dict(self) -> dict:
-        return {
-            "exact_f1": _round(_f1(self.exact, self.total)),
-            "overlap_f1": _round(_f1(self.overlap, self.total)),
-            "spans": self.total,
-        }
-
-
-def _week(moment) -> str:
+def iso_week(moment: datetime) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
 
 
-def project_agreement(project: Project) -> dict:
-    """Every agreement figure of the project, JSON-serialisable (six queries)."""
-    handed_in = AnnotationSet.objects.filter(article__project=project).annotators_only().handed_in()
+def _category(values: Iterable[Any]) -> str:
+    """Several values as one category: "3+5"; none at all: "-"."""
+    parts = sorted({str(v) for v in values})
+    return "+".join(parts) if parts else GAP
+
+
+def _add(stats: dict[str, float], prefix: str, coincidences: dict) -> None:
+    for (c, k), value in coincidences.items():
+        key = f"{prefix}|{c}|{k}"
+        stats[key] = stats.get(key, 0.0) + value
+
+
+def _overlaps(mine: list[tuple[int, int]], theirs: list[tuple[int, int]]) -> int:
+    """How many of `mine` overlap at least one of `theirs`."""
+    return sum(1 for s, e in mine if any(s < e2 and s2 < e for s2, e2 in theirs))
+
+
+def unitizing_coincidences(
+    length: int, coders: Sequence[list[tuple[int, int, Any]]], *, only: Any = None
+) -> dict:
+    """Coincidences of the article's code points, each valued by the labels covering it for each
+    coder (`coders`: their spans as (start, end, label)); with `only`, valued 1 if that label
+    covers it and 0 if not. Runs between span boundaries count as their length."""
+    cuts = {0, length}
+    for spans in coders:
+        for start, end, _ in spans:
+            cuts.update((start, end))
+    bounds = sorted(c for c in cuts if 0 <= c <= length)
+    matrix: dict[tuple, float] = defaultdict(float)
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        values: list[Any] = []
+        for spans in coders:
+            covering = [label for start, end, label in spans if start <= left and right <= end]
+            if only is None:
+                values.append(_category(covering))
+            else:
+                values.append(int(only in covering))
+        for key, value in coincidences_of([values], weight=right - left).items():
+            matrix[key] += value
+    return matrix
+
+
+# Per article: the additive statistics.
+
+
+def article_rows(article_ids: Sequence[int]) -> list[ArticleAgreement]:
+    """ArticleAgreement rows (unsaved) for the articles, from their handed-in annotator sets
+    (a handful of queries for any number of articles)."""
     sets = list(
-        handed_in.order_by().values_list("pk", "article_id", "annotator_id", "submitted_at")
+        AnnotationSet.objects.filter(article_id__in=article_ids)
+        .annotators_only()
+        .handed_in()
+        .order_by("article_id", "annotator_id")
+        .values_list(
+            "pk", "article_id", "annotator_id", "submitted_at", "guideline_version__number"
+        )
     )
-    in_sets = {"annotation_set__in": handed_in.order_by().values("pk")}
-    spans_of: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for set_id, start, end, label_id in (
-        Span.objects.filter(**in_sets)
-        .order_by()
-        .values_list("annotation_set_id", "start", "end", "label_id")
-    ):
-        spans_of[set_id][label_id].append((start, end))
-    claims_of: dict[int, dict[tuple[int, int], list[int]]] = defaultdict(lambda: defaultdict(list))
-    for set_id, start, end, claim_type in (
-        Claim.objects.filter(**in_sets)
-        .order_by()
-        .values_list("annotation_set_id", "span__start", "span__end", "claim_type_id")
-    ):
-        claims_of[set_id][start, end].append(claim_type)
-    level_of = dict(
-        ThreatAssessment.objects.filter(**in_sets)
-        .order_by()
-        .values_list("annotation_set_id", "level__rank")
+    set_ids = [s[0] for s in sets]
+    spans: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for set_id, start, end, label_id in Span.objects.filter(
+        annotation_set_id__in=set_ids
+    ).values_list("annotation_set_id", "start", "end", "label_id"):
+        spans[set_id].append((start, end, label_id))
+    claims = claims_by_range(set_ids)
+    levels = dict(
+        ThreatAssessment.objects.filter(annotation_set_id__in=set_ids).values_list(
+            "annotation_set_id", "level__rank"
+        )
     )
+    articles = {
+        pk: (project_id, length)
+        for pk, project_id, length in Article.objects.filter(pk__in=article_ids)
+        .annotate(length=Length("body"))
+        .values_list("pk", "project_id", "length")
+    }
+    scales: dict[int, tuple[int, int]] = {}
+    for project_id, rank in ThreatLevel.objects.filter(
+        project_id__in={p for p, _ in articles.values()}
+    ).values_list("project_id", "rank"):
+        low, high = scales.get(project_id, (rank, rank))
+        scales[project_id] = (min(low, rank), max(high, rank))
+
+    by_article: dict[int, list[tuple]] = defaultdict(list)
+    for row in sets:
+        by_article[row[1]].append(row)
+    rows = []
+    for article_id, (project_id, length) in articles.items():
+        coders = by_article.get(article_id, [])
+        stats: dict[str, float] = {}
+        score, reason = None, NO_SPANS
+        if len(coders) >= 2:
+            score, reason = _article_stats(
+                stats, coders, spans, claims, levels, length, scales.get(project_id)
+            )
+        submitted = [s[3] for s in coders if s[3] is not None]
+        guidelines = {f"v{s[4]}" for s in coders if s[4] is not None}
+        rows.append(
+            ArticleAgreement(
+                article_id=article_id,
+                project_id=project_id,
+                coders=len(coders),
+                score=None if score is None else round(score, 4),
+                score_reason=reason,
+                period=iso_week(max(submitted)) if submitted else "",
+                guideline="mixed" if len(guidelines) > 1 else "".join(guidelines),
+                stats=stats,
+            )
+        )
+    return rows
+
+
+def claims_by_range(set_ids: list[int]) -> dict[int, dict[tuple[int, int], list[dict[str, str]]]]:
+    """Per set, per stating span range, the claims' fields as category strings."""
+    targets: dict[int, list[int]] = defaultdict(list)
+    for claim_id, actor_id in Claim.targets.through.objects.filter(
+        claim__annotation_set_id__in=set_ids
+    ).values_list("claim_id", "actor_id"):
+        targets[claim_id].append(actor_id)
+    claims: dict[int, dict[tuple[int, int], list[dict[str, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for (
+        pk,
+        set_id,
+        start,
+        end,
+        claimant,
+        claim_type,
+        reliability,
+        credibility,
+    ) in Claim.objects.filter(annotation_set_id__in=set_ids).values_list(
+        "pk",
+        "annotation_set_id",
+        "span__start",
+        "span__end",
+        "claimant_id",
+        "claim_type_id",
+        "reliability",
+        "credibility",
+    ):
+        claims[set_id][start, end].append(
+            {
+                "type": str(claim_type),
+                "claimant": str(claimant or GAP),
+                "targets": _category(targets.get(pk, [])),
+                "reliability": reliability or GAP,
+                "credibility": str(credibility or GAP),
+            }
+        )
+    return claims
+
+
+def _article_stats(
+    stats: dict[str, float],
+    coders: list[tuple],
+    spans: dict[int, list[tuple[int, int, int]]],
+    claims: dict[int, dict[tuple[int, int], list[dict[str, str]]]],
+    levels: dict[int, int],
+    length: int,
+    scale: tuple[int, int] | None,
+) -> tuple[float | None, str]:
+    """Fill `stats` with the article's additive statistics; return its own unitizing alpha (or
+    None and why)."""
+    annotators = [s[2] for s in coders]
+    set_of = {s[2]: s[0] for s in coders}
+    coded = [spans.get(set_of[a], []) for a in annotators]
+    unitizing = unitizing_coincidences(length, coded)
+    _add(stats, "u", unitizing)
+    for label_id in {label for spans_ in coded for _, _, label in spans_}:
+        _add(stats, f"ul:{label_id}", unitizing_coincidences(length, coded, only=label_id))
+
+    # Labels of the same range.
+    ranges: dict[int, dict[tuple[int, int], str]] = {}
+    for annotator, spans_ in zip(annotators, coded, strict=True):
+        per_range: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for start, end, label in spans_:
+            per_range[start, end].append(label)
+        ranges[annotator] = {r: _category(labels) for r, labels in per_range.items()}
+    label_units = [
+        [coded_[r] for coded_ in ranges.values() if r in coded_]
+        for r in {r for coded_ in ranges.values() for r in coded_}
+    ]
+    _add(stats, "l", coincidences_of(label_units))
+    for (kind, key), value in gwet_sums(label_units).items():
+        name = f"gl|{kind}" if key is None else f"gl|{kind}|{key}"
+        stats[name] = stats.get(name, 0.0) + value
+
+    # Claims through their stating spans.
+    claim_ranges = {
+        a: {
+            r: {f: _category(c[f] for c in found) for f in CLAIM_FIELDS}
+            for r, found in claims.get(set_of[a], {}).items()
+        }
+        for a in annotators
+    }
+    units = {r for coded_ in claim_ranges.values() for r in coded_}
+    for field in CLAIM_FIELDS:
+        _add(
+            stats,
+            f"c:{field}",
+            coincidences_of(
+                [[c[r][field] for c in claim_ranges.values() if r in c] for r in units]
+            ),
+        )
+
+    # Threat levels: the article is the unit.
+    ranks = [levels[set_of[a]] for a in annotators if set_of[a] in levels]
+    _add(stats, "t", coincidences_of([ranks]))
+    if scale is not None:
+        for (kind, key), value in gwet_sums([ranks], quadratic_weight(*scale)).items():
+            name = f"gt|{kind}" if key is None else f"gt|{kind}|{key}"
+            stats[name] = stats.get(name, 0.0) + value
+
+    # Per pair: span matches per label, label and claim-type tables.
+    for i, a in enumerate(annotators):
+        for b in annotators[i + 1 :]:
+            pair = f"{a}-{b}"
+            stats[f"pa:{pair}|articles"] = 1
+            mine = _by_label(coded[i])
+            theirs = _by_label(coded[annotators.index(b)])
+            for label_id in mine.keys() | theirs.keys():
+                m, t = mine.get(label_id, []), theirs.get(label_id, [])
+                stats[f"sf:{pair}|{label_id}|exact"] = 2 * len(set(m) & set(t))
+                stats[f"sf:{pair}|{label_id}|overlap"] = _overlaps(m, t) + _overlaps(t, m)
+                stats[f"sf:{pair}|{label_id}|total"] = len(m) + len(t)
+            for r in ranges[a].keys() & ranges[b].keys():
+                key = f"pl:{pair}|{ranges[a][r]}|{ranges[b][r]}"
+                stats[key] = stats.get(key, 0.0) + 1
+            for r in claim_ranges[a].keys() & claim_ranges[b].keys():
+                key = f"pc:{pair}|{claim_ranges[a][r]['type']}|{claim_ranges[b][r]['type']}"
+                stats[key] = stats.get(key, 0.0) + 1
+    try:
+        return alpha_from_coincidences(unitizing), ""
+    except Undefined as undefined:
+        return None, str(undefined)
+
+
+def _by_label(spans: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    grouped: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for start, end, label in spans:
+        grouped[label].append((start, end))
+    return grouped
+
+
+def refresh_articles(article_ids: Sequence[int]) -> list[ArticleAgreement]:
+    """Recompute and store the articles' agreement rows."""
+    rows = article_rows(article_ids)
+    ArticleAgreement.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["coders", "score", "score_reason", "period", "guideline", "stats"],
+    )
+    return rows
+
+
+# Per project: the measures over summed statistics.
+
+
+def _coincidences(stats: Stats, group: str, cast: Callable[[str], Any] = str) -> dict:
+    return {(cast(c), cast(k)): v for (c, k), v in stats.group(group)}
+
+
+def _alpha(group: str, level: str = "nominal", values: dict | None = None) -> Callable:
+    cast: Callable[[str], Any] = int if level != "nominal" else str
+
+    def measure(stats: Stats) -> float:
+        return alpha_from_coincidences(
+            _coincidences(stats, group, cast), level=level, values=values
+        )
+
+    return measure
+
+
+def _gwet(group: str, categories: list | None = None, weight: Callable | None = None) -> Callable:
+    cast: Callable[[str], Any] = int if categories is not None else str
+
+    def measure(stats: Stats) -> float:
+        sums: dict[tuple[str, Any], float] = {}
+        for parts, value in stats.group(group):
+            kind, *rest = parts
+            sums[kind, cast(rest[0]) if rest else None] = value
+        return gwet_from_sums(sums, categories=categories, weight=weight)
+
+    return measure
+
+
+def _f1(kind: str, *, pair: str | None = None, label: str | None = None) -> Callable:
+    def measure(stats: Stats) -> float:
+        matched = total = 0.0
+        for name, entries in stats.groups.items():
+            if not name.startswith("sf:") or (pair is not None and name != f"sf:{pair}"):
+                continue
+            for parts, i in entries:
+                if label is not None and parts[0] != label:
+                    continue
+                if parts[1] == kind:
+                    matched += float(stats.vector[i])
+                elif parts[1] == "total":
+                    total += float(stats.vector[i])
+        if total == 0:
+            raise Undefined(NO_SPANS)
+        return matched / total
+
+    return measure
+
+
+def _kappa(group: str) -> Callable:
+    def measure(stats: Stats) -> float:
+        return kappa_from_table(_coincidences(stats, group))
+
+    return measure
+
+
+def _pair_ac1(group: str) -> Callable:
+    """Gwet's AC1 for two annotators from their contingency table."""
+
+    def measure(stats: Stats) -> float:
+        sums: dict[tuple[str, Any], float] = defaultdict(float)
+        for (a, b), count in stats.group(group):
+            sums["n", None] += count
+            sums["n2", None] += count
+            sums["pa", None] += count * (a == b)
+            sums["pi", a] += count / 2
+            sums["pi", b] += count / 2
+        return gwet_from_sums(sums)
+
+    return measure
+
+
+def _headline(scale: list[int], values: dict[int, float] | None) -> dict[str, Callable]:
+    """The figures shown overall, per guideline version and per week."""
+    measures: dict[str, Callable] = {
+        "unitizing_alpha": _alpha("u"),
+        "exact_f1": _f1("exact"),
+        "overlap_f1": _f1("overlap"),
+        "label_alpha": _alpha("l"),
+        "label_ac1": _gwet("gl"),
+        "threat_level_alpha": _alpha("t", "ordinal"),
+    }
+    if values is not None:
+        measures["threat_level_interval_alpha"] = _alpha("t", "interval", values)
+    if len(scale) >= 2:
+        measures["threat_level_ac2"] = _gwet("gt", scale, quadratic_weight(scale[0], scale[-1]))
+    return measures
+
+
+def _evaluate_all(
+    measures: dict[str, Callable], rows: Sequence[dict[str, float]], seed: int
+) -> dict[str, dict]:
+    table = Table(rows)
+    total = table.total()
+    resamples = table.resamples(BOOTSTRAP_RESAMPLES, seed) if rows else []
+    return {name: evaluate(m, total, resamples).as_dict() for name, m in measures.items()}
+
+
+def project_figures(project: Project) -> dict[str, Any]:
+    """Every agreement figure of the project, from its ArticleAgreement rows (JSON-ready)."""
+    rows = list(
+        ArticleAgreement.objects.filter(project=project, coders__gte=2).values_list(
+            "stats", "period", "guideline", "coders"
+        )
+    )
+    stats_rows = [r[0] for r in rows]
+    scale_rows = list(project.threat_levels.order_by("rank").values_list("rank", "value"))
+    scale = [rank for rank, _ in scale_rows]
+    values: dict[int, float] | None = {r: float(v) for r, v in scale_rows if v is not None}
+    if not scale_rows or len(values or {}) < len(scale_rows):
+        values = None  # interval alpha needs a number for every level
+    table = Table(stats_rows)
+    total = table.total()
+    resamples = table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED)
+
+    def figure(measure: Callable) -> dict:
+        return evaluate(measure, total, resamples).as_dict()
+
+    overall = {name: figure(m) for name, m in _headline(scale, values).items()}
+    if values is None:
+        overall["threat_level_interval_alpha"] = Figure(None, reason=NO_NUMERIC_SCALE).as_dict()
+    for field in CLAIM_FIELDS:
+        overall[f"claim_{field}_alpha"] = figure(_alpha(f"c:{field}"))
+
     labels = dict(Label.objects.filter(project=project).values_list("pk", "name"))
-    annotator_ids = sorted({annotator for _, _, annotator, _ in sets})
+    used_labels = sorted(
+        {int(name[3:]) for name in table.groups if name.startswith("ul:")},
+        key=lambda pk: labels.get(pk, ""),
+    )
+    per_label = [
+        {
+            "label_id": pk,
+            "label": labels.get(pk, str(pk)),
+            "unitizing_alpha": figure(_alpha(f"ul:{pk}")),
+            "exact_f1": figure(_f1("exact", label=str(pk))),
+            "overlap_f1": figure(_f1("overlap", label=str(pk))),
+        }
+        for pk in used_labels
+    ]
+
+    pairs = sorted(
+        tuple(int(x) for x in name[3:].split("-")) for name in table.groups if name[:3] == "pa:"
+    )
+    annotator_ids = sorted({a for pair in pairs for a in pair})
     names = dict(
         get_user_model().objects.filter(pk__in=annotator_ids).values_list("pk", "username")
     )
-
-    by_article: dict[int, dict[int, int]] = defaultdict(dict)
-    latest: dict[int, datetime] = {}
-    for set_id, article_id, annotator_id, submitted_at in sets:
-        by_article[article_id][annotator_id] = set_id
-        if submitted_at and (article_id not in latest or submitted_at > latest[article_id]):
-            latest[article_id] = submitted_at
-
-    pair_counts: dict[tuple[int, int], _Counts] = defaultdict(_Counts)
-    pair_articles: Counter = Counter()
-    pair_label_units: dict[tuple[int, int], list] = defaultdict(list)
-    pair_claim_units: dict[tuple[int, int], list] = defaultdict(list)
-    label_counts: dict[int, _Counts] = defaultdict(_Counts)
-    label_units: list[list] = []
-    claim_units: list[list] = []
-    threat_units: list[list] = []
-    week_counts: dict[str, _Counts] = defaultdict(_Counts)
-    week_label_units: dict[str, list] = defaultdict(list)
-    week_articles: Counter = Counter()
-
-    for article_id, coders in by_article.items():
-        week = _week(latest[article_id]) if article_id in latest else "unknown"
-        week_articles[week] += 1
-        # Per annotator: range -> combined label category; for alpha, units are ranges.
-        ranges: dict[int, dict[tuple[int, int], tuple]] = {}
-        claim_ranges: dict[int, dict[tuple[int, int], tuple]] = {}
-        for annotator_id, set_id in coders.items():
-            per_range: dict[tuple[int, int], list[int]] = defaultdict(list)
-            for label_id, spans in spans_of.get(set_id, {}).items():
-                for span in spans:
-                    per_range[span].append(label_id)
-            ranges[annotator_id] = {r: tuple(sorted(ls)) for r, ls in per_range.items()}
-            claim_ranges[annotator_id] = {
-                r: tuple(sorted(types)) for r, types in claims_of.get(set_id, {}).items()
-            }
-        for unit in {r for coded in ranges.values() for r in coded}:
-            values = [coded[unit] for coded in ranges.values() if unit in coded]
-            label_units.append(values)
-            week_label_units[week].append(values)
-        for unit in {r for coded in claim_ranges.values() for r in coded}:
-            claim_units.append([coded[unit] for coded in claim_ranges.values() if unit in coded])
-        threat_units.append([level_of[s] for s in coders.values() if s in level_of])
-
-        for a, b in itertools.combinations(sorted(coders), 2):
-            pair = (a, b)
-            pair_articles[pair] += 1
-            spans_a, spans_b = spans_of.get(coders[a], {}), spans_of.get(coders[b], {})
-            for label_id in set(spans_a) | set(spans_b):
-                mine, theirs = spans_a.get(label_id, []), spans_b.get(label_id, [])
-                exact = 2 * len(set(mine) & set(theirs))
-                overlap = _overlap_matches(mine, theirs) + _overlap_matches(theirs, mine)
-                total = len(mine) + len(theirs)
-                for counts in (pair_counts[pair], label_counts[label_id], week_counts[week]):
-                    counts.exact += exact
-                    counts.overlap += overlap
-                    counts.total += total
-            for unit in ranges[a].keys() & ranges[b].keys():
-                pair_label_units[pair].append((ranges[a][unit], ranges[b][unit]))
-            for unit in claim_ranges[a].keys() & claim_ranges[b].keys():
-                pair_claim_units[pair].append((claim_ranges[a][unit], claim_ranges[b][unit]))
-
-    overall = _Counts()
-    for counts in pair_counts.values():
-        overall.exact += counts.exact
-        overall.overlap += counts.overlap
-        overall.total += counts.total
-    return {
-        "articles": len(by_article),
-        "annotation_sets": len(sets),
-        "annotators": [{"id": pk, "username": names.get(pk, str(pk))} for pk in annotator_ids],
-        "spans": overall.as_dict(),
-        "labels": [
-            {"label_id": pk, "label": labels.get(pk, str(pk)), **label_counts[pk].as_dict()}
-            for pk in sorted(label_counts, key=lambda pk: labels.get(pk, ""))
-        ],
-        "pairs": [
+    per_pair = []
+    for a, b in pairs:
+        key = f"{a}-{b}"
+        per_pair.append(
             {
                 "annotators": [names.get(a, str(a)), names.get(b, str(b))],
                 "annotator_ids": [a, b],
-                "articles": pair_articles[a, b],
-                **pair_counts[a, b].as_dict(),
-                "label_kappa": _round(cohen_kappa(pair_label_units[a, b])),
-                "label_units": len(pair_label_units[a, b]),
-                "claim_type_kappa": _round(cohen_kappa(pair_claim_units[a, b])),
-                "claim_units": len(pair_claim_units[a, b]),
+                "articles": int(sum(v for _, v in total.group(f"pa:{key}"))),
+                "exact_f1": figure(_f1("exact", pair=key)),
+                "overlap_f1": figure(_f1("overlap", pair=key)),
+                "label_kappa": figure(_kappa(f"pl:{key}")),
+                "label_ac1": figure(_pair_ac1(f"pl:{key}")),
+                "claim_type_kappa": figure(_kappa(f"pc:{key}")),
             }
-            for a, b in sorted(pair_articles)
-        ],
-        "label_alpha": _round(krippendorff_alpha(label_units)),
-        "claim_type_alpha": _round(krippendorff_alpha(claim_units)),
-        "threat_level_alpha": _round(krippendorff_alpha(threat_units, level="ordinal")),
-        "trend": [
-            {
-                "period": week,
-                "articles": week_articles[week],
-                "exact_f1": week_counts[week].as_dict()["exact_f1"],
-                "overlap_f1": week_counts[week].as_dict()["overlap_f1"],
-                "label_alpha": _round(krippendorff_alpha(week_label_units[week])),
-            }
-            for week in sorted(week_articles)
-        ],
+        )
+
+    headline = {
+        k: m
+        for k, m in _headline(scale, values).items()
+        if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
+
+    def grouped(index: int, missing: str) -> list[dict]:
+        groups: dict[str, list[dict[str, float]]] = defaultdict(list)
+        for row in rows:
+            groups[str(row[index] or missing)].append(row[0])
+        return [
+            {
+                "period": name,
+                "articles": len(group),
+                **_evaluate_all(headline, group, BOOTSTRAP_SEED),
+            }
+            for name, group in sorted(groups.items())
+        ]
+
+    return {
+        "articles": len(rows),
+        "annotation_sets": sum(row[3] for row in rows),
+        "annotators": [{"id": pk, "username": names.get(pk, str(pk))} for pk in annotator_ids],
+        "overall": overall,
+        "labels": per_label,
+        "pairs": per_pair,
+        "guidelines": grouped(2, "no version recorded"),
+        "trend": grouped(1, "not handed in"),
+        "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED},
+    }
+
+
+def refresh_project(project: Project) -> ProjectAgreement:
+    """Recompute and store the project's figures; `computed_at` is when the reading began,
+    so a row written after it is known not to be in them."""
+    started = timezone.now()
+    figures = project_figures(project)
+    stored, _ = ProjectAgreement.objects.update_or_create(
+        project=project, defaults={"figures": figures, "computed_at": started}
+    )
+    return stored
+
+
+def refresh_all(project: Project, *, chunk: int = 500) -> ProjectAgreement:
+    """Recompute every article's row of the project, then the project's figures (after a
+    migration, an import of handed-in work, or a change of the threat scale)."""
+    ids = list(Article.objects.filter(project=project).values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        refresh_articles(ids[start : start + chunk])
+    return refresh_project(project)
+
+
+def project_agreement(project: Project) -> dict[str, Any]:
+    """The project's figures as last stored (computed now if never), with when."""
+    stored = ProjectAgreement.objects.filter(project=project).first()
+    if stored is None:
+        stored = refresh_all(project)
+    return {**stored.figures, "computed_at": stored.computed_at.isoformat()}

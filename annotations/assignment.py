@@ -105,7 +105,8 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
         candidates = sorted(
             (a for a in annotators if a.pk not in have), key=lambda a: (load[a.pk], a.pk)
         )
-        for annotator in candidates[: wanted - len(have)]:
+        # An article past its k annotators needs annotators only for low agreement: one more.
+        for annotator in candidates[: max(wanted - len(have), 1)]:
             load[annotator.pk] += 1
             new.append(
                 AnnotationSet(

@@ -329,3 +329,28 @@ class ProjectOptionsForm(forms.ModelForm):
             "allow_missed_items": "Reviewers may add what the annotators missed",
             "annotators_can_create_actors": "Annotators may add actors",
         }
+
+
+class QualitySettingsForm(forms.ModelForm):
+    """A project's quality control: agreement that steers the queue, control items, scores."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "agreement_threshold",
+            "max_annotators_per_article",
+            "control_rate",
+            "training_mode",
+            "reviewers_see_scores",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        most = cleaned.get("max_annotators_per_article")
+        if most is not None and most < self.instance.annotators_per_article:
+            self.add_error(
+                "max_annotators_per_article",
+                f"The maximum cannot be below the {self.instance.annotators_per_article} "
+                "annotators every article gets.",
+            )
+        return cleaned

@@ -4,8 +4,10 @@ An annotator's queue is, in this order:
 1. their own sets still open: sent back with changes requested first, then in progress, then
    assigned (oldest first within each);
 2. then the articles that still need annotators (Article.objects.needing_annotators: fewer
-   annotator sets than the project's `annotators_per_article`, and not adjudicated yet) on
-   which they have no set.
+   annotator sets than the project's `annotators_per_article`, or one more when agreement on
+   the article is low, and not adjudicated yet) on which they have no set;
+3. mixed into the new articles of 2., at the project's `control_rate`, control items: approved
+   gold articles a manager marked, which look like any other article (`control_due`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Value as V
 
 from accounts.models import User
@@ -110,6 +112,11 @@ def open_next_article(user: User, project: Project, *, after: int | None = None)
             return article
         else:
             wait = False
+        if control_due(user, project):
+            control = control_items_for(user, project).first()
+            if control is not None:
+                services.control_attempt_open(article=control, user=user)
+                return control
         try:
             services.annotation_set_open(article=article, user=user, wait=wait)
         except services.ArticleBusy:
@@ -120,3 +127,25 @@ def open_next_article(user: User, project: Project, *, after: int | None = None)
             skip.add(article.pk)
             continue
         return article
+
+
+def control_due(user: User, project: Project) -> bool:
+    """Whether the user's next new article is a control item: it is when, with it, control
+    attempts would still be at most the project's `control_rate` of the user's sets (at 0.25,
+    the 4th, 8th, 12th... article)."""
+    if project.control_rate <= 0:
+        return False
+    counts = AnnotationSet.objects.filter(article__project=project, annotator=user).aggregate(
+        total=Count("pk"), control=Count("pk", filter=Q(is_control=True))
+    )
+    return counts["control"] + 1 <= project.control_rate * (counts["total"] + 1) + 1e-9
+
+
+def control_items_for(user: User, project: Project) -> QuerySet[Article]:
+    """The project's control items the user has no set on (never one they annotated)."""
+    return (
+        Article.objects.filter(project=project, is_control=True)
+        .adjudicated()
+        .exclude(annotation_sets__annotator=user)
+        .order_by("pk")
+    )

@@ -41,8 +41,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from annotations import history
-from annotations.access import GOLD_REFUSED
+from annotations import history, tasks
+from annotations.access import GOLD_REFUSED, check_may_manage_quality
 from annotations.errors import Conflict
 from annotations.models import (
     Actor,
@@ -53,6 +53,7 @@ from annotations.models import (
     ClaimType,
     Credibility,
     GuidelineVersion,
+    HistoryRecord,
     Label,
     Project,
     Reliability,
@@ -128,7 +129,9 @@ class ArticleBusy(Conflict):
     """Another annotator is opening the article at this moment (`annotation_set_open`)."""
 
 
-def annotation_set_create(*, article: Article, annotator: User | None, user: User) -> AnnotationSet:
+def annotation_set_create(
+    *, article: Article, annotator: User | None, user: User, is_control: bool = False
+) -> AnnotationSet:
     """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
     `annotator` is None, recorded in the history. The callers check, in their transaction, who
     may create it and whether the article takes another annotator."""
@@ -136,6 +139,7 @@ def annotation_set_create(*, article: Article, annotator: User | None, user: Use
         article=article,
         annotator=annotator,
         is_gold=annotator is None,
+        is_control=is_control,
         guideline_version=article.project.current_guideline(),
     )
     after: dict[str, object] = {"status": annotation_set.status}
@@ -164,6 +168,10 @@ def _move(
         annotation_set.submitted_at = timezone.now()
         fields.append("submitted_at")
     annotation_set.save(update_fields=fields)
+    handed_in = AnnotationSet.HANDED_IN
+    if (before in handed_in) != (to in handed_in) or annotation_set.is_adjudicated:
+        # Handed in, sent back, or gold approved: agreement and scores change.
+        tasks.quality_changed(annotation_set.article_id)
     return history.transition_entry(annotation_set, before=before, after=to, **extra)
 
 
@@ -624,10 +632,68 @@ def annotation_set_open(*, article: Article, user: User, wait: bool = True) -> A
         if sets.adjudicated().exists():
             raise Conflict("This article is adjudicated; it takes no more annotators.")
         wanted = project.annotators_per_article
-        if sets.annotators_only().count() >= wanted:
+        if not Article.objects.needing_annotators(project).filter(pk=article.pk).exists():
             raise Conflict(
                 f"This article already has its {wanted} annotator{'s' if wanted != 1 else ''}; "
                 "ask a manager to assign it to you."
             )
         article.project = project  # as read now: its guidelines go into the new set
         return annotation_set_create(article=article, annotator=user, user=user)
+
+
+@transaction.atomic
+def control_attempt_open(*, article: Article, user: User) -> AnnotationSet:
+    """The user's attempt at a control item (an approved gold article the queue mixed in): a
+    set that is scored against the gold set on hand-in and counts toward neither the article's
+    annotators nor agreement."""
+    existing = AnnotationSet.objects.filter(article=article, annotator=user).first()
+    if existing is not None:
+        return existing
+    if not article.is_control or not article.annotation_sets.adjudicated().exists():
+        raise Conflict("This article is not a control item.")
+    return annotation_set_create(article=article, annotator=user, user=user, is_control=True)
+
+
+@transaction.atomic
+def control_item_set(*, article: Article, is_control: bool, user: User) -> Article:
+    """Mark an adjudicated article as a control item, or take the mark off (managers)."""
+    check_may_manage_quality(user, article.project)
+    gold = article.annotation_sets.adjudicated().first()
+    if gold is None:
+        raise Conflict("Only an adjudicated article (its gold set approved) can be a control item.")
+    before = article.is_control
+    article.is_control = is_control
+    article.save(update_fields=["is_control"])
+    history.record(
+        user=user,
+        action=HistoryRecord.Action.UPDATE,
+        annotation_set=gold,
+        object_type="article",
+        object_id=article.pk,
+        before={"is_control": before},
+        after={"is_control": is_control},
+    )
+    return article
+
+
+QUALITY_SETTINGS = (
+    "agreement_threshold",
+    "max_annotators_per_article",
+    "control_rate",
+    "training_mode",
+    "reviewers_see_scores",
+)
+
+
+@transaction.atomic
+def quality_settings_update(*, project: Project, user: User, **settings: Any) -> Project:
+    """Change the project's quality-control settings (managers), validated."""
+    check_may_manage_quality(user, project)
+    unknown = set(settings) - set(QUALITY_SETTINGS)
+    if unknown:
+        raise ValidationError(f"Unknown quality settings: {', '.join(sorted(unknown))}.")
+    for name, value in settings.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save(update_fields=list(settings))
+    return project

@@ -9,6 +9,7 @@ from annotations.views import (
     history,
     project_settings,
     projects,
+    quality,
     reading,
     releases,
     review,
@@ -104,6 +105,25 @@ urlpatterns = [
         name="article-history",
     ),
     path(project + "review/agreement/", agreement.agreement_dashboard, name="agreement"),
+    # Quality control (views.quality).
+    path(project + "quality/scores/", quality.score_table, name="scores"),
+    path(project + "quality/scores.csv", quality.score_table_csv, name="scores-csv"),
+    path(
+        project + "quality/scores/<int:user_id>/",
+        quality.annotator_scores,
+        name="annotator-scores",
+    ),
+    path(
+        project + "quality/control/<int:set_id>/",
+        quality.control_feedback,
+        name="control-feedback",
+    ),
+    path(project + "quality/settings/", quality.quality_settings, name="quality-settings"),
+    path(
+        project + "quality/control-items/<int:article_id>/",
+        quality.control_item,
+        name="control-item",
+    ),
     # Releases (views.releases).
     path(project + "releases/", releases.release_list, name="release-list"),
     path(project + "releases/v<int:version>/", releases.release_detail, name="release-detail"),

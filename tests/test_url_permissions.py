@@ -44,7 +44,7 @@ from annotations.models import (
     ThreatAssessment,
 )
 from annotations.services import guidelines_update
-from tests.factories import ActorFactory, LabelFactory, SpanFactory, UserFactory
+from tests.factories import ActorFactory, ArticleFactory, LabelFactory, SpanFactory, UserFactory
 
 # Visitors.
 
@@ -157,6 +157,20 @@ def _guidelines_version(w: World) -> dict[str, Any]:
     """The project's first version of the guidelines (written once, on the first call)."""
     version = guidelines_update(project=w.project, text="Mark every actor.")
     return {"number": version.number}
+
+
+def _control_attempt(w: World, *, training: bool = False) -> AnnotationSet:
+    """A control item (an adjudicated article) the annotator handed in an attempt at."""
+    w.project.training_mode = training
+    w.project.save()
+    article = ArticleFactory(project=w.project, is_control=True)
+    AnnotationSet.objects.create(article=article, is_gold=True, status="approved")
+    return AnnotationSet.objects.create(
+        article=article,
+        annotator=w.annotation_set.annotator,
+        is_control=True,
+        status="submitted",
+    )
 
 
 def _upload(name: str = "new.txt") -> SimpleUploadedFile:
@@ -359,6 +373,35 @@ CASES: dict[str, list[Case]] = {
     ],
     "annotations:article-history": [page("get", ALL)],
     "annotations:agreement": [page("get", REVIEWER_OR_MANAGER)],
+    "annotations:scores": [page("get", ALL)],
+    "annotations:scores-csv": [page("get", ALL)],
+    # Managers see everyone's scores, reviewers as the project allows (it does by default),
+    # annotators their own.
+    "annotations:annotator-scores": [
+        page(
+            "get", OWNER_OR_STAFF_SEES, kwargs=lambda w: {"user_id": w.annotation_set.annotator_id}
+        )
+    ],
+    # The differences of a control attempt from gold: its annotator only in training mode.
+    "annotations:control-feedback": [
+        page("get", STAFF_SEES, kwargs=lambda w: {"set_id": _control_attempt(w).pk}),
+        page(
+            "get",
+            OWNER_OR_STAFF_SEES,
+            kwargs=lambda w: {"set_id": _control_attempt(w, training=True).pk},
+        ),
+    ],
+    "annotations:quality-settings": [
+        page("get", MANAGER_ONLY),
+        page(
+            "post",
+            members(302, 403, 403, 403),
+            data={"max_annotators_per_article": 4, "control_rate": 0.1},
+        ),
+    ],
+    "annotations:control-item": [
+        page("post", members(302, 403, 403, 403), data={"is_control": "1"})
+    ],
     "annotations:release-list": [
         page("get", ALL),
         page(

@@ -19,10 +19,14 @@ from annotations.models.core import (
     validate_span,
 )
 from annotations.models.history import HistoryRecord
+from annotations.models.quality import ArticleAgreement, GoldScore, ProjectAgreement
 from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
 __all__ = [
+    "ArticleAgreement",
+    "GoldScore",
+    "ProjectAgreement",
     "Release",
     "ReleaseFile",
     "AdjudicationDecision",

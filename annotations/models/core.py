@@ -15,9 +15,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.urls import reverse
 
 from annotations.actors import actor_key
@@ -61,6 +70,33 @@ class Project(models.Model):
     )
     annotators_can_create_actors = models.BooleanField(
         default=False, help_text="Let annotators add actors to the registry while annotating."
+    )
+    # Quality control (annotations.agreement, annotations.scoring, annotations.queues).
+    agreement_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-1), MaxValueValidator(1)],
+        help_text="Below this agreement (unitizing alpha of the article's spans) the queue asks "
+        "one more annotator for the article. Empty: never.",
+    )
+    max_annotators_per_article = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="The most annotators low agreement may bring to one article.",
+    )
+    control_rate = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0), MaxValueValidator(0.5)],
+        help_text="The share of control items (approved gold articles) in annotators' queues, "
+        "0 to 0.5.",
+    )
+    training_mode = models.BooleanField(
+        default=False,
+        help_text="After handing in a control item, annotators see how their work differs "
+        "from the gold set.",
+    )
+    reviewers_see_scores = models.BooleanField(
+        default=True, help_text="Let reviewers see every annotator's scores against gold."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -182,6 +218,12 @@ class ThreatLevel(models.Model):
     rank = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    value = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="A number on an interval scale (e.g. a probability), if the scale has one; "
+        "agreement then also reports interval alpha.",
+    )
 
     class Meta:
         ordering = ["project", "rank"]
@@ -322,7 +364,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
     def needing_annotators(self, project: Project) -> ArticleQuerySet:
         """The project's articles an annotator may still join: fewer annotators' sets than the
-        project's `annotators_per_article`, and not adjudicated."""
+        project's `annotators_per_article` (or, when its agreement fell below the project's
+        threshold, one more than it had, up to `max_annotators_per_article`), and not
+        adjudicated."""
         return self.filter(project=project).filter(_needs_annotators(project))
 
     def annotate_needs_annotators(self, project: Project) -> ArticleQuerySet:
@@ -339,6 +383,7 @@ def _is_adjudicated() -> Exists:
 
 def _needs_annotators(project: Project) -> Q:
     """The outer article needs annotators (see ArticleQuerySet.needing_annotators)."""
+
     annotator_sets = Subquery(
         AnnotationSet.objects.annotators_only()
         .filter(article=OuterRef("pk"))
@@ -347,8 +392,18 @@ def _needs_annotators(project: Project) -> Q:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    fewer_than_wanted = LessThan(Coalesce(annotator_sets, 0), project.annotators_per_article)
-    return Q(fewer_than_wanted) & ~Q(_is_adjudicated())
+    count = Coalesce(annotator_sets, 0)
+    wanted = Q(LessThan(count, project.annotators_per_article))
+    if project.agreement_threshold is not None:
+        # Agreement that steers: an article whose agreement fell below the threshold asks one
+        # more annotator (k+1), up to the maximum, once nobody has joined since it was measured.
+        # (`agreement` is the article's ArticleAgreement row, annotations.models.quality.)
+        wanted |= (
+            Q(LessThan(F("agreement__score"), project.agreement_threshold))
+            & Q(LessThan(count, project.max_annotators_per_article))
+            & Q(LessThanOrEqual(count, F("agreement__coders")))
+        )
+    return wanted & ~Q(_is_adjudicated())
 
 
 class Article(models.Model):
@@ -362,6 +417,10 @@ class Article(models.Model):
     language = models.CharField(max_length=20, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    is_control = models.BooleanField(
+        default=False,
+        help_text="A control item: its approved gold set scores annotators it is mixed in for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -399,8 +458,13 @@ class AnnotationSetQuerySet(models.QuerySet["AnnotationSet"]):
         return self.filter(is_gold=True)
 
     def annotators_only(self) -> AnnotationSetQuerySet:
-        """The annotators' own sets, leaving out gold sets."""
-        return self.filter(is_gold=False)
+        """The annotators' own sets, leaving out gold sets and control attempts (an annotator's
+        set on a control item counts toward neither the article's annotators nor agreement)."""
+        return self.filter(is_gold=False, is_control=False)
+
+    def control_attempts(self) -> AnnotationSetQuerySet:
+        """Annotators' sets on control items, scored against the item's gold set."""
+        return self.filter(is_control=True)
 
     def handed_in(self) -> AnnotationSetQuerySet:
         """Sets whose annotator has handed the work in: submitted, or approved since."""
@@ -454,6 +518,9 @@ class AnnotationSet(models.Model):
         related_name="annotation_sets",
     )
     is_gold = models.BooleanField(default=False)
+    is_control = models.BooleanField(
+        default=False, help_text="An annotator's attempt at a control item (never gold)."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASSIGNED)
     guideline_version = models.ForeignKey(
         GuidelineVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,10 +44,12 @@ def review_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             sets=_count(article_sets.annotators_only()),
             handed_in=_count(article_sets.annotators_only().handed_in()),
             adjudicated=Exists(article_sets.adjudicated()),
+            agreement_score=F("agreement__score"),
         )
         .filter(sets__gt=0)
         .only("id", "title")
-        .order_by("adjudicated", "id")
+        # Open articles first, lowest agreement (annotations.agreement) first among them.
+        .order_by("adjudicated", F("agreement_score").asc(nulls_last=True), "id")
     )
     return render(
         request, "annotations/review_list.html", project_context(access, articles=articles)

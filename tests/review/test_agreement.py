@@ -1,5 +1,11 @@
-"""Agreement figures against independent references: the `krippendorff` package and
-scikit-learn's `cohen_kappa_score` (test-only dependencies)."""
+"""Agreement figures against independent references: the `krippendorff` package,
+scikit-learn's `cohen_kappa_score` (test-only dependencies) and published worked examples:
+
+- Krippendorff (2011), "Computing Krippendorff's alpha-reliability": nominal alpha = 0.743 on
+  the four observers x twelve units example;
+- Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed., the same four raters x twelve
+  units ("cac.raw4raters" in Gwet's irrCAC): AC1 = 0.77544, AC2 with quadratic weights =
+  0.91400 (the values irrCAC's own tests assert)."""
 
 import math
 import random
@@ -9,9 +15,20 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from annotations import services
-from annotations.agreement import cohen_kappa, krippendorff_alpha, project_agreement
-from annotations.models import AnnotationSet
+from annotations import agreement, services
+from annotations.agreement import project_agreement, unitizing_coincidences
+from annotations.coefficients import (
+    NO_VARIATION,
+    Table,
+    Undefined,
+    alpha_from_coincidences,
+    cohen_kappa,
+    evaluate,
+    gwet_ac,
+    krippendorff_alpha,
+    quadratic_weight,
+)
+from annotations.models import AnnotationSet, ProjectAgreement
 from tests.factories import ArticleFactory, MembershipFactory
 
 NAN = np.nan
@@ -61,6 +78,105 @@ def test_it_matches_scikit_learn_kappa(seed):
     assert cohen_kappa(zip(first, second, strict=True)) == pytest.approx(
         cohen_kappa_score(first, second)
     )
+
+
+def test_it_matches_gwets_handbook_example_for_ac1_and_ac2():
+    units = _units(KRIPPENDORFF_EXAMPLE)
+    assert gwet_ac(units) == pytest.approx(0.77544, abs=1e-5)
+    assert gwet_ac(units, weight=quadratic_weight(1, 5)) == pytest.approx(0.91400, abs=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_it_matches_krippendorff_interval_alpha(seed):
+    rng = random.Random(seed)
+    matrix = [[rng.choice([0.0, 0.5, 2.0, 7.5, NAN]) for _ in range(30)] for _ in range(3)]
+    expected = krippendorff.alpha(
+        reliability_data=np.array(matrix), level_of_measurement="interval"
+    )
+    assert krippendorff_alpha(_units(matrix), level="interval") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_unitizing_alpha_is_alpha_over_code_points(seed):
+    """Spans as a continuum: the same as the krippendorff package over one unit per code
+    point, valued by the labels covering it (0 for none)."""
+    rng = random.Random(seed)
+    length = 60
+    coders = []
+    for _ in range(rng.randint(2, 4)):
+        spans = []
+        for _ in range(rng.randint(1, 5)):
+            start = rng.randrange(0, length - 1)
+            spans.append((start, rng.randint(start + 1, min(length, start + 15)), rng.choice("ab")))
+        coders.append(spans)
+    codes: dict[str, int] = {"-": 0}
+
+    def code(point, spans):
+        labels = "+".join(sorted({label for s, e, label in spans if s <= point < e})) or "-"
+        return codes.setdefault(labels, len(codes))
+
+    matrix = [[code(point, spans) for point in range(length)] for spans in coders]
+    expected = krippendorff.alpha(
+        reliability_data=np.array(matrix, dtype=float), level_of_measurement="nominal"
+    )
+    assert alpha_from_coincidences(unitizing_coincidences(length, coders)) == pytest.approx(
+        expected
+    )
+    binary = [
+        [int(any(s <= p < e and lab == "a" for s, e, lab in c)) for p in range(length)]
+        for c in coders
+    ]
+    if len({v for row in binary for v in row}) > 1:
+        assert alpha_from_coincidences(
+            unitizing_coincidences(length, coders, only="a")
+        ) == pytest.approx(
+            krippendorff.alpha(
+                reliability_data=np.array(binary, dtype=float), level_of_measurement="nominal"
+            )
+        )
+
+
+def test_partial_overlap_earns_partial_agreement():
+    both = [[(10, 20, "a")], [(10, 20, "a")]]
+    half = [[(10, 20, "a")], [(15, 25, "a")]]
+    apart = [[(10, 20, "a")], [(30, 40, "a")]]
+    values = [alpha_from_coincidences(unitizing_coincidences(50, c)) for c in (both, half, apart)]
+    assert values[0] == 1.0
+    assert values[2] < values[1] < values[0]
+
+
+def test_the_bootstrap_interval_is_seeded_and_brackets_the_value():
+    rng = random.Random(3)
+    rows = []
+    for _ in range(40):
+        a = rng.choice("xy")
+        rows.append({f"u|{a}|{a if rng.random() < 0.8 else 'xy'.replace(a, '')}": 1.0})
+    symmetric = []
+    for row in rows:
+        ((key, value),) = row.items()
+        _, c, k = key.split("|")
+        symmetric.append({f"u|{c}|{k}": value, f"u|{k}|{c}": value})
+
+    def measure(stats):
+        return alpha_from_coincidences(agreement._coincidences(stats, "u"))
+
+    table = Table(symmetric)
+    first = evaluate(measure, table.total(), table.resamples(200, 5))
+    again = evaluate(measure, table.total(), table.resamples(200, 5))
+    assert first == again
+    assert first.low < first.value < first.high
+
+
+def test_it_says_why_a_figure_is_undefined():
+    table = Table([{"u|x|x": 4.0}])
+    figure = evaluate(
+        lambda stats: alpha_from_coincidences(agreement._coincidences(stats, "u")),
+        table.total(),
+        table.resamples(10, 1),
+    )
+    assert figure.value is None and figure.reason == NO_VARIATION
+    with pytest.raises(Undefined):
+        alpha_from_coincidences({})
 
 
 def test_it_calls_undefined_figures_none():
@@ -115,12 +231,14 @@ def test_it_computes_project_agreement_like_the_references(
     project, coded_project, django_assert_max_num_queries
 ):
     annotators, coded, threat = coded_project
-    with django_assert_max_num_queries(6):
-        figures = project_agreement(project)
+    figures = project_agreement(project)
+    with django_assert_max_num_queries(1):  # what the agreement page reads: one row
+        assert project_agreement(project) == figures
 
     units = sorted({(article, start) for _, article, start in coded})
     matrix = [[coded.get((a.pk, *unit), NAN) for unit in units] for a in annotators]
-    assert figures["label_alpha"] == pytest.approx(
+    overall = figures["overall"]
+    assert overall["label_alpha"]["value"] == pytest.approx(
         krippendorff.alpha(
             reliability_data=np.array(matrix, dtype=float), level_of_measurement="nominal"
         ),
@@ -128,7 +246,7 @@ def test_it_computes_project_agreement_like_the_references(
     )
     articles = sorted({article for _, article in threat})
     threat_matrix = [[threat[a.pk, article] for article in articles] for a in annotators]
-    assert figures["threat_level_alpha"] == pytest.approx(
+    assert overall["threat_level_alpha"]["value"] == pytest.approx(
         krippendorff.alpha(
             reliability_data=np.array(threat_matrix, dtype=float), level_of_measurement="ordinal"
         ),
@@ -137,13 +255,19 @@ def test_it_computes_project_agreement_like_the_references(
     first, second = annotators[0].pk, annotators[1].pk
     both = [u for u in units if (first, *u) in coded and (second, *u) in coded]
     pair = next(p for p in figures["pairs"] if p["annotator_ids"] == [first, second])
-    assert pair["label_kappa"] == pytest.approx(
-        cohen_kappa_score([coded[first, *u] for u in both], [coded[second, *u] for u in both]),
-        abs=1e-4,
+    first_labels = [coded[first, *u] for u in both]
+    second_labels = [coded[second, *u] for u in both]
+    assert pair["label_kappa"]["value"] == pytest.approx(
+        cohen_kappa_score(first_labels, second_labels), abs=1e-4
     )
+    assert pair["label_ac1"]["value"] == pytest.approx(
+        gwet_ac(zip(first_labels, second_labels, strict=True)), abs=1e-4
+    )
+    low, high = pair["label_kappa"]["low"], pair["label_kappa"]["high"]
+    assert low <= pair["label_kappa"]["value"] <= high
     mine = {(u, coded[first, *u]) for u in units if (first, *u) in coded}
     theirs = {(u, coded[second, *u]) for u in units if (second, *u) in coded}
-    assert pair["exact_f1"] == pytest.approx(
+    assert pair["exact_f1"]["value"] == pytest.approx(
         2 * len(mine & theirs) / (len(mine) + len(theirs)), abs=1e-4
     )
     assert pair["articles"] == 4
@@ -171,10 +295,11 @@ def test_it_counts_overlapping_spans_of_the_same_label(project, annotator, annot
             )
         services.annotation_set_submit(annotation_set=annotation_set)
     figures = project_agreement(project)
-    assert figures["spans"] == {"exact_f1": 0.0, "overlap_f1": 0.5, "spans": 4}
+    assert figures["overall"]["exact_f1"]["value"] == 0.0
+    assert figures["overall"]["overlap_f1"]["value"] == 0.5
     by_label = {row["label"]: row for row in figures["labels"]}
-    assert by_label["actor"]["overlap_f1"] == pytest.approx(2 / 3, abs=1e-4)
-    assert by_label["location"]["overlap_f1"] == 0.0
+    assert by_label["actor"]["overlap_f1"]["value"] == pytest.approx(2 / 3, abs=1e-4)
+    assert by_label["location"]["overlap_f1"]["value"] == 0.0
 
 
 def test_it_leaves_out_sets_not_handed_in_and_gold(project, annotation_set, mark):
@@ -182,4 +307,21 @@ def test_it_leaves_out_sets_not_handed_in_and_gold(project, annotation_set, mark
     figures = project_agreement(project)
     assert figures["articles"] == 0
     assert figures["pairs"] == []
-    assert figures["label_alpha"] is None
+    assert figures["overall"]["label_alpha"]["value"] is None
+    assert figures["overall"]["label_alpha"]["reason"] == "no unit was coded by two annotators"
+    assert "no numeric values" in figures["overall"]["threat_level_interval_alpha"]["reason"]
+
+
+def test_a_hand_in_updates_the_stored_figures_in_the_background(
+    project, annotator, annotator2, article, mark, django_capture_on_commit_callbacks
+):
+    assert project_agreement(project)["articles"] == 0
+    for user in (annotator, annotator2):
+        annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+        mark(annotation_set, "Kremlin", "actor")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.annotation_set_submit(annotation_set=annotation_set, user=user)
+    stored = ProjectAgreement.objects.get(project=project).figures
+    assert stored["articles"] == 1
+    assert stored["overall"]["exact_f1"]["value"] == 1.0
+    assert article.agreement.coders == 2

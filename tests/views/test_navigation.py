@@ -7,15 +7,16 @@ from django.urls import reverse
 
 from tests.factories import ActorFactory, MembershipFactory, UserFactory
 
-EVERY_MEMBER = ["Articles", "Guidelines", "Releases"]
+EVERY_MEMBER = ["Articles", "Guidelines", "Scores", "Releases"]
 BY_ROLE = {
-    "annotator": ["Articles", "My queue", "Guidelines", "Releases"],
-    "reviewer": ["Articles", "Review", "Agreement", "Guidelines", "Releases"],
+    "annotator": ["Articles", "My queue", "Guidelines", "Scores", "Releases"],
+    "reviewer": ["Articles", "Review", "Agreement", "Guidelines", "Scores", "Releases"],
     "manager": [
         "Articles",
         "Assignments",
         "Agreement",
         "Guidelines",
+        "Scores",
         "Releases",
         "Upload articles",
         "Labels",
@@ -23,6 +24,7 @@ BY_ROLE = {
         "Threat scale",
         "Actors",
         "Options",
+        "Quality control",
     ],
 }
 # The pages each role may open: (URL name, args built from the world).
