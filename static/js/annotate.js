@@ -342,6 +342,7 @@ for (const name of ["htmx:afterSwap", "htmx:afterRequest"]) {
 document.addEventListener("focusin", (event) => {
   const body = articleBody();
   if (!body || event.target !== body || !body.matches(":focus-visible")) return;
+  if (returning) return; // returnToText places the cursor itself
   if (swapping) {
     if (keyboard.active) renderKeyboard(body); // the cursor where it was
     return;
@@ -363,9 +364,85 @@ document.addEventListener("mousedown", (event) => {
   }
 });
 
-// Clicks: label choices, highlights (cycling through nested spans), rejecting suggestions.
+// Clicks: label choices, highlights (a menu of the spans where several lie), the span list.
 
-let lastHighlight = { element: null, index: 0 };
+function spanLink(id) {
+  return document.querySelector(`#span-list .span-link[data-span-id="${id}"]`);
+}
+
+function spanMenu() {
+  return document.querySelector(".span-menu");
+}
+
+function closeSpanMenu() {
+  const menu = spanMenu();
+  if (menu) menu.hidden = true;
+}
+
+/** Open span `id`'s editor, as its entry in the span list does, and show it in the list. */
+function chooseSpan(id) {
+  closeSpanMenu();
+  const link = spanLink(id);
+  if (!link) return;
+  for (const current of document.querySelectorAll(".span-link.is-current")) {
+    current.classList.remove("is-current");
+  }
+  link.classList.add("is-current");
+  scrollListTo(link);
+  link.click();
+}
+
+/** Scroll the span list (its own box, never the page) so that `link` is in it. */
+function scrollListTo(link) {
+  const list = document.getElementById("span-list");
+  const item = link.closest("li");
+  if (!list || !item || item.hidden) return;
+  const top = item.offsetTop - list.offsetTop;
+  if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - item.offsetHeight) {
+    list.scrollTop = top - list.clientHeight / 3;
+  }
+}
+
+/** A menu of the spans under a click where several lie, innermost first. */
+function offerSpans(highlight, ids) {
+  let menu = spanMenu();
+  if (!menu) {
+    menu = document.createElement("div");
+    menu.className = "span-menu";
+    menu.setAttribute("role", "menu");
+    menu.setAttribute("aria-label", "Spans here");
+    document.body.append(menu);
+  }
+  menu.replaceChildren(
+    ...ids.map((id) => {
+      const link = spanLink(id);
+      const group = link?.closest(".span-group")?.querySelector("h3");
+      const label = group ? group.firstChild.nextSibling.textContent.trim() : "";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("role", "menuitem");
+      button.dataset.spanId = id;
+      button.textContent = `${label}: ${link ? link.textContent : id}`;
+      return button;
+    }),
+  );
+  const rect = highlight.getBoundingClientRect();
+  menu.hidden = false;
+  menu.style.top = `${rect.bottom + window.scrollY + 4}px`;
+  menu.style.left = `${Math.max(8, Math.min(rect.left + window.scrollX, window.innerWidth - 370))}px`;
+  menu.querySelector("button")?.focus({ preventScroll: true });
+}
+
+/** Bring span `id` into view in the text (the user asked for it from the list). */
+function jumpToSpan(id) {
+  const segments = document.querySelectorAll(`#${BODY_ID} .seg[data-spans~="${id}"]`);
+  if (segments.length === 0) return;
+  segments[0].scrollIntoView({ block: "center" });
+  for (const segment of segments) segment.classList.add("is-jumped");
+  window.setTimeout(() => {
+    for (const segment of segments) segment.classList.remove("is-jumped");
+  }, 1500);
+}
 
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
@@ -379,21 +456,54 @@ document.addEventListener("click", (event) => {
     closePopup();
     return;
   }
-  const reject = target.closest(".reject-suggestion");
-  if (reject) {
-    const item = reject.closest("li");
-    const next = item.nextElementSibling || item.previousElementSibling;
-    item.remove();
-    next?.querySelector("button")?.focus();
+  const item = target.closest(".span-menu button");
+  if (item) {
+    chooseSpan(item.dataset.spanId);
+    return;
+  }
+  if (!target.closest(".span-menu")) closeSpanMenu();
+  const listed = target.closest("#span-list .span-link");
+  if (listed && event.isTrusted) {
+    jumpToSpan(listed.dataset.spanId);
     return;
   }
   const highlight = target.closest(`#${BODY_ID} .seg[data-spans]`);
   if (highlight && window.getSelection()?.isCollapsed) {
     const ids = highlight.dataset.spans.split(" ").reverse(); // innermost first
-    const index = lastHighlight.element === highlight ? (lastHighlight.index + 1) % ids.length : 0;
-    lastHighlight = { element: highlight, index };
-    document.querySelector(`#span-list .span-link[data-span-id="${ids[index]}"]`)?.click();
+    if (ids.length === 1) chooseSpan(ids[0]);
+    else offerSpans(highlight, ids);
   }
+});
+
+// The menu of spans: arrow keys move through it.
+document.addEventListener("keydown", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".span-menu button") : null;
+  if (!item || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) return;
+  event.preventDefault();
+  const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
+  next?.focus();
+});
+
+// The span list's filters: by text and by label, hiding groups left empty.
+
+function filterSpanList() {
+  const list = document.getElementById("span-list");
+  if (!list) return;
+  const text = (document.getElementById("span-filter-text")?.value || "").trim().toLowerCase();
+  const label = document.getElementById("span-filter-label")?.value || "";
+  for (const group of list.querySelectorAll(".span-group")) {
+    const labelShown = !label || group.dataset.label === label;
+    let shown = 0;
+    for (const item of group.querySelectorAll("ol > li")) {
+      item.hidden = !labelShown || (text !== "" && !item.textContent.toLowerCase().includes(text));
+      if (!item.hidden) shown += 1;
+    }
+    group.hidden = shown === 0;
+  }
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target instanceof Element && event.target.closest(".span-filter")) filterSpanList();
 });
 
 // A claim's span and claimant highlighted together while the claim is hovered or focused.
@@ -456,16 +566,59 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
+// Where the focus goes after a change: to the span editor after a span was added or chosen
+// (to act on it), back to the text after anything done in the side panel (linking an actor,
+// saving a note or a claim...), so the analyst goes on reading where they were.
+
+/** Focus the text without moving the page, its keyboard cursor after the span being edited
+ * (or where it was). */
+function returnToText() {
+  const body = articleBody();
+  if (!body) return;
+  closePopup();
+  closeSpanMenu();
+  if (!keyboard.active) {
+    const id = document.getElementById("editor")?.dataset.activeSpan;
+    const segments = id ? body.querySelectorAll(`.seg[data-spans~="${id}"]`) : [];
+    const last = segments[segments.length - 1];
+    if (last) keyboard.anchor = keyboard.focus = textIndex(body, last, last.childNodes.length);
+    keyboard.active = true;
+  }
+  returning = true;
+  body.focus({ preventScroll: true });
+  returning = false;
+  renderKeyboard(body);
+}
+
+let returning = false;
+
 document.addEventListener("htmx:afterSettle", (event) => {
   markActiveSpan();
+  filterSpanList();
   const source = event.detail.requestConfig?.elt;
-  const fromSpanPicker =
-    source instanceof Element && (source.id === "span-form" || source.closest("#span-list"));
-  if (fromSpanPicker && event.detail.successful !== false) {
+  if (!(source instanceof Element) || event.detail.successful === false) return;
+  if (source.id === "span-form" || source.closest("#span-list")) {
     const editor = document.getElementById("editor");
     if (editor?.dataset.activeSpan) {
       editor.tabIndex = -1;
       editor.focus({ preventScroll: true });
     }
+  } else if (source.closest(".side-panel") && !source.closest("#suggestions")) {
+    returnToText();
   }
+});
+
+// Escape, from anywhere outside the text (a form, the span list), closes what is open and
+// brings the focus back to the text: one key, not fifteen Tabs.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  const body = articleBody();
+  if (!body || event.target === body) return;
+  if (spanMenu() && !spanMenu().hidden) {
+    closeSpanMenu();
+  }
+  const details = event.target instanceof Element ? event.target.closest("details[open]") : null;
+  if (details && details.closest(".side-panel")) details.open = false;
+  event.preventDefault();
+  returnToText();
 });

@@ -54,8 +54,10 @@ def test_it_answers_with_the_editor_and_the_changed_regions_out_of_band(create, 
     assert 'id="workspace"' not in text
     assert (
         '<div hx-swap-oob="innerHTML:#article-body">'
-        f'<span class="seg label-{kremlin.label_id}" data-spans="{kremlin.pk}">Kremlin</span>'
-        f' spokesperson <span class="seg label-{peskov.label_id}" data-spans="{peskov.pk}">'
+        f'<span class="seg label-{kremlin.label_id} u0-{kremlin.label_id}" data-tag="A" '
+        f'data-spans="{kremlin.pk}">Kremlin</span> spokesperson '
+        f'<span class="seg label-{peskov.label_id} u0-{peskov.label_id}" data-tag="A" '
+        f'data-spans="{peskov.pk}">'
         "Dmitry Peskov</span> warned the US and NATO.\n"
     ) in text
     assert f'data-span-id="{kremlin.pk}"' in text
