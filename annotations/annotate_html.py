@@ -63,10 +63,31 @@ class Segment:
         return " ".join(str(span.pk) for span in self.spans)
 
 
-def segments_of(body: str, spans: Sequence[AnySpan]) -> list[Segment]:
-    """Cut the body at every span boundary; each piece lists the spans covering it, outermost
-    first (so nested and overlapping spans all stay visible and selectable)."""
-    cuts = sorted({0, len(body), *(s.start for s in spans), *(s.end for s in spans)})
+@dataclass(frozen=True)
+class Mark:
+    """A stretch of the text shown apart from the spans: a pending suggestion or a region not
+    to annotate. Marks never overlap each other."""
+
+    start: int
+    end: int
+    css_class: str
+    title: str
+    key: str = ""  # a suggestion's key
+
+
+def segments_of(body: str, spans: Sequence[AnySpan], marks: Sequence[Mark] = ()) -> list[Segment]:
+    """Cut the body at every span (and mark) boundary; each piece lists the spans covering it,
+    outermost first (so nested and overlapping spans all stay visible and selectable)."""
+    cuts = sorted(
+        {
+            0,
+            len(body),
+            *(s.start for s in spans),
+            *(s.end for s in spans),
+            *(m.start for m in marks),
+            *(m.end for m in marks),
+        }
+    )
     starting: dict[int, list[AnySpan]] = {}
     for span in spans:
         starting.setdefault(span.start, []).append(span)
@@ -103,7 +124,7 @@ def label_tag(name: str) -> str:
     return "".join(word[0] for word in name.split()).upper()[:3] or "?"
 
 
-def article_body_html(segments: list[Segment]) -> SafeString:
+def article_body_html(segments: list[Segment], marks: Sequence[Mark] = ()) -> SafeString:
     """The article body with its highlights, built here rather than in the template: a template
     loop over a thousand spans' segments costs more than everything else on the page.
 
@@ -112,26 +133,38 @@ def article_body_html(segments: list[Segment]) -> SafeString:
     their labels (`data-tag`, shown by annotate.css, not part of the text)."""
     all_spans = {span.pk: span for seg in segments for span in seg.spans}
     lanes = span_lanes(list(all_spans.values()))
+    opening = {mark.start: mark for mark in marks}
+    closing = {mark.end for mark in marks}
     parts = []
     for seg in segments:
-        text = escape(seg.text)
-        if not seg.spans:
-            parts.append(text)
-            continue
-        innermost = seg.spans[-1]
-        underlines = "".join(
-            f" u{min(lanes[span.pk], LANES - 1)}-{span.label_id}" for span in seg.spans
-        )
-        starting = [span for span in seg.spans if span.start == seg.start]
-        tag = ""
-        if starting:
-            names = " ".join(label_tag(span.label.name) for span in starting)
-            tag = f' data-tag="{escape(names)}"'
-        parts.append(
-            f'<span class="seg label-{innermost.label_id}{underlines}"{tag} '
-            f'data-spans="{seg.span_ids}">{text}</span>'
-        )
+        mark = opening.get(seg.start)
+        if mark is not None:
+            key = f' data-suggestion="{escape(mark.key)}"' if mark.key else ""
+            parts.append(f'<span class="{mark.css_class}" title="{escape(mark.title)}"{key}>')
+        parts.append(_segment_html(seg, lanes))
+        if seg.end in closing:
+            parts.append("</span>")
     return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+def _segment_html(seg: Segment, lanes: dict[int, int]) -> str:
+    """One piece of the text: plain, or a highlight with an underline per span covering it."""
+    text = escape(seg.text)
+    if not seg.spans:
+        return text
+    innermost = seg.spans[-1]
+    underlines = "".join(
+        f" u{min(lanes[span.pk], LANES - 1)}-{span.label_id}" for span in seg.spans
+    )
+    starting = [span for span in seg.spans if span.start == seg.start]
+    tag = ""
+    if starting:
+        names = " ".join(label_tag(span.label.name) for span in starting)
+        tag = f' data-tag="{escape(names)}"'
+    return (
+        f'<span class="seg label-{innermost.label_id}{underlines}"{tag} '
+        f'data-spans="{seg.span_ids}">{text}</span>'
+    )
 
 
 def span_list_html(

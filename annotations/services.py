@@ -28,9 +28,11 @@ from annotations.models import (
     Claim,
     ClaimType,
     Credibility,
+    ExcludedRegion,
     GuidelineVersion,
     Label,
     Project,
+    RejectedSuggestion,
     Reliability,
     Span,
     ThreatAssessment,
@@ -221,6 +223,7 @@ def span_create(
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
     check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
+    check_not_excluded(annotation_set.article, start=start, end=end)
     span = Span.objects.create(
         annotation_set=annotation_set,
         start=start,
@@ -242,6 +245,16 @@ def check_not_labelled_twice(
     if annotation_set.spans.filter(start=start, end=end, label=label).exists():
         raise ValidationError(
             f"Characters {start}–{end} are already labelled {label.name!r} in this set."
+        )
+
+
+def check_not_excluded(article: Article, *, start: int, end: int) -> None:
+    """Refuse a span that reaches into a region of the article not to be annotated."""
+    region = article.excluded_regions.filter(start__lt=end, end__gt=start).first()
+    if region is not None:
+        raise ValidationError(
+            f"Characters {region.start}–{region.end} of this article are marked as not to be "
+            "annotated; choose text outside them."
         )
 
 
@@ -487,6 +500,7 @@ def span_create_many(
     for fields in spans:
         span = Span(annotation_set=annotation_set, **fields)
         validate_span(article, span.start, span.end, span.quote, label=span.label, actor=span.actor)
+        check_not_excluded(article, start=span.start, end=span.end)
         if (span.start, span.end, span.label_id) in taken:
             check_not_labelled_twice(
                 annotation_set, start=span.start, end=span.end, label=span.label
@@ -516,6 +530,75 @@ def span_create_many(
     )
     _touch(annotation_set, user)
     return created
+
+
+# Alias suggestions rejected, and regions not to annotate.
+
+
+@transaction.atomic
+def suggestion_reject(
+    *, annotation_set: AnnotationSet, start: int, end: int, actor: Actor, user: User | None = None
+) -> RejectedSuggestion:
+    """Remember that the set's annotator does not want this suggestion: it is not offered
+    again in this set."""
+    annotation_set = _lock_for_edit(annotation_set)
+    _check_project(annotation_set.article.project_id, actor)
+    rejected, created = RejectedSuggestion.objects.get_or_create(
+        annotation_set=annotation_set, start=start, end=end, actor=actor
+    )
+    if created:
+        after = {"start": start, "end": end, "actor": actor.name, "actor_id": actor.pk}
+        history.record(
+            user=user,
+            action="create",
+            annotation_set=annotation_set,
+            object_type="rejected_suggestion",
+            object_id=rejected.pk,
+            after=after,
+        )
+    return rejected
+
+
+def _region_entry(region: ExcludedRegion, action: str, **change: Any) -> history.Entry:
+    return history.Entry(
+        action=action,
+        object_type="excluded_region",
+        object_id=region.pk,
+        article_id=region.article_id,
+        **change,
+    )
+
+
+@transaction.atomic
+def excluded_region_create(
+    *, article: Article, start: int, end: int, user: User | None = None
+) -> ExcludedRegion:
+    """Mark characters [start, end) of the article as not to be annotated (a manager's call):
+    new spans and suggestions keep out of them; spans already there stay for review."""
+    body = article.body
+    if not (0 <= start < end <= len(body)):
+        raise ValidationError(f"{start}–{end} is not a stretch of this article's text.")
+    if article.excluded_regions.filter(start__lt=end, end__gt=start).exists():
+        raise ValidationError("That text overlaps a region already marked as not to annotate.")
+    region = ExcludedRegion.objects.create(article=article, start=start, end=end, created_by=user)
+    after = {"start": start, "end": end, "text": body[start:end][:200]}
+    history.record_many(
+        project=article.project_id,
+        user=user,
+        entries=[_region_entry(region, "create", after=after)],
+    )
+    return region
+
+
+@transaction.atomic
+def excluded_region_delete(*, region: ExcludedRegion, user: User | None = None) -> None:
+    before = {"start": region.start, "end": region.end}
+    history.record_many(
+        project=region.article.project_id,
+        user=user,
+        entries=[_region_entry(region, "delete", before=before)],
+    )
+    region.delete()
 
 
 # The actor registry.

@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from annotations.access import ProjectAccess, may_create_actors
 from annotations.actors import actor_key
 from annotations.annotate_html import (
+    Mark,
     Options,
     ShownClaim,
     ShownSpan,
@@ -30,17 +31,25 @@ from annotations.models import (
     Reliability,
     ThreatAssessment,
 )
+from annotations.suggestions import Suggestion, suggestion_label
 
 # How the annotate page reads a set: with what its header and threat panel show.
 WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
 
 def workspace_context(
-    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    *,
+    active_span_id: int | None = None,
+    suggestions: list[Suggestion] | None = None,
 ) -> dict[str, Any]:
-    """Everything the annotate page shows, in a fixed number of queries however many spans."""
+    """Everything the annotate page shows, in a fixed number of queries however many spans
+    (and, when `suggestions` are given, those as pending highlights and in their panel)."""
     project = access.project
-    context = spans_context(access, annotation_set, active_span_id=active_span_id)
+    context = spans_context(
+        access, annotation_set, active_span_id=active_span_id, suggestions=suggestions
+    )
     in_assessment = ThreatAssessment.claims.through.objects.filter(
         claim_id=OuterRef("pk"), threatassessment__annotation_set_id=annotation_set.pk
     )
@@ -71,14 +80,19 @@ def workspace_context(
             "assessment": _assessment_of(annotation_set),
             "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
             "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
-            "suggestions": None,
+            "suggestions": suggestions,
+            "suggestion_label": suggestion_label(project) if suggestions is not None else None,
         }
     )
     return context
 
 
 def spans_context(
-    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    *,
+    active_span_id: int | None = None,
+    suggestions: list[Suggestion] | None = None,
 ) -> dict[str, Any]:
     """What the text, the span list and the span editor show.
 
@@ -111,10 +125,18 @@ def spans_context(
         for pk, start, end, quote, label_id, actor_id, note in rows
     ]
     active_span = next((span for span in spans if span.pk == active_span_id), None)
+    regions = list(annotation_set.article.excluded_regions.all())
+    marks = [Mark(r.start, r.end, "excluded", "Not to be annotated") for r in regions]
+    marks += [
+        Mark(s.start, s.end, "pending", f"Suggested: {s.actor.name}", key=s.key)
+        for s in suggestions or []
+    ]
+    body = annotation_set.article.body
     context = {
+        "excluded_regions": regions,
         "annotation_set": annotation_set,
         "editable": annotation_set.is_editable and annotation_set.annotator_id == access.user.pk,
-        "body_html": article_body_html(segments_of(annotation_set.article.body, spans)),
+        "body_html": article_body_html(segments_of(body, spans, marks), marks),
         "spans": spans,
         "span_list_html": span_list_html(project, annotation_set, spans),
         "claimant_span_options": claimant_span_options(spans),

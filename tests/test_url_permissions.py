@@ -39,6 +39,7 @@ from annotations.models import (
     AnnotationSet,
     Claim,
     ClaimType,
+    ExcludedRegion,
     Release,
     ReleaseFile,
     ThreatAssessment,
@@ -264,6 +265,22 @@ CASES: dict[str, list[Case]] = {
             data=lambda w: {"suggestion": w.suggestion},
             htmx=True,
         ),
+    ],
+    "annotations:suggestion-reject": [
+        page("post", OWNER_EDITS, data=lambda w: {"suggestion": w.suggestion}, htmx=True),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"suggestion": w.suggestion},
+            htmx=True,
+        ),
+    ],
+    "annotations:excluded-region-create": [
+        page("post", MANAGER_ONLY, data={"start": 0, "end": 7}, htmx=True),
+    ],
+    "annotations:excluded-region-delete": [
+        page("post", MANAGER_ONLY, kwargs=lambda w: {"region_id": w.region.pk}, htmx=True),
     ],
     "annotations:claim-create": [
         page(
@@ -601,6 +618,7 @@ class World:
     gold_span: Any
     gold_spare_span: Any
     gold_claim: Any
+    region: Any
 
     def url_kwargs(self, pattern: Pattern, case: Case) -> dict[str, Any]:
         defaults = {
@@ -691,6 +709,9 @@ def world(
         gold_span=gold_span,
         gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
         gold_claim=gold_claim,
+        region=ExcludedRegion.objects.create(
+            article=article, start=len(article.body) - 3, end=len(article.body)
+        ),
     )
 
 

@@ -632,3 +632,51 @@ class ThreatAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} for {self.annotation_set}"
+
+
+class ExcludedRegion(models.Model):
+    """A stretch of an article a manager marked as not to be annotated (a page's navigation,
+    its footer): shown greyed, refused to spans, skipped by suggestions. [start, end) in code
+    points, like a span."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="excluded_regions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "start", "end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=models.F("end")), name="excluded_region_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Not to annotate: {self.start}–{self.end}"
+
+
+class RejectedSuggestion(models.Model):
+    """An alias suggestion the annotator rejected: it is not offered again in that set."""
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="rejected_suggestions"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation_set", "start", "end", "actor"],
+                name="rejected_suggestion_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rejected suggestion {self.start}–{self.end}"

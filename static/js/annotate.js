@@ -151,6 +151,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+  if (event.target instanceof Element && event.target.closest("#suggestions")) return;
   const label = labelForHotkey(event.key);
   if (!label) return;
   const span = pending || selectedSpan();
@@ -456,6 +457,20 @@ document.addEventListener("click", (event) => {
     closePopup();
     return;
   }
+  if (target.closest(".popup-exclude")) {
+    excludeSelection(pending);
+    return;
+  }
+  const suggestionClose = target.closest(".close-suggestions");
+  if (suggestionClose) {
+    closeSuggestions();
+    return;
+  }
+  const pendingMark = target.closest(`#${BODY_ID} .pending`);
+  if (pendingMark && window.getSelection()?.isCollapsed) {
+    suggestionItem(pendingMark.dataset.suggestion)?.focus();
+    return;
+  }
   const item = target.closest(".span-menu button");
   if (item) {
     chooseSpan(item.dataset.spanId);
@@ -474,6 +489,84 @@ document.addEventListener("click", (event) => {
     else offerSpans(highlight, ids);
   }
 });
+
+// A manager marks the selection as not to annotate (the server refuses spans there after).
+function excludeSelection(span) {
+  const form = document.getElementById("exclude-form");
+  if (!form || !span) return;
+  form.elements.start.value = span.start;
+  form.elements.end.value = span.end;
+  closePopup();
+  window.getSelection()?.removeAllRanges();
+  window.htmx?.process(form);
+  form.requestSubmit();
+}
+
+// Alias suggestions: pending (dashed) in the text and listed in their panel. On a listed
+// suggestion, Enter or y accepts it, Delete or n rejects it, the arrows move; the one in hand
+// is outlined in the text. After each, the focus goes on to the next one.
+
+function suggestionItem(key) {
+  return document.querySelector(`#suggestions .suggestion[data-suggestion="${key}"]`);
+}
+
+function pendingMarks(key) {
+  return document.querySelectorAll(`#${BODY_ID} .pending[data-suggestion="${key}"]`);
+}
+
+let suggestionIndex = null; // which suggestion was in hand when one was accepted or rejected
+
+function closeSuggestions() {
+  for (const mark of document.querySelectorAll(`#${BODY_ID} .pending`)) {
+    mark.replaceWith(...mark.childNodes);
+  }
+  const panel = document.getElementById("suggestions");
+  panel?.replaceChildren();
+  returnToText();
+}
+
+document.addEventListener("focusin", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".suggestion") : null;
+  for (const mark of document.querySelectorAll(`#${BODY_ID} .pending.is-current`)) {
+    mark.classList.remove("is-current");
+  }
+  if (!item) return;
+  const marks = pendingMarks(item.dataset.suggestion);
+  for (const mark of marks) mark.classList.add("is-current");
+  marks[0]?.scrollIntoView({ block: "nearest" });
+});
+
+document.addEventListener("keydown", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".suggestion") : null;
+  if (!item || event.ctrlKey || event.metaKey || event.altKey) return;
+  const onItem = event.target === item;
+  let button = null;
+  if ((event.key === "Enter" && onItem) || event.key === "y") {
+    button = item.querySelector(".accept-suggestion");
+  } else if (event.key === "Delete" || event.key === "n" || (event.key === "Backspace" && onItem)) {
+    button = item.querySelector(".reject-suggestion");
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
+    next?.focus();
+    return;
+  }
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const item = event.detail.elt?.closest?.(".suggestion");
+  suggestionIndex = item ? Array.from(item.parentElement.children).indexOf(item) : null;
+});
+
+function focusSuggestionAt(index) {
+  const items = document.querySelectorAll("#suggestions .suggestion");
+  const item = items[Math.min(index, items.length - 1)];
+  if (item) item.focus({ preventScroll: true });
+  else document.querySelector("#suggestions button")?.focus({ preventScroll: true });
+}
 
 // The menu of spans: arrow keys move through it.
 document.addEventListener("keydown", (event) => {
@@ -597,7 +690,11 @@ document.addEventListener("htmx:afterSettle", (event) => {
   filterSpanList();
   const source = event.detail.requestConfig?.elt;
   if (!(source instanceof Element) || event.detail.successful === false) return;
-  if (source.id === "span-form" || source.closest("#span-list")) {
+  if (source.id === "suggest-button") {
+    focusSuggestionAt(0);
+  } else if (source.closest("#suggestions") && suggestionIndex !== null) {
+    focusSuggestionAt(suggestionIndex);
+  } else if (source.id === "span-form" || source.closest("#span-list")) {
     const editor = document.getElementById("editor");
     if (editor?.dataset.activeSpan) {
       editor.tabIndex = -1;
