@@ -496,11 +496,13 @@ def span_create_many(
     annotation_set = _lock_for_edit(annotation_set)
     article = annotation_set.article
     taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
+    regions = list(article.excluded_regions.all())
     new = []
     for fields in spans:
         span = Span(annotation_set=annotation_set, **fields)
         validate_span(article, span.start, span.end, span.quote, label=span.label, actor=span.actor)
-        check_not_excluded(article, start=span.start, end=span.end)
+        if any(r.start < span.end and span.start < r.end for r in regions):
+            check_not_excluded(article, start=span.start, end=span.end)
         if (span.start, span.end, span.label_id) in taken:
             check_not_labelled_twice(
                 annotation_set, start=span.start, end=span.end, label=span.label

@@ -87,6 +87,10 @@ def alias_suggestions(project: Project, annotation_set: AnnotationSet) -> list[S
             "start", "end", "actor_id"
         )
     )
+    # Which characters are spoken for (by a span, a region, or a suggestion found already).
+    covered = bytearray(len(body))
+    for start, end in taken:
+        covered[start:end] = b"\x01" * (end - start)
     found: list[Suggestion] = []
     for key, actor in sorted(actors_by_key(project).items(), key=lambda kv: -len(kv[0])):
         words = r"\s+".join(re.escape(word) for word in key.split(" "))
@@ -94,9 +98,8 @@ def alias_suggestions(project: Project, annotation_set: AnnotationSet) -> list[S
             start, end = origin[match.start()], origin[match.end() - 1] + 1
             if actor_key(body[start:end]) != key:
                 continue  # the match starts or ends inside a folded character
-            overlaps = any(s < end and start < e for s, e in taken)
-            overlaps = overlaps or any(x.start < end and start < x.end for x in found)
-            if not overlaps:
+            if 1 not in covered[start:end]:
+                covered[start:end] = b"\x01" * (end - start)
                 found.append(Suggestion(start, end, body[start:end], actor))
     found = [s for s in found if (s.start, s.end, s.actor.pk) not in rejected]
     return [_in_context(body, s) for s in sorted(found, key=lambda s: s.start)]

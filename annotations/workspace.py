@@ -33,6 +33,9 @@ from annotations.models import (
 )
 from annotations.suggestions import Suggestion, suggestion_label
 
+# How many suggestions the panel lists at once (all of them are dashed in the text).
+SUGGESTIONS_LISTED = 200
+
 # How the annotate page reads a set: with what its header and threat panel show.
 WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
@@ -82,6 +85,8 @@ def workspace_context(
             "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
             "suggestions": suggestions,
             "suggestion_label": suggestion_label(project) if suggestions is not None else None,
+            "suggestions_shown": f":{SUGGESTIONS_LISTED}",
+            "suggestions_shown_count": SUGGESTIONS_LISTED,
         }
     )
     return context
