@@ -159,7 +159,30 @@ def spans_context(
         key = actor_key(active_span.quote)
         named = [a for a in actors if key and any(actor_key(n) == key for n in names[a.pk])]
         context.update(editor_context(active_span, named))
+        # The claim form starts with the likely claimant's span chosen (the claimant follows it).
+        guess = claimant_span_guess(active_span, spans)
+        context["claimant_guess"] = guess
+        context["claim_claimant_span_options"] = context["claimant_span_options"].html(
+            guess.pk if guess else None
+        )
     return context
+
+
+def claimant_span_guess(stating: ShownSpan, spans: list[ShownSpan]) -> ShownSpan | None:
+    """Whom a claim stated by `stating` likely comes from: the span's own actor if it is linked
+    to one, else the nearest span linked to an actor (before it on a tie: "X said ...")."""
+    if stating.actor is not None:
+        return stating
+
+    def distance(span: ShownSpan) -> tuple[int, int]:
+        if span.end <= stating.start:
+            return stating.start - span.end, 0
+        if span.start >= stating.end:
+            return span.start - stating.end, 1
+        return 0, 0  # inside or overlapping the stating span
+
+    linked = [span for span in spans if span.actor is not None]
+    return min(linked, key=distance, default=None)
 
 
 def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
@@ -180,7 +203,7 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
 def editor_context(span: ShownSpan, named: list[Actor]) -> dict[str, Any]:
     """The span editor's extras: the actors `named` like the span's text (as
     ActorQuerySet.named matches them), and the affiliation chain."""
-    suggested = named[:5]
+    suggested = [actor for actor in named if actor.pk != span.actor_id][:5]
     return {
         "suggested_actors": suggested,
         "named_ids": {actor.pk for actor in suggested},

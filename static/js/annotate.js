@@ -719,3 +719,118 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   returnToText();
 });
+
+// Claim targets as a type-ahead chip list: the multiple <select> stays the form's field (and
+// what works without this script); the chips and the search box drive it.
+
+function enhanceChips(select) {
+  if (select.dataset.chips) return;
+  select.dataset.chips = "on";
+  select.hidden = true;
+  const box = document.createElement("div");
+  box.className = "chip-box";
+  const chips = document.createElement("ul");
+  chips.className = "chips-chosen";
+  chips.setAttribute("aria-label", "Chosen targets");
+  const input = document.createElement("input");
+  input.type = "search";
+  input.autocomplete = "off";
+  input.placeholder = "Type a name to add a target";
+  input.setAttribute("aria-label", "Add a target");
+  const options = document.createElement("ul");
+  options.className = "chip-options";
+  options.setAttribute("role", "listbox");
+  options.hidden = true;
+  box.append(chips, input, options);
+  select.after(box);
+
+  function render() {
+    chips.replaceChildren(
+      ...Array.from(select.selectedOptions).map((option) => {
+        const chip = document.createElement("li");
+        chip.className = "chip";
+        chip.textContent = option.textContent;
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", `Remove ${option.textContent}`);
+        remove.addEventListener("click", () => {
+          option.selected = false;
+          render();
+          input.focus();
+        });
+        chip.append(remove);
+        return chip;
+      }),
+    );
+  }
+
+  function offer() {
+    const text = input.value.trim().toLowerCase();
+    const matching = text
+      ? Array.from(select.options)
+          .filter((o) => !o.selected && o.textContent.toLowerCase().includes(text))
+          .slice(0, 8)
+      : [];
+    options.replaceChildren(
+      ...matching.map((option, index) => {
+        const item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.textContent = option.textContent;
+        item.dataset.value = option.value;
+        if (index === 0) item.classList.add("is-current");
+        item.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          choose(option);
+        });
+        return item;
+      }),
+    );
+    options.hidden = matching.length === 0;
+  }
+
+  function choose(option) {
+    option.selected = true;
+    input.value = "";
+    offer();
+    render();
+    input.focus();
+  }
+
+  input.addEventListener("input", offer);
+  input.addEventListener("keydown", (event) => {
+    const items = Array.from(options.children);
+    const current = options.querySelector(".is-current");
+    const at = items.indexOf(current);
+    if (event.key === "Enter") {
+      event.preventDefault(); // not the form's submit
+      const value = current?.dataset.value;
+      const option = Array.from(select.options).find((o) => o.value === value);
+      if (option) choose(option);
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && items.length) {
+      event.preventDefault();
+      const next = items[(at + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length];
+      current?.classList.remove("is-current");
+      next.classList.add("is-current");
+    } else if (event.key === "Backspace" && input.value === "") {
+      const chosen = select.selectedOptions;
+      if (chosen.length) {
+        chosen[chosen.length - 1].selected = false;
+        render();
+      }
+    } else if (event.key === "Escape" && !options.hidden) {
+      event.preventDefault();
+      event.stopPropagation();
+      input.value = "";
+      offer();
+    }
+  });
+  render();
+}
+
+function enhanceAllChips() {
+  for (const select of document.querySelectorAll("select.chips[multiple]")) enhanceChips(select);
+}
+
+document.addEventListener("DOMContentLoaded", enhanceAllChips);
+document.addEventListener("htmx:afterSettle", enhanceAllChips);
