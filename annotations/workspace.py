@@ -137,14 +137,15 @@ def spans_context(
         for s in suggestions or []
     ]
     body = annotation_set.article.body
-    context = {
+    claimant_spans = claimant_span_options(spans)
+    context: dict[str, Any] = {
         "excluded_regions": regions,
         "annotation_set": annotation_set,
         "editable": annotation_set.is_editable and annotation_set.annotator_id == access.user.pk,
         "body_html": article_body_html(segments_of(body, spans, marks), marks),
         "spans": spans,
         "span_list_html": span_list_html(project, annotation_set, spans),
-        "claimant_span_options": claimant_span_options(spans),
+        "claimant_span_options": claimant_spans,
         "actor_options": Options([(actor.pk, escape(actor.name)) for actor in actors]),
         "labels": labels,
         "claim_types": list(project.claim_types.all()),
@@ -162,9 +163,7 @@ def spans_context(
         # The claim form starts with the likely claimant's span chosen (the claimant follows it).
         guess = claimant_span_guess(active_span, spans)
         context["claimant_guess"] = guess
-        context["claim_claimant_span_options"] = context["claimant_span_options"].html(
-            guess.pk if guess else None
-        )
+        context["claim_claimant_span_options"] = claimant_spans.html(guess.pk if guess else None)
     return context
 
 
