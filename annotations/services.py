@@ -219,12 +219,15 @@ def span_create(
     actor: Actor | None = None,
     note: str = "",
     user: User | None = None,
+    pk: int | None = None,
 ) -> Span:
+    """A new span; `pk` only to bring back a deleted span under its old id (annotations.undo)."""
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
     check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
     check_not_excluded(annotation_set.article, start=start, end=end)
     span = Span.objects.create(
+        pk=pk,
         annotation_set=annotation_set,
         start=start,
         end=end,
@@ -349,8 +352,10 @@ def claim_create(
     credibility: int | None = None,
     note: str = "",
     user: User | None = None,
+    pk: int | None = None,
 ) -> Claim:
-    """A claim stated by `span`. The claimant is an actor, or a span linked to one."""
+    """A claim stated by `span`. The claimant is an actor, or a span linked to one. (`pk` only
+    to bring back a deleted claim under its old id: annotations.undo.)"""
     annotation_set = _lock_for_edit(annotation_set)
     targets = list(targets)
     if claimant is None and claimant_span is not None:
@@ -366,6 +371,7 @@ def claim_create(
         credibility=credibility,
     )
     claim = Claim.objects.create(
+        pk=pk,
         annotation_set=annotation_set,
         span=span,
         claim_type=claim_type,

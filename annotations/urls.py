@@ -60,6 +60,8 @@ urlpatterns = [
         annotate.suggestions_accept,
         name="suggestions-accept",
     ),
+    path(annotation_set + "undo/", annotate.annotation_set_undo, name="undo"),
+    path(annotation_set + "redo/", annotate.annotation_set_redo, name="redo"),
     path(
         annotation_set + "suggestions/reject/",
         annotate.suggestion_reject,

@@ -266,6 +266,15 @@ CASES: dict[str, list[Case]] = {
             htmx=True,
         ),
     ],
+    # Nothing to undo or redo for the owner yet: a 409 that says so.
+    "annotations:undo": [
+        page("post", members(403, 409, 404, 403), htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, htmx=True),
+    ],
+    "annotations:redo": [
+        page("post", members(403, 409, 404, 403), htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, htmx=True),
+    ],
     "annotations:suggestion-reject": [
         page("post", OWNER_EDITS, data=lambda w: {"suggestion": w.suggestion}, htmx=True),
         page(

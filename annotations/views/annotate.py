@@ -15,9 +15,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, retarget
+from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
-from annotations import services, suggestions, workspace
+from annotations import services, suggestions, undo, workspace
 from annotations.access import (
     ANNOTATOR,
     MANAGER,
@@ -403,6 +403,42 @@ def claim_delete(
     claim = get_claim_for_user(access, set_id, claim_id, for_edit=True)
     services.claim_delete(claim=claim, user=request.user)
     return _workspace(request, access, claim.annotation_set)
+
+
+# Undo and redo
+
+
+@login_required
+@require_POST
+@shows_refusals
+def annotation_set_undo(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Take back the user's last change to their set (annotations.undo)."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    done = undo.undo(annotation_set=annotation_set, user=request.user)
+    return _undone(request, access, annotation_set, f"Undone: {done}.")
+
+
+@login_required
+@require_POST
+@shows_refusals
+def annotation_set_redo(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Bring back the change the user last undid."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    done = undo.redo(annotation_set=annotation_set, user=request.user)
+    return _undone(request, access, annotation_set, f"Redone: {done}.")
+
+
+def _undone(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    message: str,
+) -> HttpResponse:
+    response = _workspace(request, access, annotation_set)
+    if request.htmx:
+        event = {"message": message}
+        response = trigger_client_event(response, "workbench:undone", event, after="settle")
+    return response
 
 
 # Threat assessment and submitting

@@ -834,3 +834,21 @@ function enhanceAllChips() {
 
 document.addEventListener("DOMContentLoaded", enhanceAllChips);
 document.addEventListener("htmx:afterSettle", enhanceAllChips);
+
+// Undo and redo: Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), or the toolbar's buttons; what was undone
+// is announced under the text.
+
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+  const key = event.key.toLowerCase();
+  let button = null;
+  if (key === "z" && !event.shiftKey) button = document.getElementById("undo-button");
+  else if ((key === "z" && event.shiftKey) || key === "y") {
+    button = document.getElementById("redo-button");
+  }
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
+
+document.addEventListener("workbench:undone", (event) => announce(event.detail.message));

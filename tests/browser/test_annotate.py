@@ -36,6 +36,7 @@ def label_via_popup(page, label: str) -> None:
 
 def test_it_annotates_the_seed_article_from_login_to_submission(login, seeded):
     page = login(seeded, password=SEED_PASSWORD)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Submit for review? ..."
     page.get_by_role("link", name="Russia, NATO and Ukraine (demo)").click()
     page.get_by_role("link", name="Next article in my queue").click()
     page.locator("#article-body").wait_for()
