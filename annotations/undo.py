@@ -33,12 +33,13 @@ class Stacks:
 
 def stacks(annotation_set: AnnotationSet, user: User) -> Stacks:
     """The user's undo and redo stacks on the set, replayed from its history."""
-    records = HistoryRecord.objects.filter(
-        annotation_set_id=annotation_set.pk,
-        user_id=user.pk,
-        object_type__in=(*UNDOABLE, UNDO, REDO),
-    ).order_by("sequence")
-    records = list(records)
+    records = list(
+        HistoryRecord.objects.filter(
+            annotation_set_id=annotation_set.pk,
+            user_id=user.pk,
+            object_type__in=(*UNDOABLE, UNDO, REDO),
+        ).order_by("sequence")
+    )
     # The changes that carried an undo (or redo) out lie between the sequence its marker names
     # and the marker: they are not steps of their own.
     carried_out = [
