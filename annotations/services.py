@@ -28,7 +28,6 @@ from annotations.models import (
     Claim,
     ClaimType,
     Credibility,
-    ExcludedRegion,
     GuidelineVersion,
     Label,
     Project,
@@ -253,10 +252,10 @@ def check_not_labelled_twice(
 
 def check_not_excluded(article: Article, *, start: int, end: int) -> None:
     """Refuse a span that reaches into a region of the article not to be annotated."""
-    region = article.excluded_regions.filter(start__lt=end, end__gt=start).first()
+    region = article.region_not_to_annotate_at(start, end)
     if region is not None:
         raise ValidationError(
-            f"Characters {region.start}–{region.end} of this article are marked as not to be "
+            f"Characters {region[0]}–{region[1]} of this article are marked as not to be "
             "annotated; choose text outside them."
         )
 
@@ -502,13 +501,11 @@ def span_create_many(
     annotation_set = _lock_for_edit(annotation_set)
     article = annotation_set.article
     taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
-    regions = list(article.excluded_regions.all())
     new = []
     for fields in spans:
         span = Span(annotation_set=annotation_set, **fields)
         validate_span(article, span.start, span.end, span.quote, label=span.label, actor=span.actor)
-        if any(r.start < span.end and span.start < r.end for r in regions):
-            check_not_excluded(article, start=span.start, end=span.end)
+        check_not_excluded(article, start=span.start, end=span.end)
         if (span.start, span.end, span.label_id) in taken:
             check_not_labelled_twice(
                 annotation_set, start=span.start, end=span.end, label=span.label
@@ -567,46 +564,48 @@ def suggestion_reject(
     return rejected
 
 
-def _region_entry(region: ExcludedRegion, action: str, **change: Any) -> history.Entry:
-    return history.Entry(
-        action=action,
-        object_type="excluded_region",
-        object_id=region.pk,
-        article_id=region.article_id,
-        **change,
+def _regions_changed(
+    article: Article, user: User | None, before: list[list[int]], after: list[list[int]]
+) -> None:
+    article.not_to_annotate = after
+    article.save(update_fields=["not_to_annotate"])
+    entry = history.Entry(
+        action="update",
+        object_type="article_not_to_annotate",
+        object_id=article.pk,
+        article_id=article.pk,
+        before=before,
+        after=after,
     )
+    history.record_many(project=article.project_id, user=user, entries=[entry])
 
 
 @transaction.atomic
-def excluded_region_create(
+def region_not_to_annotate_add(
     *, article: Article, start: int, end: int, user: User | None = None
-) -> ExcludedRegion:
+) -> None:
     """Mark characters [start, end) of the article as not to be annotated (a manager's call):
     new spans and suggestions keep out of them; spans already there stay for review."""
-    body = article.body
-    if not (0 <= start < end <= len(body)):
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not (0 <= start < end <= len(article.body)):
         raise ValidationError(f"{start}–{end} is not a stretch of this article's text.")
-    if article.excluded_regions.filter(start__lt=end, end__gt=start).exists():
+    if article.region_not_to_annotate_at(start, end) is not None:
         raise ValidationError("That text overlaps a region already marked as not to annotate.")
-    region = ExcludedRegion.objects.create(article=article, start=start, end=end, created_by=user)
-    after = {"start": start, "end": end, "text": body[start:end][:200]}
-    history.record_many(
-        project=article.project_id,
-        user=user,
-        entries=[_region_entry(region, "create", after=after)],
-    )
-    return region
+    before = [list(region) for region in article.regions_not_to_annotate()]
+    _regions_changed(article, user, before, sorted([*before, [start, end]]))
 
 
 @transaction.atomic
-def excluded_region_delete(*, region: ExcludedRegion, user: User | None = None) -> None:
-    before = {"start": region.start, "end": region.end}
-    history.record_many(
-        project=region.article.project_id,
-        user=user,
-        entries=[_region_entry(region, "delete", before=before)],
-    )
-    region.delete()
+def region_not_to_annotate_remove(
+    *, article: Article, start: int, user: User | None = None
+) -> None:
+    """Let the region starting at `start` be annotated again."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    before = [list(region) for region in article.regions_not_to_annotate()]
+    after = [region for region in before if region[0] != start]
+    if after == before:
+        raise ValidationError(f"No region not to annotate starts at {start}.")
+    _regions_changed(article, user, before, after)
 
 
 # The actor registry.

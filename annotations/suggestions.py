@@ -53,7 +53,7 @@ def _in_context(body: str, suggestion: Suggestion) -> Suggestion:
 
 def _blocked(annotation_set: AnnotationSet) -> list[tuple[int, int]]:
     """Where no suggestion goes: the article's regions not to annotate."""
-    return list(annotation_set.article.excluded_regions.values_list("start", "end"))
+    return annotation_set.article.regions_not_to_annotate()
 
 
 def _folded(text: str) -> tuple[str, Sequence[int]]:

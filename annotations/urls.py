@@ -73,7 +73,7 @@ urlpatterns = [
         name="excluded-region-create",
     ),
     path(
-        project + "articles/<int:article_id>/excluded/<int:region_id>/delete/",
+        project + "articles/<int:article_id>/excluded/delete/",
         annotate.excluded_region_delete,
         name="excluded-region-delete",
     ),

@@ -130,8 +130,8 @@ def spans_context(
         for pk, start, end, quote, label_id, actor_id, note in rows
     ]
     active_span = next((span for span in spans if span.pk == active_span_id), None)
-    regions = list(annotation_set.article.excluded_regions.all())
-    marks = [Mark(r.start, r.end, "excluded", "Not to be annotated") for r in regions]
+    regions = annotation_set.article.regions_not_to_annotate()
+    marks = [Mark(start, end, "excluded", "Not to be annotated") for start, end in regions]
     marks += [
         Mark(s.start, s.end, "pending", f"Suggested: {s.actor.name}", key=s.key)
         for s in suggestions or []

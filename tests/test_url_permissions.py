@@ -39,7 +39,6 @@ from annotations.models import (
     AnnotationSet,
     Claim,
     ClaimType,
-    ExcludedRegion,
     Release,
     ReleaseFile,
     ThreatAssessment,
@@ -289,7 +288,7 @@ CASES: dict[str, list[Case]] = {
         page("post", MANAGER_ONLY, data={"start": 0, "end": 7}, htmx=True),
     ],
     "annotations:excluded-region-delete": [
-        page("post", MANAGER_ONLY, kwargs=lambda w: {"region_id": w.region.pk}, htmx=True),
+        page("post", MANAGER_ONLY, data=lambda w: {"start": w.region[0]}, htmx=True),
     ],
     "annotations:claim-create": [
         page(
@@ -718,10 +717,15 @@ def world(
         gold_span=gold_span,
         gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
         gold_claim=gold_claim,
-        region=ExcludedRegion.objects.create(
-            article=article, start=len(article.body) - 3, end=len(article.body)
-        ),
+        region=_not_to_annotate(article),
     )
+
+
+def _not_to_annotate(article):
+    end = len(article.body)
+    article.not_to_annotate = [[end - 3, end]]
+    article.save()
+    return (end - 3, end)
 
 
 # The visitors.

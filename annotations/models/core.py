@@ -340,6 +340,12 @@ class Article(models.Model):
     language = models.CharField(max_length=20, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    not_to_annotate = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[start, end] pairs, in code points, that a manager marked as not to be "
+        "annotated (a page's navigation, its footer): spans and suggestions keep out of them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -356,6 +362,16 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def regions_not_to_annotate(self) -> list[tuple[int, int]]:
+        """The stretches not to annotate, as (start, end), in the order of the text."""
+        return sorted((int(start), int(end)) for start, end in self.not_to_annotate)
+
+    def region_not_to_annotate_at(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first region not to annotate that [start, end) reaches into, if any."""
+        return next(
+            ((s, e) for s, e in self.regions_not_to_annotate() if s < end and start < e), None
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -632,31 +648,6 @@ class ThreatAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} for {self.annotation_set}"
-
-
-class ExcludedRegion(models.Model):
-    """A stretch of an article a manager marked as not to be annotated (a page's navigation,
-    its footer): shown greyed, refused to spans, skipped by suggestions. [start, end) in code
-    points, like a span."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="excluded_regions")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["article", "start", "end"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(start__lt=models.F("end")), name="excluded_region_not_empty"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Not to annotate: {self.start}–{self.end}"
 
 
 class RejectedSuggestion(models.Model):

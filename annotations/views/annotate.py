@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -331,7 +331,7 @@ def excluded_region_create(
     article = get_article_for_user(access, article_id)
     start = int_param(request.POST.get("start"), "start")
     end = int_param(request.POST.get("end"), "end")
-    services.excluded_region_create(article=article, start=start, end=end, user=request.user)
+    services.region_not_to_annotate_add(article=article, start=start, end=end, user=request.user)
     return _article_workspace(request, access, article.pk)
 
 
@@ -339,14 +339,13 @@ def excluded_region_create(
 @require_POST
 @shows_refusals
 def excluded_region_delete(
-    request: AuthenticatedHttpRequest, slug: str, article_id: int, region_id: int
+    request: AuthenticatedHttpRequest, slug: str, article_id: int
 ) -> HttpResponse:
+    """Let a region marked as not to annotate be annotated again."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     article = get_article_for_user(access, article_id)
-    region = article.excluded_regions.filter(pk=region_id).first()
-    if region is None:
-        raise Http404("No such region.")
-    services.excluded_region_delete(region=region, user=request.user)
+    start = int_param(request.POST.get("start"), "start")
+    services.region_not_to_annotate_remove(article=article, start=start, user=request.user)
     return _article_workspace(request, access, article.pk)
 
 

@@ -674,13 +674,17 @@ function returnToText() {
     const id = document.getElementById("editor")?.dataset.activeSpan;
     const segments = id ? body.querySelectorAll(`.seg[data-spans~="${id}"]`) : [];
     const last = segments[segments.length - 1];
-    if (last) keyboard.anchor = keyboard.focus = textIndex(body, last, last.childNodes.length);
-    keyboard.active = true;
+    if (last) {
+      keyboard.anchor = keyboard.focus = textIndex(body, last, last.childNodes.length);
+      keyboard.active = true;
+    }
   }
   returning = true;
   body.focus({ preventScroll: true });
   returning = false;
-  renderKeyboard(body);
+  // With no cursor yet (nothing chosen), none is drawn: drawing one at the top of the text
+  // would scroll the page there.
+  if (keyboard.active) renderKeyboard(body);
 }
 
 let returning = false;
@@ -714,8 +718,11 @@ document.addEventListener("keydown", (event) => {
   if (spanMenu() && !spanMenu().hidden) {
     closeSpanMenu();
   }
-  const details = event.target instanceof Element ? event.target.closest("details[open]") : null;
+  const target = event.target instanceof Element ? event.target : null;
+  const details = target?.closest("details[open]");
   if (details && details.closest(".side-panel")) details.open = false;
+  // Leaving the label popup drops the selection it was for (else it would be offered again).
+  if (target?.closest(".label-popup")) keyboard.anchor = keyboard.focus;
   event.preventDefault();
   returnToText();
 });

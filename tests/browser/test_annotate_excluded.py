@@ -3,7 +3,7 @@ footer): they are greyed in the text, spans there are refused, suggestions skip 
 
 from playwright.sync_api import expect
 
-from annotations.models import Actor, ExcludedRegion, HistoryRecord, Span
+from annotations.models import Actor, Article, HistoryRecord, Span
 from tests.browser.annotating import drag_select
 from tests.factories import AnnotationSetFactory, ArticleFactory, MembershipFactory
 
@@ -28,9 +28,9 @@ def test_a_manager_marks_navigation_and_footer_and_annotators_keep_out_of_them(
         drag_select(page, text)
         page.locator(".label-popup").get_by_role("button", name="Not to annotate").click()
         expect(page.locator("#article-body .excluded", has_text=text)).to_be_visible()
-    regions = list(ExcludedRegion.objects.filter(article=article).values_list("start", "end"))
+    regions = Article.objects.get(pk=article.pk).regions_not_to_annotate()
     assert [BODY[start:end] for start, end in regions] == [NAV, FOOTER]
-    assert HistoryRecord.objects.filter(object_type="excluded_region").count() == 2
+    assert HistoryRecord.objects.filter(object_type="article_not_to_annotate").count() == 2
 
     AnnotationSetFactory(article=article, annotator=annotator)
     page.context.clear_cookies()

@@ -121,6 +121,6 @@ def test_it_renders_the_page_with_a_chosen_span_in_as_many_queries(
 
 
 # Session, user, project, roles, the set (with article, guidelines and threat assessment),
-# spans, labels, actors (with those named like the chosen span), the article's regions not to
-# annotate, claims, claim targets, claim types, threat levels.
-QUERIES = 13
+# spans, labels, actors (with those named like the chosen span), claims, claim targets, claim
+# types, threat levels. (The regions not to annotate come with the article.)
+QUERIES = 12

@@ -98,7 +98,7 @@ def test_it_creates_a_span_in_a_fixed_number_of_queries(
     assert response.text.count('class="span-link"') == count + 2
 
 
-# Session, user, project, roles, set, label; the service's twelve (transaction, lock, the
-# checks for a twin and for a region not to annotate, insert, history, version); then spans,
-# labels, actors (with the editor's suggestions), the regions not to annotate, claim types.
-QUERIES = 23
+# Session, user, project, roles, set, label; the service's eleven (transaction, lock, the
+# check for a twin, insert, history, version); then spans, labels, actors (with the editor's
+# suggestions), claim types.
+QUERIES = 21
