@@ -27,9 +27,7 @@ def test_it_lets_a_manager_add_a_label_and_shows_a_refused_hotkey(login, project
     ]
 
 
-def test_it_opens_either_nested_span_from_the_highlight(
-    login, project, annotator, annotation_set
-):
+def test_it_opens_either_nested_span_from_the_highlight(login, project, annotator, annotation_set):
     outer = SpanFactory(
         annotation_set=annotation_set, start=0, end=34, label=project.labels.get(name="claim")
     )
