@@ -59,19 +59,35 @@ class Segment:
     spans: list[AnySpan] = field(default_factory=list)
 
     @property
-    def depth(self) -> int:
-        """How many spans cover this piece, capped at 4 for the stylesheet."""
-        return min(len(self.spans), 4)
-
-    @property
     def span_ids(self) -> str:
         return " ".join(str(span.pk) for span in self.spans)
 
 
-def segments_of(body: str, spans: Sequence[AnySpan]) -> list[Segment]:
-    """Cut the body at every span boundary; each piece lists the spans covering it, outermost
-    first (so nested and overlapping spans all stay visible and selectable)."""
-    cuts = sorted({0, len(body), *(s.start for s in spans), *(s.end for s in spans)})
+@dataclass(frozen=True)
+class Mark:
+    """A stretch of the text shown apart from the spans: a pending suggestion or a region not
+    to annotate. Marks never overlap each other."""
+
+    start: int
+    end: int
+    css_class: str
+    title: str
+    key: str = ""  # a suggestion's key
+
+
+def segments_of(body: str, spans: Sequence[AnySpan], marks: Sequence[Mark] = ()) -> list[Segment]:
+    """Cut the body at every span (and mark) boundary; each piece lists the spans covering it,
+    outermost first (so nested and overlapping spans all stay visible and selectable)."""
+    cuts = sorted(
+        {
+            0,
+            len(body),
+            *(s.start for s in spans),
+            *(s.end for s in spans),
+            *(m.start for m in marks),
+            *(m.end for m in marks),
+        }
+    )
     starting: dict[int, list[AnySpan]] = {}
     for span in spans:
         starting.setdefault(span.start, []).append(span)
@@ -84,41 +100,102 @@ def segments_of(body: str, spans: Sequence[AnySpan]) -> list[Segment]:
     return segments
 
 
-def article_body_html(segments: list[Segment]) -> SafeString:
+# How many stacked underlines the text draws under a segment (annotate.css and label_css
+# style lanes 0 to LANES - 1); spans deeper than that share the last one.
+LANES = 4
+
+
+def span_lanes(spans: Sequence[AnySpan]) -> dict[int, int]:
+    """Each span's lane: the lowest underline no span it overlaps already takes (brat and
+    INCEpTION stack them the same way), so every span's extent stays visible."""
+    lane_ends: list[int] = []
+    lanes: dict[int, int] = {}
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.pk)):
+        lane = next((i for i, end in enumerate(lane_ends) if end <= span.start), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(span.end)
+        lane_ends[lane] = span.end
+        lanes[span.pk] = lane
+    return lanes
+
+
+def label_tag(name: str) -> str:
+    """A label's short tag in the text: its words' initials ("military force": "MF")."""
+    return "".join(word[0] for word in name.split()).upper()[:3] or "?"
+
+
+def article_body_html(segments: list[Segment], marks: Sequence[Mark] = ()) -> SafeString:
     """The article body with its highlights, built here rather than in the template: a template
-    loop over a thousand spans' segments costs more than everything else on the page."""
+    loop over a thousand spans' segments costs more than everything else on the page.
+
+    Each highlight is coloured by its innermost span's label; every span covering it draws its
+    own underline in its lane (class "u<lane>-<label>"), and where spans start, a tag names
+    their labels (`data-tag`, shown by annotate.css, not part of the text)."""
+    all_spans = {span.pk: span for seg in segments for span in seg.spans}
+    lanes = span_lanes(list(all_spans.values()))
+    opening = {mark.start: mark for mark in marks}
+    closing = {mark.end for mark in marks}
     parts = []
     for seg in segments:
-        text = escape(seg.text)
-        if not seg.spans:
-            parts.append(text)
-            continue
-        innermost = seg.spans[-1]
-        nested = f" nested depth-{seg.depth}" if seg.depth > 1 else ""
-        parts.append(
-            f'<span class="seg label-{innermost.label_id}{nested}" '
-            f'data-spans="{seg.span_ids}">{text}</span>'
-        )
+        mark = opening.get(seg.start)
+        if mark is not None:
+            key = f' data-suggestion="{escape(mark.key)}"' if mark.key else ""
+            parts.append(f'<span class="{mark.css_class}" title="{escape(mark.title)}"{key}>')
+        parts.append(_segment_html(seg, lanes))
+        if seg.end in closing:
+            parts.append("</span>")
     return mark_safe("".join(parts))  # every piece of text above is escaped
+
+
+def _segment_html(seg: Segment, lanes: dict[int, int]) -> str:
+    """One piece of the text: plain, or a highlight with an underline per span covering it."""
+    text = escape(seg.text)
+    if not seg.spans:
+        return text
+    innermost = seg.spans[-1]
+    underlines = "".join(
+        f" u{min(lanes[span.pk], LANES - 1)}-{span.label_id}" for span in seg.spans
+    )
+    starting = [span for span in seg.spans if span.start == seg.start]
+    tag = ""
+    if starting:
+        names = " ".join(label_tag(span.label.name) for span in starting)
+        tag = f' data-tag="{escape(names)}"'
+    return (
+        f'<span class="seg label-{innermost.label_id}{underlines}"{tag} '
+        f'data-spans="{seg.span_ids}">{text}</span>'
+    )
 
 
 def span_list_html(
     project: Project, annotation_set: AnnotationSet, spans: list[ShownSpan]
 ) -> SafeString:
-    """The side panel's list of spans (see article_body_html for why it is built here)."""
+    """The side panel's list of spans, grouped by label (with counts) and numbered within each
+    group in the order of the text (see article_body_html for why it is built here)."""
     if not spans:
         return mark_safe('<li class="muted">None yet.</li>')
     detail = span_url_maker("span-detail", project, annotation_set)
-    items = []
+    groups: dict[int, list[ShownSpan]] = {}
     for span in spans:
-        actor = f" → {escape(span.actor.name)}" if span.actor is not None else ""
-        items.append(
-            f'<li><a class="span-link" data-span-id="{span.pk}" href="?span={span.pk}" '
-            f'hx-get="{escape(detail(span.pk))}" hx-target="#editor" hx-swap="outerHTML">'
-            f'<span class="swatch label-{span.label_id}"></span> {escape(span.label.name)}: '
-            f"{escape(truncate_chars(span.quote, 60))}{actor}</a></li>"
+        groups.setdefault(span.label_id, []).append(span)
+    ordered = sorted(groups.values(), key=lambda g: (g[0].label.position, g[0].label.name))
+    html = []
+    for group in ordered:
+        label = group[0].label
+        html.append(
+            f'<li class="span-group" data-label="{label.pk}"><h3><span class="swatch '
+            f'label-{label.pk}"></span> {escape(label.name)} '
+            f'<span class="muted">({len(group)})</span></h3><ol>'
         )
-    return mark_safe("".join(items))  # every user-written value above is escaped
+        for span in group:
+            actor = f" → {escape(span.actor.name)}" if span.actor is not None else ""
+            html.append(
+                f'<li><a class="span-link" data-span-id="{span.pk}" href="?span={span.pk}" '
+                f'hx-get="{escape(detail(span.pk))}" hx-target="#editor" hx-swap="outerHTML">'
+                f"{escape(truncate_chars(span.quote, 60))}{actor}</a></li>"
+            )
+        html.append("</ol></li>")
+    return mark_safe("".join(html))  # every user-written value above is escaped
 
 
 class Options:

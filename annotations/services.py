@@ -56,6 +56,7 @@ from annotations.models import (
     HistoryRecord,
     Label,
     Project,
+    RejectedSuggestion,
     Reliability,
     Span,
     ThreatAssessment,
@@ -283,10 +284,15 @@ def span_create(
     actor: Actor | None = None,
     note: str = "",
     user: User | None = None,
+    pk: int | None = None,
 ) -> Span:
+    """A new span; `pk` only to bring back a deleted span under its old id (annotations.undo)."""
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
+    check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
+    check_not_excluded(annotation_set.article, start=start, end=end)
     span = Span.objects.create(
+        pk=pk,
         annotation_set=annotation_set,
         start=start,
         end=end,
@@ -298,6 +304,26 @@ def span_create(
     created = history.entry(action="create", obj=span, after=history.snapshot(span))
     _append(annotation_set, user, created, *_touch(annotation_set))
     return span
+
+
+def check_not_labelled_twice(
+    annotation_set: AnnotationSet, *, start: int, end: int, label: Label
+) -> None:
+    """Refuse a second span with the same label on the same characters of a set."""
+    if annotation_set.spans.filter(start=start, end=end, label=label).exists():
+        raise ValidationError(
+            f"Characters {start}–{end} are already labelled {label.name!r} in this set."
+        )
+
+
+def check_not_excluded(article: Article, *, start: int, end: int) -> None:
+    """Refuse a span that reaches into a region of the article not to be annotated."""
+    region = article.region_not_to_annotate_at(start, end)
+    if region is not None:
+        raise ValidationError(
+            f"Characters {region[0]}–{region[1]} of this article are marked as not to be "
+            "annotated; choose text outside them."
+        )
 
 
 class _Unchanged(enum.Enum):
@@ -324,6 +350,8 @@ def span_update(
     project_id = annotation_set.article.project_id
     if label is not _UNCHANGED:
         _check_project(project_id, label)
+        if label.pk != span.label_id:
+            check_not_labelled_twice(annotation_set, start=span.start, end=span.end, label=label)
         span.label = label
     if actor is not _UNCHANGED:
         _check_project(project_id, actor)
@@ -387,8 +415,10 @@ def claim_create(
     credibility: int | None = None,
     note: str = "",
     user: User | None = None,
+    pk: int | None = None,
 ) -> Claim:
-    """A claim stated by `span`. The claimant is an actor, or a span linked to one."""
+    """A claim stated by `span`. The claimant is an actor, or a span linked to one. (`pk` only
+    to bring back a deleted claim under its old id: annotations.undo.)"""
     annotation_set = _lock_for_edit(annotation_set)
     targets = list(targets)
     if claimant is None and claimant_span is not None:
@@ -404,6 +434,7 @@ def claim_create(
         credibility=credibility,
     )
     claim = Claim.objects.create(
+        pk=pk,
         annotation_set=annotation_set,
         span=span,
         claim_type=claim_type,
@@ -534,8 +565,112 @@ def annotation_set_submit(
 def span_create_many(
     *, annotation_set: AnnotationSet, spans: Iterable[dict[str, Any]], user: User | None = None
 ) -> list[Span]:
-    """Create several spans (e.g. accepted alias suggestions) all or none."""
-    return [span_create(annotation_set=annotation_set, user=user, **span) for span in spans]
+    """Create several spans (e.g. accepted alias suggestions) all or none: each checked as
+    span_create checks one, written together, one history record each, one version bump."""
+    annotation_set = _lock_for_edit(annotation_set)
+    article = annotation_set.article
+    taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
+    new = []
+    for fields in spans:
+        span = Span(annotation_set=annotation_set, **fields)
+        validate_span(article, span.start, span.end, span.quote, label=span.label, actor=span.actor)
+        check_not_excluded(article, start=span.start, end=span.end)
+        if (span.start, span.end, span.label_id) in taken:
+            check_not_labelled_twice(
+                annotation_set, start=span.start, end=span.end, label=span.label
+            )
+            raise ValidationError(  # twice in this very batch
+                f"Characters {span.start}–{span.end} are given the label {span.label.name!r} twice."
+            )
+        taken.add((span.start, span.end, span.label_id))
+        new.append(span)
+    if not new:
+        return []
+    created = Span.objects.bulk_create(new)
+    entries = [
+        history.Entry(
+            action="create",
+            object_type="span",
+            object_id=span.pk,
+            article_id=article.pk,
+            annotation_set_id=annotation_set.pk,
+            after=history.snapshot(span),
+        )
+        for span in created
+    ]
+    _append(annotation_set, user, *entries, *_touch(annotation_set))
+    return created
+
+
+# Alias suggestions rejected, and regions not to annotate.
+
+
+@transaction.atomic
+def suggestion_reject(
+    *, annotation_set: AnnotationSet, start: int, end: int, actor: Actor, user: User | None = None
+) -> RejectedSuggestion:
+    """Remember that the set's annotator does not want this suggestion: it is not offered
+    again in this set."""
+    annotation_set = _lock_for_edit(annotation_set)
+    _check_project(annotation_set.article.project_id, actor)
+    rejected, created = RejectedSuggestion.objects.get_or_create(
+        annotation_set=annotation_set, start=start, end=end, actor=actor
+    )
+    if created:
+        after = {"start": start, "end": end, "actor": actor.name, "actor_id": actor.pk}
+        history.record(
+            user=user,
+            action="create",
+            annotation_set=annotation_set,
+            object_type="rejected_suggestion",
+            object_id=rejected.pk,
+            after=after,
+        )
+    return rejected
+
+
+def _regions_changed(
+    article: Article, user: User | None, before: list[list[int]], after: list[list[int]]
+) -> None:
+    article.not_to_annotate = after
+    article.save(update_fields=["not_to_annotate"])
+    entry = history.Entry(
+        action="update",
+        object_type="article_not_to_annotate",
+        object_id=article.pk,
+        article_id=article.pk,
+        before=before,
+        after=after,
+    )
+    history.record_many(project=article.project_id, user=user, entries=[entry])
+
+
+@transaction.atomic
+def region_not_to_annotate_add(
+    *, article: Article, start: int, end: int, user: User | None = None
+) -> None:
+    """Mark characters [start, end) of the article as not to be annotated (a manager's call):
+    new spans and suggestions keep out of them; spans already there stay for review."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not (0 <= start < end <= len(article.body)):
+        raise ValidationError(f"{start}–{end} is not a stretch of this article's text.")
+    if article.region_not_to_annotate_at(start, end) is not None:
+        raise ValidationError("That text overlaps a region already marked as not to annotate.")
+    before = [list(region) for region in article.regions_not_to_annotate()]
+    _regions_changed(article, user, before, sorted([*before, [start, end]]))
+
+
+@transaction.atomic
+def region_not_to_annotate_remove(
+    *, article: Article, start: int, user: User | None = None
+) -> None:
+    """Let the region starting at `start` be annotated again."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    before = [list(region) for region in article.regions_not_to_annotate()]
+    after = [region for region in before if region[0] != start]
+    if after == before:
+        raise ValidationError(f"No region not to annotate starts at {start}.")
+    _regions_changed(article, user, before, after)
 
 
 # The actor registry.

@@ -78,6 +78,23 @@ urlpatterns = [
         annotate.suggestions_accept,
         name="suggestions-accept",
     ),
+    path(annotation_set + "undo/", annotate.annotation_set_undo, name="undo"),
+    path(annotation_set + "redo/", annotate.annotation_set_redo, name="redo"),
+    path(
+        annotation_set + "suggestions/reject/",
+        annotate.suggestion_reject,
+        name="suggestion-reject",
+    ),
+    path(
+        project + "articles/<int:article_id>/excluded/",
+        annotate.excluded_region_create,
+        name="excluded-region-create",
+    ),
+    path(
+        project + "articles/<int:article_id>/excluded/delete/",
+        annotate.excluded_region_delete,
+        name="excluded-region-delete",
+    ),
     path(annotation_set + "claims/", annotate.claim_create, name="claim-create"),
     path(
         annotation_set + "claims/<int:claim_id>/edit/", annotate.claim_update, name="claim-update"

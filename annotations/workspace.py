@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from annotations.access import ProjectAccess, may_create_actors
 from annotations.actors import actor_key
 from annotations.annotate_html import (
+    Mark,
     Options,
     ShownClaim,
     ShownSpan,
@@ -30,17 +31,28 @@ from annotations.models import (
     Reliability,
     ThreatAssessment,
 )
+from annotations.suggestions import Suggestion, suggestion_label
+
+# How many suggestions the panel lists at once (all of them are dashed in the text).
+SUGGESTIONS_LISTED = 200
 
 # How the annotate page reads a set: with what its header and threat panel show.
 WORKSPACE_SET = ("article", "guideline_version", "threat_assessment__level")
 
 
 def workspace_context(
-    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    *,
+    active_span_id: int | None = None,
+    suggestions: list[Suggestion] | None = None,
 ) -> dict[str, Any]:
-    """Everything the annotate page shows, in a fixed number of queries however many spans."""
+    """Everything the annotate page shows, in a fixed number of queries however many spans
+    (and, when `suggestions` are given, those as pending highlights and in their panel)."""
     project = access.project
-    context = spans_context(access, annotation_set, active_span_id=active_span_id)
+    context = spans_context(
+        access, annotation_set, active_span_id=active_span_id, suggestions=suggestions
+    )
     in_assessment = ThreatAssessment.claims.through.objects.filter(
         claim_id=OuterRef("pk"), threatassessment__annotation_set_id=annotation_set.pk
     )
@@ -71,14 +83,21 @@ def workspace_context(
             "assessment": _assessment_of(annotation_set),
             "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
             "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
-            "suggestions": None,
+            "suggestions": suggestions,
+            "suggestion_label": suggestion_label(project) if suggestions is not None else None,
+            "suggestions_shown": f":{SUGGESTIONS_LISTED}",
+            "suggestions_shown_count": SUGGESTIONS_LISTED,
         }
     )
     return context
 
 
 def spans_context(
-    access: ProjectAccess, annotation_set: AnnotationSet, *, active_span_id: int | None = None
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    *,
+    active_span_id: int | None = None,
+    suggestions: list[Suggestion] | None = None,
 ) -> dict[str, Any]:
     """What the text, the span list and the span editor show.
 
@@ -111,13 +130,22 @@ def spans_context(
         for pk, start, end, quote, label_id, actor_id, note in rows
     ]
     active_span = next((span for span in spans if span.pk == active_span_id), None)
-    context = {
+    regions = annotation_set.article.regions_not_to_annotate()
+    marks = [Mark(start, end, "excluded", "Not to be annotated") for start, end in regions]
+    marks += [
+        Mark(s.start, s.end, "pending", f"Suggested: {s.actor.name}", key=s.key)
+        for s in suggestions or []
+    ]
+    body = annotation_set.article.body
+    claimant_spans = claimant_span_options(spans)
+    context: dict[str, Any] = {
+        "excluded_regions": regions,
         "annotation_set": annotation_set,
         "editable": annotation_set.is_editable and annotation_set.annotator_id == access.user.pk,
-        "body_html": article_body_html(segments_of(annotation_set.article.body, spans)),
+        "body_html": article_body_html(segments_of(body, spans, marks), marks),
         "spans": spans,
         "span_list_html": span_list_html(project, annotation_set, spans),
-        "claimant_span_options": claimant_span_options(spans),
+        "claimant_span_options": claimant_spans,
         "actor_options": Options([(actor.pk, escape(actor.name)) for actor in actors]),
         "labels": labels,
         "claim_types": list(project.claim_types.all()),
@@ -132,7 +160,28 @@ def spans_context(
         key = actor_key(active_span.quote)
         named = [a for a in actors if key and any(actor_key(n) == key for n in names[a.pk])]
         context.update(editor_context(active_span, named))
+        # The claim form starts with the likely claimant's span chosen (the claimant follows it).
+        guess = claimant_span_guess(active_span, spans)
+        context["claimant_guess"] = guess
+        context["claim_claimant_span_options"] = claimant_spans.html(guess.pk if guess else None)
     return context
+
+
+def claimant_span_guess(stating: ShownSpan, spans: list[ShownSpan]) -> ShownSpan | None:
+    """Whom a claim stated by `stating` likely comes from: the span's own actor if it is linked
+    to one, else the nearest span linked to an actor (before it on a tie: "X said ...")."""
+    if stating.actor is not None:
+        return stating
+
+    def distance(span: ShownSpan) -> tuple[int, int]:
+        if span.end <= stating.start:
+            return stating.start - span.end, 0
+        if span.start >= stating.end:
+            return span.start - stating.end, 1
+        return 0, 0  # inside or overlapping the stating span
+
+    linked = [span for span in spans if span.actor is not None]
+    return min(linked, key=distance, default=None)
 
 
 def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
@@ -153,7 +202,7 @@ def _assessment_of(annotation_set: AnnotationSet) -> ThreatAssessment | None:
 def editor_context(span: ShownSpan, named: list[Actor]) -> dict[str, Any]:
     """The span editor's extras: the actors `named` like the span's text (as
     ActorQuerySet.named matches them), and the affiliation chain."""
-    suggested = named[:5]
+    suggested = [actor for actor in named if actor.pk != span.actor_id][:5]
     return {
         "suggested_actors": suggested,
         "named_ids": {actor.pk for actor in suggested},

@@ -304,6 +304,31 @@ CASES: dict[str, list[Case]] = {
             htmx=True,
         ),
     ],
+    # Nothing to undo or redo for the owner yet: a 409 that says so.
+    "annotations:undo": [
+        page("post", members(403, 409, 404, 403), htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, htmx=True),
+    ],
+    "annotations:redo": [
+        page("post", members(403, 409, 404, 403), htmx=True),
+        page("post", GOLD_REFUSED, kwargs=on_gold, htmx=True),
+    ],
+    "annotations:suggestion-reject": [
+        page("post", OWNER_EDITS, data=lambda w: {"suggestion": w.suggestion}, htmx=True),
+        page(
+            "post",
+            GOLD_REFUSED,
+            kwargs=on_gold,
+            data=lambda w: {"suggestion": w.suggestion},
+            htmx=True,
+        ),
+    ],
+    "annotations:excluded-region-create": [
+        page("post", MANAGER_ONLY, data={"start": 0, "end": 7}, htmx=True),
+    ],
+    "annotations:excluded-region-delete": [
+        page("post", MANAGER_ONLY, data=lambda w: {"start": w.region[0]}, htmx=True),
+    ],
     "annotations:claim-create": [
         page(
             "post",
@@ -688,6 +713,7 @@ class World:
     gold_span: Any
     gold_spare_span: Any
     gold_claim: Any
+    region: Any
 
     def url_kwargs(self, pattern: Pattern, case: Case) -> dict[str, Any]:
         defaults = {
@@ -778,7 +804,15 @@ def world(
         gold_span=gold_span,
         gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
         gold_claim=gold_claim,
+        region=_not_to_annotate(article),
     )
+
+
+def _not_to_annotate(article):
+    end = len(article.body)
+    article.not_to_annotate = [[end - 3, end]]
+    article.save()
+    return (end - 3, end)
 
 
 # The visitors.

@@ -421,6 +421,12 @@ class Article(models.Model):
         default=False,
         help_text="A control item: its approved gold set scores annotators it is mixed in for.",
     )
+    not_to_annotate = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[start, end] pairs, in code points, that a manager marked as not to be "
+        "annotated (a page's navigation, its footer): spans and suggestions keep out of them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -437,6 +443,16 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def regions_not_to_annotate(self) -> list[tuple[int, int]]:
+        """The stretches not to annotate, as (start, end), in the order of the text."""
+        return sorted((int(start), int(end)) for start, end in self.not_to_annotate)
+
+    def region_not_to_annotate_at(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first region not to annotate that [start, end) reaches into, if any."""
+        return next(
+            ((s, e) for s, e in self.regions_not_to_annotate() if s < end and start < e), None
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -721,3 +737,26 @@ class ThreatAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} for {self.annotation_set}"
+
+
+class RejectedSuggestion(models.Model):
+    """An alias suggestion the annotator rejected: it is not offered again in that set."""
+
+    annotation_set = models.ForeignKey(
+        AnnotationSet, on_delete=models.CASCADE, related_name="rejected_suggestions"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation_set", "start", "end", "actor"],
+                name="rejected_suggestion_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rejected suggestion {self.start}–{self.end}"

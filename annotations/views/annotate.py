@@ -15,11 +15,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, retarget
+from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
-from annotations import services, suggestions, workspace
+from annotations import services, suggestions, undo, workspace
 from annotations.access import (
     ANNOTATOR,
+    MANAGER,
     REVIEWER_OR_MANAGER,
     ProjectAccess,
     check_may_create_actors,
@@ -42,7 +43,7 @@ from annotations.forms import (
     valid_or_raise,
 )
 from annotations.models import AnnotationSet
-from annotations.views.common import project_context, render_page, shows_refusals
+from annotations.views.common import int_param, project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
 TEMPLATE = "annotations/annotate.html"
@@ -264,36 +265,109 @@ def actor_create_inline(
 # Alias suggestions
 
 
-@login_required
-@require_GET
-def suggestion_list(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    """The suggestions panel; opened directly (the button's href), the whole page with it."""
-    access, annotation_set = _edit_set(request, slug, set_id)
-    found = {
-        "suggestions": suggestions.alias_suggestions(access.project, annotation_set),
-        "suggestion_label": suggestions.suggestion_label(access.project),
-    }
-    if request.htmx:
-        context = project_context(access, annotation_set=annotation_set, **found)
-        return render(request, f"{TEMPLATE}#suggestions", context)
+def _with_suggestions(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, annotation_set: AnnotationSet
+) -> HttpResponse:
+    """The workspace (or, opened directly, the page) with the remaining suggestions: in their
+    panel and as pending highlights in the text."""
     annotation_set = AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET).get(
         pk=annotation_set.pk
     )
-    context = workspace.workspace_context(access, annotation_set) | found
-    return render(request, TEMPLATE, project_context(access, **context))
+    found = suggestions.alias_suggestions(access.project, annotation_set)
+    context = workspace.workspace_context(access, annotation_set, suggestions=found)
+    return render_page(request, TEMPLATE, project_context(access, **context), partial="workspace")
+
+
+@login_required
+@require_GET
+def suggestion_list(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """The suggestions: in their panel and highlighted in the text."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    return _with_suggestions(request, access, annotation_set)
 
 
 @login_required
 @require_POST
 @shows_refusals
 def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    """Accept one or several suggestions: each "start-end-actor" must still be an occurrence of
-    that actor's name or alias."""
+    """Accept one or several suggestions (each "start-end-actor" must still be an occurrence of
+    that actor's name or alias), or with `all` every one that remains, recomputed here: a page
+    with thousands of suggestions does not send them back. All or none are created."""
     access, annotation_set = _edit_set(request, slug, set_id)
-    keys = request.POST.getlist("suggestion")
-    spans = suggestions.accepted_spans(access.project, annotation_set, keys)
+    if request.POST.get("all"):
+        spans = suggestions.all_spans(access.project, annotation_set)
+    else:
+        keys = request.POST.getlist("suggestion")
+        spans = suggestions.accepted_spans(access.project, annotation_set, keys)
     services.span_create_many(annotation_set=annotation_set, spans=spans, user=request.user)
-    return _workspace(request, access, annotation_set)
+    if not request.htmx:
+        return _annotate_page_redirect(slug, annotation_set)
+    return _with_suggestions(request, access, annotation_set)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def suggestion_reject(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Reject a suggestion: it is not offered again in this set."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    start, end, actor_id = suggestions.parse_key(request.POST.get("suggestion", ""))
+    actor = access.project.actors.filter(pk=actor_id).first()
+    if actor is None:
+        raise ValidationError("No such actor in this project.")
+    services.suggestion_reject(
+        annotation_set=annotation_set, start=start, end=end, actor=actor, user=request.user
+    )
+    if not request.htmx:
+        return _annotate_page_redirect(slug, annotation_set)
+    return _with_suggestions(request, access, annotation_set)
+
+
+# Regions not to annotate (managers)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def excluded_region_create(
+    request: AuthenticatedHttpRequest, slug: str, article_id: int
+) -> HttpResponse:
+    """Mark a stretch of the article as not to be annotated."""
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    article = get_article_for_user(access, article_id)
+    start = int_param(request.POST.get("start"), "start")
+    end = int_param(request.POST.get("end"), "end")
+    services.region_not_to_annotate_add(article=article, start=start, end=end, user=request.user)
+    return _article_workspace(request, access, article.pk)
+
+
+@login_required
+@require_POST
+@shows_refusals
+def excluded_region_delete(
+    request: AuthenticatedHttpRequest, slug: str, article_id: int
+) -> HttpResponse:
+    """Let a region marked as not to annotate be annotated again."""
+    access = get_project_for_user(request.user, slug, roles=MANAGER)
+    article = get_article_for_user(access, article_id)
+    start = int_param(request.POST.get("start"), "start")
+    services.region_not_to_annotate_remove(article=article, start=start, user=request.user)
+    return _article_workspace(request, access, article.pk)
+
+
+def _article_workspace(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, article_id: int
+) -> HttpResponse:
+    """The manager's workspace on the article after a change to its regions (their page)."""
+    url = reverse("annotations:annotate", args=[access.project.slug, article_id])
+    annotation_set = (
+        AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET)
+        .filter(article_id=article_id, annotator=request.user)
+        .first()
+    )
+    if not request.htmx or annotation_set is None:
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _render_workspace(request, access, annotation_set, None, partial="workspace")
 
 
 # Claims
@@ -334,6 +408,42 @@ def claim_delete(
     claim = get_claim_for_user(access, set_id, claim_id, for_edit=True)
     services.claim_delete(claim=claim, user=request.user)
     return _workspace(request, access, claim.annotation_set)
+
+
+# Undo and redo
+
+
+@login_required
+@require_POST
+@shows_refusals
+def annotation_set_undo(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Take back the user's last change to their set (annotations.undo)."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    done = undo.undo(annotation_set=annotation_set, user=request.user)
+    return _undone(request, access, annotation_set, f"Undone: {done}.")
+
+
+@login_required
+@require_POST
+@shows_refusals
+def annotation_set_redo(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
+    """Bring back the change the user last undid."""
+    access, annotation_set = _edit_set(request, slug, set_id)
+    done = undo.redo(annotation_set=annotation_set, user=request.user)
+    return _undone(request, access, annotation_set, f"Redone: {done}.")
+
+
+def _undone(
+    request: AuthenticatedHttpRequest,
+    access: ProjectAccess,
+    annotation_set: AnnotationSet,
+    message: str,
+) -> HttpResponse:
+    response = _workspace(request, access, annotation_set)
+    if request.htmx:
+        event = {"message": message}
+        response = trigger_client_event(response, "workbench:undone", event, after="settle")
+    return response
 
 
 # Threat assessment and submitting

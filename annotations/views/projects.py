@@ -25,6 +25,7 @@ from annotations.access import (
     projects_visible_to,
     sees_every_annotation_set,
 )
+from annotations.annotate_html import LANES
 from annotations.forms import ArticleUploadForm
 from annotations.importing import ImportRejected, ImportReport, import_articles, read_upload
 from annotations.importing.archives import upload_members
@@ -174,10 +175,11 @@ def queue_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def label_css(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The project's label colours as a stylesheet (inline styles are barred by the CSP)."""
     project = get_project_for_user(request.user, slug).project
-    rules = [
-        f".label-{pk} {{ --label-colour: {colour}; }}"
-        for pk, colour in project.labels.values_list("pk", "colour")
-    ]
+    rules = []
+    for pk, colour in project.labels.values_list("pk", "colour"):
+        rules.append(f".label-{pk} {{ --label-colour: {colour}; }}")
+        # The span's underline in each lane of the text (annotate_html.article_body_html).
+        rules.extend(f".u{lane}-{pk} {{ --u{lane}: {colour}; }}" for lane in range(LANES))
     response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"  # colours change when edited
     return response

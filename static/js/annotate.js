@@ -109,6 +109,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+  if (event.target instanceof Element && event.target.closest("#suggestions")) return;
   const label = labelForHotkey(event.key);
   if (!label) return;
   const span = pending || selectedSpan();
@@ -300,6 +301,7 @@ for (const name of ["htmx:afterSwap", "htmx:afterRequest"]) {
 document.addEventListener("focusin", (event) => {
   const body = articleBody();
   if (!body || event.target !== body || !body.matches(":focus-visible")) return;
+  if (returning) return; // returnToText places the cursor itself
   if (swapping) {
     if (keyboard.active) renderKeyboard(body); // the cursor where it was
     return;
@@ -321,9 +323,85 @@ document.addEventListener("mousedown", (event) => {
   }
 });
 
-// Clicks: label choices, highlights (cycling through nested spans), rejecting suggestions.
+// Clicks: label choices, highlights (a menu of the spans where several lie), the span list.
 
-let lastHighlight = { element: null, index: 0 };
+function spanLink(id) {
+  return document.querySelector(`#span-list .span-link[data-span-id="${id}"]`);
+}
+
+function spanMenu() {
+  return document.querySelector(".span-menu");
+}
+
+function closeSpanMenu() {
+  const menu = spanMenu();
+  if (menu) menu.hidden = true;
+}
+
+/** Open span `id`'s editor, as its entry in the span list does, and show it in the list. */
+function chooseSpan(id) {
+  closeSpanMenu();
+  const link = spanLink(id);
+  if (!link) return;
+  for (const current of document.querySelectorAll(".span-link.is-current")) {
+    current.classList.remove("is-current");
+  }
+  link.classList.add("is-current");
+  scrollListTo(link);
+  link.click();
+}
+
+/** Scroll the span list (its own box, never the page) so that `link` is in it. */
+function scrollListTo(link) {
+  const list = document.getElementById("span-list");
+  const item = link.closest("li");
+  if (!list || !item || item.hidden) return;
+  const top = item.offsetTop - list.offsetTop;
+  if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - item.offsetHeight) {
+    list.scrollTop = top - list.clientHeight / 3;
+  }
+}
+
+/** A menu of the spans under a click where several lie, innermost first. */
+function offerSpans(highlight, ids) {
+  let menu = spanMenu();
+  if (!menu) {
+    menu = document.createElement("div");
+    menu.className = "span-menu";
+    menu.setAttribute("role", "menu");
+    menu.setAttribute("aria-label", "Spans here");
+    document.body.append(menu);
+  }
+  menu.replaceChildren(
+    ...ids.map((id) => {
+      const link = spanLink(id);
+      const group = link?.closest(".span-group")?.querySelector("h3");
+      const label = group ? group.firstChild.nextSibling.textContent.trim() : "";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("role", "menuitem");
+      button.dataset.spanId = id;
+      button.textContent = `${label}: ${link ? link.textContent : id}`;
+      return button;
+    }),
+  );
+  const rect = highlight.getBoundingClientRect();
+  menu.hidden = false;
+  menu.style.top = `${rect.bottom + window.scrollY + 4}px`;
+  menu.style.left = `${Math.max(8, Math.min(rect.left + window.scrollX, window.innerWidth - 370))}px`;
+  menu.querySelector("button")?.focus({ preventScroll: true });
+}
+
+/** Bring span `id` into view in the text (the user asked for it from the list). */
+function jumpToSpan(id) {
+  const segments = document.querySelectorAll(`#${BODY_ID} .seg[data-spans~="${id}"]`);
+  if (segments.length === 0) return;
+  segments[0].scrollIntoView({ block: "center" });
+  for (const segment of segments) segment.classList.add("is-jumped");
+  window.setTimeout(() => {
+    for (const segment of segments) segment.classList.remove("is-jumped");
+  }, 1500);
+}
 
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
@@ -337,21 +415,146 @@ document.addEventListener("click", (event) => {
     closePopup();
     return;
   }
-  const reject = target.closest(".reject-suggestion");
-  if (reject) {
-    const item = reject.closest("li");
-    const next = item.nextElementSibling || item.previousElementSibling;
-    item.remove();
-    next?.querySelector("button")?.focus();
+  if (target.closest(".popup-exclude")) {
+    excludeSelection(pending);
+    return;
+  }
+  const suggestionClose = target.closest(".close-suggestions");
+  if (suggestionClose) {
+    closeSuggestions();
+    return;
+  }
+  const pendingMark = target.closest(`#${BODY_ID} .pending`);
+  if (pendingMark && window.getSelection()?.isCollapsed) {
+    suggestionItem(pendingMark.dataset.suggestion)?.focus();
+    return;
+  }
+  const item = target.closest(".span-menu button");
+  if (item) {
+    chooseSpan(item.dataset.spanId);
+    return;
+  }
+  if (!target.closest(".span-menu")) closeSpanMenu();
+  const listed = target.closest("#span-list .span-link");
+  if (listed && event.isTrusted) {
+    jumpToSpan(listed.dataset.spanId);
     return;
   }
   const highlight = target.closest(`#${BODY_ID} .seg[data-spans]`);
   if (highlight && window.getSelection()?.isCollapsed) {
     const ids = highlight.dataset.spans.split(" ").reverse(); // innermost first
-    const index = lastHighlight.element === highlight ? (lastHighlight.index + 1) % ids.length : 0;
-    lastHighlight = { element: highlight, index };
-    document.querySelector(`#span-list .span-link[data-span-id="${ids[index]}"]`)?.click();
+    if (ids.length === 1) chooseSpan(ids[0]);
+    else offerSpans(highlight, ids);
   }
+});
+
+// A manager marks the selection as not to annotate (the server refuses spans there after).
+function excludeSelection(span) {
+  const form = document.getElementById("exclude-form");
+  if (!form || !span) return;
+  form.elements.start.value = span.start;
+  form.elements.end.value = span.end;
+  closePopup();
+  window.getSelection()?.removeAllRanges();
+  window.htmx?.process(form);
+  form.requestSubmit();
+}
+
+// Alias suggestions: pending (dashed) in the text and listed in their panel. On a listed
+// suggestion, Enter or y accepts it, Delete or n rejects it, the arrows move; the one in hand
+// is outlined in the text. After each, the focus goes on to the next one.
+
+function suggestionItem(key) {
+  return document.querySelector(`#suggestions .suggestion[data-suggestion="${key}"]`);
+}
+
+function pendingMarks(key) {
+  return document.querySelectorAll(`#${BODY_ID} .pending[data-suggestion="${key}"]`);
+}
+
+let suggestionIndex = null; // which suggestion was in hand when one was accepted or rejected
+
+function closeSuggestions() {
+  for (const mark of document.querySelectorAll(`#${BODY_ID} .pending`)) {
+    mark.replaceWith(...mark.childNodes);
+  }
+  const panel = document.getElementById("suggestions");
+  panel?.replaceChildren();
+  returnToText();
+}
+
+document.addEventListener("focusin", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".suggestion") : null;
+  for (const mark of document.querySelectorAll(`#${BODY_ID} .pending.is-current`)) {
+    mark.classList.remove("is-current");
+  }
+  if (!item) return;
+  const marks = pendingMarks(item.dataset.suggestion);
+  for (const mark of marks) mark.classList.add("is-current");
+  marks[0]?.scrollIntoView({ block: "nearest" });
+});
+
+document.addEventListener("keydown", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".suggestion") : null;
+  if (!item || event.ctrlKey || event.metaKey || event.altKey) return;
+  const onItem = event.target === item;
+  let button = null;
+  if ((event.key === "Enter" && onItem) || event.key === "y") {
+    button = item.querySelector(".accept-suggestion");
+  } else if (event.key === "Delete" || event.key === "n" || (event.key === "Backspace" && onItem)) {
+    button = item.querySelector(".reject-suggestion");
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
+    next?.focus();
+    return;
+  }
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const item = event.detail.elt?.closest?.(".suggestion");
+  suggestionIndex = item ? Array.from(item.parentElement.children).indexOf(item) : null;
+});
+
+function focusSuggestionAt(index) {
+  const items = document.querySelectorAll("#suggestions .suggestion");
+  const item = items[Math.min(index, items.length - 1)];
+  if (item) item.focus({ preventScroll: true });
+  else document.querySelector("#suggestions button")?.focus({ preventScroll: true });
+}
+
+// The menu of spans: arrow keys move through it.
+document.addEventListener("keydown", (event) => {
+  const item = event.target instanceof Element ? event.target.closest(".span-menu button") : null;
+  if (!item || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) return;
+  event.preventDefault();
+  const next = event.key === "ArrowDown" ? item.nextElementSibling : item.previousElementSibling;
+  next?.focus();
+});
+
+// The span list's filters: by text and by label, hiding groups left empty.
+
+function filterSpanList() {
+  const list = document.getElementById("span-list");
+  if (!list) return;
+  const text = (document.getElementById("span-filter-text")?.value || "").trim().toLowerCase();
+  const label = document.getElementById("span-filter-label")?.value || "";
+  for (const group of list.querySelectorAll(".span-group")) {
+    const labelShown = !label || group.dataset.label === label;
+    let shown = 0;
+    for (const item of group.querySelectorAll("ol > li")) {
+      item.hidden = !labelShown || (text !== "" && !item.textContent.toLowerCase().includes(text));
+      if (!item.hidden) shown += 1;
+    }
+    group.hidden = shown === 0;
+  }
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target instanceof Element && event.target.closest(".span-filter")) filterSpanList();
 });
 
 // A claim's span and claimant highlighted together while the claim is hovered or focused.
@@ -414,16 +617,203 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
+// Where the focus goes after a change: to the span editor after a span was added or chosen
+// (to act on it), back to the text after anything done in the side panel (linking an actor,
+// saving a note or a claim...), so the analyst goes on reading where they were.
+
+/** Focus the text without moving the page, its keyboard cursor after the span being edited
+ * (or where it was). */
+function returnToText() {
+  const body = articleBody();
+  if (!body) return;
+  closePopup();
+  closeSpanMenu();
+  if (!keyboard.active) {
+    const id = document.getElementById("editor")?.dataset.activeSpan;
+    const segments = id ? body.querySelectorAll(`.seg[data-spans~="${id}"]`) : [];
+    const last = segments[segments.length - 1];
+    if (last) {
+      keyboard.anchor = keyboard.focus = textIndex(body, last, last.childNodes.length);
+      keyboard.active = true;
+    }
+  }
+  returning = true;
+  body.focus({ preventScroll: true });
+  returning = false;
+  // With no cursor yet (nothing chosen), none is drawn: drawing one at the top of the text
+  // would scroll the page there.
+  if (keyboard.active) renderKeyboard(body);
+}
+
+let returning = false;
+
 document.addEventListener("htmx:afterSettle", (event) => {
   markActiveSpan();
+  filterSpanList();
   const source = event.detail.requestConfig?.elt;
-  const fromSpanPicker =
-    source instanceof Element && (source.id === "span-form" || source.closest("#span-list"));
-  if (fromSpanPicker && event.detail.successful !== false) {
+  if (!(source instanceof Element) || event.detail.successful === false) return;
+  if (source.id === "suggest-button") {
+    focusSuggestionAt(0);
+  } else if (source.closest("#suggestions") && suggestionIndex !== null) {
+    focusSuggestionAt(suggestionIndex);
+  } else if (source.id === "span-form" || source.closest("#span-list")) {
     const editor = document.getElementById("editor");
     if (editor?.dataset.activeSpan) {
       editor.tabIndex = -1;
       editor.focus({ preventScroll: true });
     }
+  } else if (source.closest(".side-panel") && !source.closest("#suggestions")) {
+    returnToText();
   }
 });
+
+// Escape, from anywhere outside the text (a form, the span list), closes what is open and
+// brings the focus back to the text: one key, not fifteen Tabs.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape" || event.defaultPrevented) return;
+  const body = articleBody();
+  if (!body || event.target === body) return;
+  if (spanMenu() && !spanMenu().hidden) {
+    closeSpanMenu();
+  }
+  const target = event.target instanceof Element ? event.target : null;
+  const details = target?.closest("details[open]");
+  if (details && details.closest(".side-panel")) details.open = false;
+  // Leaving the label popup drops the selection it was for (else it would be offered again).
+  if (target?.closest(".label-popup")) keyboard.anchor = keyboard.focus;
+  event.preventDefault();
+  returnToText();
+});
+
+// Claim targets as a type-ahead chip list: the multiple <select> stays the form's field (and
+// what works without this script); the chips and the search box drive it.
+
+function enhanceChips(select) {
+  if (select.dataset.chips) return;
+  select.dataset.chips = "on";
+  select.hidden = true;
+  const box = document.createElement("div");
+  box.className = "chip-box";
+  const chips = document.createElement("ul");
+  chips.className = "chips-chosen";
+  chips.setAttribute("aria-label", "Chosen targets");
+  const input = document.createElement("input");
+  input.type = "search";
+  input.autocomplete = "off";
+  input.placeholder = "Type a name to add a target";
+  input.setAttribute("aria-label", "Add a target");
+  const options = document.createElement("ul");
+  options.className = "chip-options";
+  options.setAttribute("role", "listbox");
+  options.hidden = true;
+  box.append(chips, input, options);
+  select.after(box);
+
+  function render() {
+    chips.replaceChildren(
+      ...Array.from(select.selectedOptions).map((option) => {
+        const chip = document.createElement("li");
+        chip.className = "chip";
+        chip.textContent = option.textContent;
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", `Remove ${option.textContent}`);
+        remove.addEventListener("click", () => {
+          option.selected = false;
+          render();
+          input.focus();
+        });
+        chip.append(remove);
+        return chip;
+      }),
+    );
+  }
+
+  function offer() {
+    const text = input.value.trim().toLowerCase();
+    const matching = text
+      ? Array.from(select.options)
+          .filter((o) => !o.selected && o.textContent.toLowerCase().includes(text))
+          .slice(0, 8)
+      : [];
+    options.replaceChildren(
+      ...matching.map((option, index) => {
+        const item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.textContent = option.textContent;
+        item.dataset.value = option.value;
+        if (index === 0) item.classList.add("is-current");
+        item.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          choose(option);
+        });
+        return item;
+      }),
+    );
+    options.hidden = matching.length === 0;
+  }
+
+  function choose(option) {
+    option.selected = true;
+    input.value = "";
+    offer();
+    render();
+    input.focus();
+  }
+
+  input.addEventListener("input", offer);
+  input.addEventListener("keydown", (event) => {
+    const items = Array.from(options.children);
+    const current = options.querySelector(".is-current");
+    const at = items.indexOf(current);
+    if (event.key === "Enter") {
+      event.preventDefault(); // not the form's submit
+      const value = current?.dataset.value;
+      const option = Array.from(select.options).find((o) => o.value === value);
+      if (option) choose(option);
+    } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && items.length) {
+      event.preventDefault();
+      const next = items[(at + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length];
+      current?.classList.remove("is-current");
+      next.classList.add("is-current");
+    } else if (event.key === "Backspace" && input.value === "") {
+      const chosen = select.selectedOptions;
+      if (chosen.length) {
+        chosen[chosen.length - 1].selected = false;
+        render();
+      }
+    } else if (event.key === "Escape" && !options.hidden) {
+      event.preventDefault();
+      event.stopPropagation();
+      input.value = "";
+      offer();
+    }
+  });
+  render();
+}
+
+function enhanceAllChips() {
+  for (const select of document.querySelectorAll("select.chips[multiple]")) enhanceChips(select);
+}
+
+document.addEventListener("DOMContentLoaded", enhanceAllChips);
+document.addEventListener("htmx:afterSettle", enhanceAllChips);
+
+// Undo and redo: Ctrl+Z, Ctrl+Shift+Z (or Ctrl+Y), or the toolbar's buttons; what was undone
+// is announced under the text.
+
+document.addEventListener("keydown", (event) => {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+  const key = event.key.toLowerCase();
+  let button = null;
+  if (key === "z" && !event.shiftKey) button = document.getElementById("undo-button");
+  else if ((key === "z" && event.shiftKey) || key === "y") {
+    button = document.getElementById("redo-button");
+  }
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});
+
+document.addEventListener("workbench:undone", (event) => announce(event.detail.message));

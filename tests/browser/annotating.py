@@ -82,3 +82,11 @@ def range_select(page, text: str, nth: int = 0) -> str:
     """Select `text` in the article body with a DOM Range; returns what the browser selected."""
     wait_until_settled(page)
     return page.evaluate(_RANGE_SELECT, [text, nth])
+
+
+def add_targets(form, *names: str) -> None:
+    """Add claim targets through the type-ahead chip list, as a user types them."""
+    box = form.get_by_label("Add a target")
+    for name in names:
+        box.fill(name[:5])
+        form.locator(".chip-options").get_by_role("option", name=name, exact=True).click()

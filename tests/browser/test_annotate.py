@@ -9,7 +9,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from annotations.models import Actor, AnnotationSet, Article, Claim, Span, ThreatAssessment
-from tests.browser.annotating import drag_select, range_select
+from tests.browser.annotating import add_targets, drag_select, range_select
 from tests.factories import ArticleFactory
 
 SEED_PASSWORD = "seed-password-for-browser-tests"
@@ -36,6 +36,7 @@ def label_via_popup(page, label: str) -> None:
 
 def test_it_annotates_the_seed_article_from_login_to_submission(login, seeded):
     page = login(seeded, password=SEED_PASSWORD)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Submit for review? ..."
     page.get_by_role("link", name="Russia, NATO and Ukraine (demo)").click()
     page.get_by_role("link", name="Next article in my queue").click()
     page.locator("#article-body").wait_for()
@@ -61,7 +62,7 @@ def test_it_annotates_the_seed_article_from_login_to_submission(login, seeded):
     claim_form = page.locator("#claim-form")
     claim_form.get_by_label("Claim type").select_option(label="warning")
     claim_form.get_by_label("…or a span linked to the claimant").select_option(index=1)
-    claim_form.get_by_label("Targets").select_option(label=["United States", "NATO"])
+    add_targets(claim_form, "United States", "NATO")
     claim_form.get_by_label("Source reliability").select_option("B")
     claim_form.get_by_label("Information credibility").select_option("2")
     claim_form.get_by_role("button", name="Create claim").click()
@@ -162,6 +163,7 @@ def test_it_suggests_spans_from_aliases_and_accepts_them(login, project, annotat
     page = login(annotator)
     page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
     page.get_by_role("link", name="Suggest from aliases").click()
+    page.on("dialog", lambda dialog: dialog.accept())  # "Accept all 1 suggestions as ...?"
     page.get_by_role("button", name="Accept all remaining").click()
     page.locator("#span-list", has_text="NATO").wait_for()
     span = Span.objects.get()

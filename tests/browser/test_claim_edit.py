@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from annotations.models import Actor, Claim
+from tests.browser.annotating import add_targets
 from tests.factories import SpanFactory
 
 
@@ -25,7 +26,7 @@ def test_it_edits_a_claims_type_targets_grading_and_note(login, project, annotat
     item.get_by_text("Edit claim").click()
     form = item.locator("form.claim-edit-form")
     form.get_by_label("Claim type").select_option(label="threat")
-    form.get_by_label("Targets").select_option(label=["United States", "NATO"])
+    add_targets(form, "United States", "NATO")
     form.get_by_label("Source reliability").select_option("A")
     form.get_by_label("Information credibility").select_option("1")
     form.get_by_label("Note").fill("Read as a threat.")

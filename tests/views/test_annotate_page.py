@@ -4,7 +4,7 @@ queries however many spans the article has."""
 import pytest
 from django.urls import reverse
 
-from annotations.annotate_html import segments_of
+from annotations.annotate_html import article_body_html, label_tag, segments_of, span_lanes
 from annotations.models import Actor, Claim, Span
 from tests.factories import ArticleFactory, SpanFactory
 
@@ -39,6 +39,28 @@ def test_it_cuts_the_text_at_every_span_boundary_keeping_nested_spans_visible(an
         (34, 40, [crossing.pk]),
         (40, len(body), []),
     ]
+
+
+def test_it_gives_each_overlapping_span_its_own_underline_and_tags_where_spans_start(
+    annotation_set,
+):
+    body = annotation_set.article.body
+    outer = SpanFactory(annotation_set=annotation_set, start=0, end=34)
+    inner = SpanFactory(annotation_set=annotation_set, start=21, end=34)
+    crossing = SpanFactory(annotation_set=annotation_set, start=28, end=40)
+    after = SpanFactory(annotation_set=annotation_set, start=34, end=40)
+    lanes = span_lanes([outer, inner, crossing, after])
+    assert lanes == {outer.pk: 0, inner.pk: 1, crossing.pk: 2, after.pk: 0}
+    html = article_body_html(segments_of(body, [outer, inner, crossing, after]))
+    # From 28 to 34 three spans lie: three underlines in three lanes, coloured by label, and
+    # the tag of the span starting there.
+    o, i, c = outer.label_id, inner.label_id, crossing.label_id
+    assert (
+        f'<span class="seg label-{c} u0-{o} u1-{i} u2-{c}" '
+        f'data-tag="{label_tag(crossing.label.name)}" '
+        f'data-spans="{outer.pk} {inner.pk} {crossing.pk}">{body[28:34]}</span>'
+    ) in html
+    assert label_tag("military force") == "MF"
 
 
 def test_it_creates_my_set_when_i_first_open_an_article(client, annotator, project, article):
@@ -100,5 +122,5 @@ def test_it_renders_the_page_with_a_chosen_span_in_as_many_queries(
 
 # Session, user, project, roles, the set (with article, guidelines and threat assessment),
 # spans, labels, actors (with those named like the chosen span), claims, claim targets, claim
-# types, threat levels.
+# types, threat levels. (The regions not to annotate come with the article.)
 QUERIES = 12

@@ -54,8 +54,10 @@ def test_it_answers_with_the_editor_and_the_changed_regions_out_of_band(create, 
     assert 'id="workspace"' not in text
     assert (
         '<div hx-swap-oob="innerHTML:#article-body">'
-        f'<span class="seg label-{kremlin.label_id}" data-spans="{kremlin.pk}">Kremlin</span>'
-        f' spokesperson <span class="seg label-{peskov.label_id}" data-spans="{peskov.pk}">'
+        f'<span class="seg label-{kremlin.label_id} u0-{kremlin.label_id}" data-tag="A" '
+        f'data-spans="{kremlin.pk}">Kremlin</span> spokesperson '
+        f'<span class="seg label-{peskov.label_id} u0-{peskov.label_id}" data-tag="A" '
+        f'data-spans="{peskov.pk}">'
         "Dmitry Peskov</span> warned the US and NATO.\n"
     ) in text
     assert f'data-span-id="{kremlin.pk}"' in text
@@ -96,7 +98,7 @@ def test_it_creates_a_span_in_a_fixed_number_of_queries(
     assert response.text.count('class="span-link"') == count + 2
 
 
-# Session, user, project, roles, set, label; the service's eight (transaction, set lock, insert,
-# version, project lock, chain head, history, commit); then spans, labels, actors (with the
-# editor's suggestions), claim types.
-QUERIES = 18
+# Session, user, project, roles, set, label; the service's nine (transaction, set lock, the check
+# for a twin, insert, version, project lock, chain head, history, commit); then spans, labels,
+# actors (with the editor's suggestions), claim types.
+QUERIES = 19

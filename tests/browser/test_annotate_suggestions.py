@@ -1,0 +1,83 @@
+"""Alias suggestions: each shown in its sentence and pending in the text; a key accepts or
+rejects the one in hand, a rejection is remembered for the set, and "Accept all remaining"
+works on an article with thousands of them."""
+
+from playwright.sync_api import expect
+
+from annotations.models import Actor, HistoryRecord, RejectedSuggestion, Span
+from tests.browser.annotating import wait_until_settled
+from tests.browser.test_annotate import TRICKY_BODY
+from tests.browser.test_article_at_cap import article_at_the_cap
+from tests.factories import AnnotationSetFactory, ArticleFactory
+
+
+def open_article(login, project, annotator, article):
+    page = login(annotator)
+    page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
+    page.locator("#article-body").wait_for()
+    return page
+
+
+def test_suggestions_are_accepted_and_rejected_by_key_and_a_rejection_is_remembered(
+    login, project, annotator
+):
+    article = ArticleFactory(project=project, title="Tricky", body=TRICKY_BODY * 2)
+    annotation_set = AnnotationSetFactory(article=article, annotator=annotator)
+    nato = Actor.objects.create(project=project, name="NATO")
+    Actor.objects.create(project=project, name="Zelensky")
+    page = open_article(login, project, annotator, article)
+    page.get_by_role("link", name="Suggest from aliases").click()
+    items = page.locator("#suggestions .suggestion")
+    expect(items).to_have_count(4)
+    # In context: the mention marked in its sentence; pending in the text.
+    expect(items.first.locator("mark")).to_have_text("Zelensky")
+    expect(items.first).to_contain_text("Zelensky 🇺🇦 said troops moved.")
+    expect(page.locator("#article-body .pending")).to_have_count(4)
+    # The first is in hand (focused, outlined in the text): accept it with Enter.
+    expect(items.first).to_be_focused()
+    expect(page.locator("#article-body .pending.is-current")).to_have_text("Zelensky")
+    page.keyboard.press("Enter")
+    expect(items).to_have_count(3)
+    assert Span.objects.get(annotation_set=annotation_set).quote == "Zelensky"
+    # The next one is in hand: the NATO of the first copy. Reject it with n.
+    expect(items.first).to_be_focused()
+    expect(items.first.locator("mark")).to_have_text("NATO")
+    page.keyboard.press("n")
+    expect(items).to_have_count(2)
+    rejected = RejectedSuggestion.objects.get(annotation_set=annotation_set)
+    assert (rejected.actor, TRICKY_BODY[rejected.start : rejected.end]) == (nato, "NATO")
+    assert HistoryRecord.objects.filter(object_type="rejected_suggestion").count() == 1
+    # Asked again, after a reload: the rejected one stays away.
+    page.reload()
+    page.get_by_role("link", name="Suggest from aliases").click()
+    expect(items).to_have_count(2)
+    assert "NATO" not in items.first.locator("mark").inner_text() or (
+        items.first.get_attribute("data-suggestion") != f"{rejected.start}-{rejected.end}-{nato.pk}"
+    )
+    keys = [item.get_attribute("data-suggestion") for item in items.all()]
+    assert f"{rejected.start}-{rejected.end}-{nato.pk}" not in keys
+    assert page.js_errors == []
+    assert page.console_errors == []
+
+
+def test_accept_all_creates_thousands_of_suggested_spans_at_once(login, project, annotator):
+    article = article_at_the_cap(project)
+    annotation_set = AnnotationSetFactory(article=article, annotator=annotator)
+    Actor.objects.create(project=project, name="NATO")
+    Actor.objects.create(project=project, name="Dmitry Peskov")
+    page = open_article(login, project, annotator, article)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.get_by_role("link", name="Suggest from aliases").click()
+    button = page.get_by_role("button", name="Accept all remaining")
+    expect(button).to_be_visible(timeout=60_000)
+    count = page.locator("#article-body .pending").count()  # each mention is one piece
+    assert count > 2_000
+    expect(page.locator("#suggestions h2")).to_have_text(f"Suggestions from aliases ({count})")
+    expect(button).to_have_text(f"Accept all remaining ({count})")
+    page.on("dialog", lambda dialog: dialog.accept())
+    button.click()
+    page.get_by_text("No unlabelled occurrences").wait_for(timeout=60_000)
+    wait_until_settled(page)
+    assert Span.objects.filter(annotation_set=annotation_set).count() == count
+    expect(page.locator("#spans-heading")).to_have_text(f"Spans ({count})")
+    assert page.js_errors == []
