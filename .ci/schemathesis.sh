@@ -21,6 +21,7 @@ export SECRET_KEY="schemathesis-only-secret-key-$(date +%s)-0123456789abcdef"
 export HISTORY_KEYS="fuzz:schemathesis-only-history-key-$(date +%s)-0123456789"
 export DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3"
 export MEDIA_ROOT="$WORK/media"
+export STATIC_ROOT="$WORK/static"  # served as in production: collected, with a manifest
 export ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=false
 export SESSION_COOKIE_SECURE=false
@@ -33,6 +34,7 @@ export API_DOCS_PUBLIC=true
 export API_THROTTLE_RATE= API_THROTTLE_ANON_RATE=
 
 $BIN/python manage.py migrate --no-input -v 0
+$BIN/python manage.py collectstatic --no-input -v 0
 TOKEN="$($BIN/python manage.py shell -v 0 -c "$(cat .ci/schemathesis_seed.py)" | tail -n 1)"
 
 $BIN/gunicorn workbench.wsgi --bind "127.0.0.1:$PORT" --workers 2 --timeout 60 \
