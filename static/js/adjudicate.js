@@ -9,7 +9,7 @@
  * (whose text is the article's) and measured by offsets.js, as on the annotate page.
  */
 
-import { selectionIn } from "./offsets.js";
+import { domPoint, selectionIn } from "./offsets.js";
 
 const root = document.querySelector(".adjudicate");
 
@@ -190,19 +190,6 @@ function findMissed() {
   fillMissed(selectionIn(layer));
   const mark = startNode.parentElement;
   reveal(document.getElementById("layers-scroll"), mark?.closest("p") ?? mark);
-}
-
-/** The DOM position (text node, offset) at UTF-16 index `index` of `container`'s text. */
-function domPoint(container, index) {
-  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
-  let seen = 0;
-  let last = null;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (index <= seen + node.data.length) return [node, index - seen];
-    seen += node.data.length;
-    last = node;
-  }
-  return last ? [last, last.data.length] : [container, 0];
 }
 
 function startMissed() {

@@ -3,7 +3,7 @@
 // strict Content-Security-Policy stays on. Everything is delegated from `document`, because
 // htmx swaps the annotate page's regions in and out.
 
-import { selectionIn, WORD } from "./offsets.js";
+import { domPoint, selectionIn, WORD } from "./offsets.js";
 
 const BODY_ID = "article-body";
 
@@ -170,19 +170,6 @@ function previousWordStart(text, index) {
   while (at > 0 && !isWordBefore(text, at)) at = stepLeft(text, at);
   while (at > 0 && isWordBefore(text, at)) at = stepLeft(text, at);
   return at;
-}
-
-/** The DOM position (text node, offset) at UTF-16 index `index` of the body's text. */
-function domPoint(body, index) {
-  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
-  let seen = 0;
-  let last = null;
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (index <= seen + node.data.length) return [node, index - seen];
-    seen += node.data.length;
-    last = node;
-  }
-  return last ? [last, last.data.length] : [body, 0];
 }
 
 /** The UTF-16 index in the body's text of a DOM position inside the body. */

@@ -48,3 +48,16 @@ export function selectionIn(body, snapWords = false) {
   }
   return { start, end, quote, rect: range.getBoundingClientRect() };
 }
+
+/** The DOM position (text node, offset) at UTF-16 index `index` of `container`'s text. */
+export function domPoint(container, index) {
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  let last = null;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (index <= seen + node.data.length) return [node, index - seen];
+    seen += node.data.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : [container, 0];
+}
