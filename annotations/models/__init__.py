@@ -10,6 +10,7 @@ from annotations.models.core import (
     Label,
     Membership,
     Project,
+    QueueOrder,
     RejectedSuggestion,
     Reliability,
     Role,
@@ -20,11 +21,22 @@ from annotations.models.core import (
     validate_span,
 )
 from annotations.models.history import HistoryRecord
+from annotations.models.learning import (
+    ArticleUncertainty,
+    Prediction,
+    PredictionSource,
+    TrainedModel,
+)
 from annotations.models.quality import ArticleAgreement, GoldScore, ProjectAgreement
 from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
 __all__ = [
+    "ArticleUncertainty",
+    "Prediction",
+    "PredictionSource",
+    "QueueOrder",
+    "TrainedModel",
     "ArticleAgreement",
     "GoldScore",
     "ProjectAgreement",

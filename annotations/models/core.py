@@ -52,6 +52,11 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(pk__in=Membership.objects.filter(user=user).values("project_id"))
 
 
+class QueueOrder(models.TextChoices):
+    OLDEST = "oldest", "Oldest first"
+    UNCERTAINTY = "uncertainty", "Most uncertain first (active learning)"
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -97,6 +102,26 @@ class Project(models.Model):
     )
     reviewers_see_scores = models.BooleanField(
         default=True, help_text="Let reviewers see every annotator's scores against gold."
+    )
+    # The learning loop (annotations.learning).
+    train_every = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(1000)],
+        help_text="Train new models after this many newly approved gold sets; 0: only when a "
+        "manager asks.",
+    )
+    queue_order = models.CharField(
+        max_length=20,
+        choices=QueueOrder.choices,
+        default=QueueOrder.OLDEST,
+        help_text="The order of articles in annotators' queues, after articles still short of "
+        "annotators.",
+    )
+    withhold_rate = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="The share of annotators' sets, chosen at random, that get no suggestions, "
+        "so the quality pages can show what suggestions change. 0 to 1.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -547,6 +572,10 @@ class AnnotationSet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    suggestions_withheld = models.BooleanField(
+        default=False,
+        help_text="Chosen at random (Project.withhold_rate): this set is shown no suggestions.",
+    )
 
     objects = AnnotationSetQuerySet.as_manager()
 
@@ -610,6 +639,11 @@ class Span(models.Model):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="spans"
     )
     note = models.TextField(blank=True)
+    provenance = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='The accepted suggestion it came from: {"suggester", "version", "score"}.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -696,6 +730,11 @@ class Claim(models.Model):
         null=True, blank=True, choices=Credibility.choices
     )
     note = models.TextField(blank=True)
+    provenance = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='The accepted suggestion it came from: {"suggester", "version", "score"}.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -732,6 +771,11 @@ class ThreatAssessment(models.Model):
     level = models.ForeignKey(ThreatLevel, on_delete=models.PROTECT, related_name="assessments")
     rationale = models.TextField(blank=True)
     claims = models.ManyToManyField(Claim, blank=True, related_name="threat_assessments")
+    provenance = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='The accepted suggestion it came from: {"suggester", "version", "score"}.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -740,21 +784,39 @@ class ThreatAssessment(models.Model):
 
 
 class RejectedSuggestion(models.Model):
-    """An alias suggestion the annotator rejected: it is not offered again in that set."""
+    """A suggestion the annotator rejected: it is not offered again in that set, and the next
+    training takes it as negative evidence. A gazetteer suggestion is rejected by its actor, a
+    model's by its label."""
 
     annotation_set = models.ForeignKey(
         AnnotationSet, on_delete=models.CASCADE, related_name="rejected_suggestions"
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.ForeignKey(
+        Label, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    suggester = models.CharField(max_length=100, blank=True, help_text="Who suggested it.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["annotation_set", "start", "end", "actor"],
+                condition=Q(actor__isnull=False),
                 name="rejected_suggestion_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["annotation_set", "start", "end", "label"],
+                condition=Q(actor__isnull=True),
+                name="rejected_suggestion_label_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | Q(label__isnull=False),
+                name="rejected_suggestion_names_actor_or_label",
             ),
         ]
 
