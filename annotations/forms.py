@@ -134,6 +134,12 @@ class LabelForm(ProjectVocabularyForm):
         fields = ["name", "kind", "colour", "hotkey", "position"]
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and self.instance.project_id is not None:
+            # A new label is offered a colour no other label of the project has.
+            self.initial["colour"] = self.instance.project.labels.next_colour()
+
 
 class ClaimTypeForm(ProjectVocabularyForm):
     class Meta:

@@ -727,12 +727,14 @@ def label_create(
     project: Project,
     name: str,
     kind: str = Label.Kind.ENTITY,
-    colour: str = "#ffd54f",
+    colour: str | None = None,
     hotkey: str = "",
     position: int = 0,
 ) -> Label:
-    """Add a label to the project's label set."""
+    """Add a label to the project's label set; without a colour it gets one of its own
+    (Label.objects.next_colour)."""
     name = name.strip()
+    colour = colour or project.labels.next_colour()
     if Label.objects.filter(project=project, name=name).exists():
         raise ValidationError({"name": f"The project already has a label named {name!r}."})
     if hotkey and Label.objects.filter(project=project, hotkey=hotkey).exists():

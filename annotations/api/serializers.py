@@ -69,7 +69,9 @@ class LabelOutput(serializers.ModelSerializer):
 class LabelInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=Label.Kind.choices, default=Label.Kind.ENTITY)
-    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", default="#ffd54f")
+    colour = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}$", required=False, help_text="Default: a colour no other label has."
+    )
     hotkey = serializers.RegexField(r"^[a-z0-9]$", required=False, allow_blank=True, default="")
     position = serializers.IntegerField(min_value=0, max_value=100000, default=0)
 

@@ -1,4 +1,5 @@
 from annotations.models.core import (
+    LABEL_PALETTE,
     Actor,
     ActorAlias,
     AnnotationSet,
@@ -32,6 +33,7 @@ from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
 __all__ = [
+    "LABEL_PALETTE",
     "ArticleUncertainty",
     "Prediction",
     "PredictionSource",

@@ -190,6 +190,37 @@ class Membership(models.Model):
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
 
+# Label colours, each a distinct hue light enough for dark text on it; a new label gets the
+# first one its project does not use yet (the default labels take the first seven).
+LABEL_PALETTE = (
+    "#64b5f6",  # blue
+    "#81c784",  # green
+    "#ffb74d",  # orange
+    "#e57373",  # red
+    "#ba68c8",  # purple
+    "#a1887f",  # brown
+    "#90a4ae",  # blue grey
+    "#4db6ac",  # teal
+    "#f06292",  # pink
+    "#dce775",  # lime
+    "#7986cb",  # indigo
+    "#ffd54f",  # amber
+    "#4dd0e1",  # cyan
+    "#ff8a65",  # deep orange
+    "#9575cd",  # deep purple
+    "#aed581",  # light green
+)
+
+
+class LabelQuerySet(models.QuerySet["Label"]):
+    def next_colour(self) -> str:
+        """The colour a new label among these gets: the first of LABEL_PALETTE none of them
+        uses, else (all taken) the one fewest use."""
+        used = [colour.lower() for colour in self.values_list("colour", flat=True)]
+        return min(
+            LABEL_PALETTE, key=lambda colour: (used.count(colour), LABEL_PALETTE.index(colour))
+        )
+
 
 class Label(models.Model):
     class Kind(models.TextChoices):
@@ -208,6 +239,8 @@ class Label(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
 
+    objects = LabelQuerySet.as_manager()
+
     class Meta:
         ordering = ["project", "position", "name"]
         constraints = [
@@ -225,6 +258,8 @@ class ClaimType(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="claim_types")
     name = models.CharField(max_length=100)
     position = models.PositiveIntegerField(default=0)
+
+    objects = LabelQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "position", "name"]

@@ -90,7 +90,7 @@ def _vocabulary_page(
     """The list's page (or its items, for htmx); a `refused` form is shown in its row with
     its errors beside its fields, answered 400."""
 
-    def form_for(item: Label | ClaimType | ThreatLevel | None, prefix: str) -> VocabularyForm:
+    def form_for(item: Label | ClaimType | ThreatLevel, prefix: str) -> VocabularyForm:
         if refused is not None and refused.prefix == prefix:
             return refused
         return vocabulary.form(instance=item, prefix=prefix)
@@ -98,7 +98,10 @@ def _vocabulary_page(
     items = vocabulary.model.objects.filter(project=access.project)
     rows = [(item, form_for(item, f"item-{item.pk}")) for item in items]
     context = project_context(
-        access, vocabulary=vocabulary, rows=rows, new_form=form_for(None, "new")
+        access,
+        vocabulary=vocabulary,
+        rows=rows,
+        new_form=form_for(vocabulary.model(project=access.project), "new"),
     )
     status = 200 if refused is None else 400
     return render_page(
