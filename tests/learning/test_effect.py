@@ -166,6 +166,8 @@ def test_a_manager_sees_the_comparison_on_the_scores_page_and_in_its_csv(client,
     assert by["with_minus_without", "median_seconds_to_submit"]["value"] == "-330.0"
     assert by["without", "accepted_spans_kept_exact"]["n_a_reason"] == NO_ACCEPTED
     assert by["with", "accepted_spans"]["value"] == "3"
+    agreement = client.get(reverse("annotations:agreement", args=[compared.slug])).text
+    assert "Scores → With and without suggestions" in agreement
 
 
 def test_reviewers_see_it_as_the_project_allows_and_annotators_never(
@@ -178,6 +180,8 @@ def test_reviewers_see_it_as_the_project_allows_and_annotators_never(
     compared.reviewers_see_scores = False
     compared.save()
     assert "With and without suggestions" not in client.get(url).text
+    agreement = client.get(reverse("annotations:agreement", args=[compared.slug])).text
+    assert "Scores → With and without suggestions" not in agreement
     assert client.get(csv_url).status_code == 403
     client.force_login(annotator)
     page = client.get(url).text
