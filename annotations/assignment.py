@@ -110,15 +110,22 @@ def assignments_auto(*, project: Project, user: User) -> list[AnnotationSet]:
             load[annotator.pk] += 1
             new.append(
                 AnnotationSet(
-                    article_id=article_id, annotator=annotator, guideline_version=guideline
+                    article_id=article_id,
+                    annotator=annotator,
+                    guideline_version=guideline,
+                    suggestions_withheld=services.suggestions_withheld_draw(project),
                 )
             )
     # Both supported databases (SQLite >= 3.37 and PostgreSQL) return the new ids.
     created = AnnotationSet.objects.bulk_create(new)
+    rate = project.withhold_rate
     history.record_many(
         project=project,
         user=user,
-        entries=[history.set_created(s, usernames[s.annotator_id]) for s in created],
+        entries=[
+            history.set_created(s, usernames[s.annotator_id], **services.withheld_recorded(s, rate))
+            for s in created
+        ],
     )
     return created
 

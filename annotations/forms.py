@@ -329,12 +329,43 @@ class ProjectOptionsForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["allow_self_review", "allow_missed_items", "annotators_can_create_actors"]
+        fields = [
+            "allow_self_review",
+            "allow_missed_items",
+            "annotators_can_create_actors",
+            "queue_order",
+            "withhold_rate",
+        ]
         labels = {
             "allow_self_review": "Reviewers may judge their own work",
             "allow_missed_items": "Reviewers may add what the annotators missed",
             "annotators_can_create_actors": "Annotators may add actors",
+            "queue_order": "Order of the annotators' queue",
+            "withhold_rate": "Share of sets shown no suggestions",
         }
+        help_texts = {
+            "queue_order": "After each annotator's own open sets and the articles other "
+            "annotators have begun. “Most uncertain first” offers first the articles the live "
+            "span model is least sure about, so each new gold article teaches it most; "
+            "articles it has not valued yet come after, oldest first.",
+            "withhold_rate": "0 to 1. Each new annotator's set is drawn at random with this "
+            "probability to get no suggestions; the Scores page then compares work with and "
+            "without suggestions against gold. 0: every set gets suggestions.",
+        }
+        widgets = {"withhold_rate": forms.NumberInput(attrs={"step": "0.05", "min": 0, "max": 1})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that does not send them (an older page) leaves them as they are.
+        for name in ("queue_order", "withhold_rate"):
+            self.fields[name].required = False
+
+    def clean_queue_order(self) -> str:
+        return self.cleaned_data.get("queue_order") or self.instance.queue_order
+
+    def clean_withhold_rate(self) -> float:
+        rate = self.cleaned_data.get("withhold_rate")
+        return self.instance.withhold_rate if rate is None else rate
 
 
 class QualitySettingsForm(forms.ModelForm):

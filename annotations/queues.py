@@ -8,6 +8,14 @@ An annotator's queue is, in this order:
    the article is low, and not adjudicated yet) on which they have no set;
 3. mixed into the new articles of 2., at the project's `control_rate`, control items: approved
    gold articles a manager marked, which look like any other article (`control_due`).
+
+The articles of 2. come oldest first (QueueOrder.OLDEST, the default). With the project's
+`queue_order` at QueueOrder.UNCERTAINTY (active learning) they come in two groups: first those
+still short of annotators (another annotator has a set on them already, or low agreement asks
+one more), so that begun articles reach gold before new ones are started, as oldest first does
+by itself; then the articles nobody has begun. Within each, the most uncertain first (the live
+span model's ArticleUncertainty, annotations.learning.uncertainty), then the articles without a
+value, oldest first.
 """
 
 from __future__ import annotations
@@ -15,18 +23,35 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models import Value as V
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from annotations import services
 from annotations.errors import Conflict
-from annotations.models import AnnotationSet, Article, Project
+from annotations.models import AnnotationSet, Article, Project, QueueOrder
 
 Status = AnnotationSet.Status
 # The editable statuses (AnnotationSet.EDITABLE), in the order an annotator works on them.
 OPEN_ORDER = (Status.CHANGES_REQUESTED, Status.IN_PROGRESS, Status.ASSIGNED)
 NEEDS_ANNOTATORS = len(OPEN_ORDER)  # the rank of articles I have no set on
+# With the uncertainty order, NEEDS_ANNOTATORS is the rank of articles others have begun, and:
+NOT_BEGUN = NEEDS_ANNOTATORS + 1
+NO_UNCERTAINTY = -1.0  # below every value (0 to 1): articles without one come last
 
 
 class QueueFields(TypedDict):
@@ -35,6 +60,7 @@ class QueueFields(TypedDict):
     my_status: str | None
     my_set_created: datetime | None
     queue_rank: int
+    queue_uncertainty: float
 
 
 if TYPE_CHECKING:
@@ -45,12 +71,27 @@ if TYPE_CHECKING:
 
 def queue_for(user: User, project: Project) -> QuerySet[QueuedArticle]:
     """The articles waiting for `user` in `project`, in the order to work on them; each carries
-    `queue_rank` (0 changes requested, 1 in progress, 2 assigned, 3 needs annotators),
+    `queue_rank` (0 changes requested, 1 in progress, 2 assigned, 3 needs annotators; with the
+    uncertainty order 3 short of annotators and 4 not begun), `queue_uncertainty` (the
+    article's uncertainty, or NO_UNCERTAINTY; always NO_UNCERTAINTY in the oldest-first order),
     `my_set_created` and `my_status`."""
     mine = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=user)
+    by_uncertainty = project.queue_order == QueueOrder.UNCERTAINTY
+    ranks = [When(my_status=status, then=V(index)) for index, status in enumerate(OPEN_ORDER)]
+    uncertainty: Expression
+    if by_uncertainty:
+        begun = AnnotationSet.objects.annotators_only().filter(article=OuterRef("pk"))
+        ranks.append(When(Exists(begun), then=V(NEEDS_ANNOTATORS)))
+        uncertainty = Coalesce(
+            F("uncertainty__value"), V(NO_UNCERTAINTY), output_field=FloatField()
+        )
+        order = ["-queue_uncertainty"]
+    else:  # oldest first: the query as it always was
+        uncertainty = V(NO_UNCERTAINTY, output_field=FloatField())
+        order = []
     rank = Case(
-        *(When(my_status=status, then=V(index)) for index, status in enumerate(OPEN_ORDER)),
-        default=V(NEEDS_ANNOTATORS),
+        *ranks,
+        default=V(NOT_BEGUN if by_uncertainty else NEEDS_ANNOTATORS),
         output_field=IntegerField(),
     )
     return (
@@ -61,19 +102,28 @@ def queue_for(user: User, project: Project) -> QuerySet[QueuedArticle]:
             my_set_created=Subquery(mine.values("created_at")[:1]),
         )
         .filter(Q(my_status__in=OPEN_ORDER) | Q(my_status__isnull=True, needs_annotators=True))
-        .annotate(queue_rank=rank)
-        .order_by("queue_rank", "my_set_created", "pk")
+        .annotate(queue_rank=rank, queue_uncertainty=uncertainty)
+        .order_by("queue_rank", "my_set_created", *order, "pk")
     )
 
 
 def _after(queue: QuerySet[QueuedArticle], article_id: int) -> QuerySet[QueuedArticle]:
     """The part of the queue that comes after article `article_id` (empty if it is not in it)."""
-    here = queue.filter(pk=article_id).values("queue_rank", "my_set_created").first()
+    here = (
+        queue.filter(pk=article_id)
+        .values("queue_rank", "my_set_created", "queue_uncertainty")
+        .first()
+    )
     if here is None:
         return queue.none()
     rank, created = here["queue_rank"], here["my_set_created"]
     if created is None:
-        later = Q(queue_rank__gt=rank) | Q(queue_rank=rank, pk__gt=article_id)
+        value = here["queue_uncertainty"]
+        later = (
+            Q(queue_rank__gt=rank)
+            | Q(queue_rank=rank, queue_uncertainty__lt=value)
+            | Q(queue_rank=rank, queue_uncertainty=value, pk__gt=article_id)
+        )
     else:
         later = (
             Q(queue_rank__gt=rank)

@@ -11,6 +11,11 @@ and add up per annotator, per week or per project.
   claimant, targets, reliability, credibility), the share of gold claims the annotator got right
   (a gold claim the annotator missed counts as wrong in every field).
 - Threat level: the distance in ranks between the annotator's level and gold's (0 is exact).
+
+For the comparison of work with and without suggestions (annotations.learning.effect) each
+set's row also keeps, under "help|": whether its suggestions were withheld and the rate they
+were drawn at, the seconds from its first edit to its first submission, and how many of its
+spans were accepted from suggestions and how many of those gold kept (exact, overlap).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.db.models import Min, Q
+
 from annotations.agreement import CLAIM_FIELDS, claims_by_range
-from annotations.models import AnnotationSet, GoldScore, Span, ThreatAssessment
+from annotations.models import AnnotationSet, GoldScore, HistoryRecord, Span, ThreatAssessment
 
 Spans = dict[int, list[tuple[int, int, int | None]]]  # label -> (start, end, actor)
 
@@ -80,6 +87,72 @@ def compare(
     return stats
 
 
+def help_stats(set_ids: list[int], article_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """Per set, what the comparison with and without suggestions reads (the "help|" keys, see
+    the module), but the accepted spans' matches with gold (`accepted_spans`, `help_matches`).
+
+    - "help|withheld": 1 when the set was shown no suggestions;
+    - "help|rate": the withhold rate it was drawn at (absent when its creation did not record
+      one: a set imported, or made before the draw existed);
+    - "help|seconds": from its first edit (its first history record after its creation) to its
+      first submission, when both are recorded."""
+    stats: dict[int, dict[str, float]] = defaultdict(dict)
+    for pk, withheld in AnnotationSet.objects.filter(pk__in=set_ids).values_list(
+        "pk", "suggestions_withheld"
+    ):
+        stats[pk]["help|withheld"] = int(withheld)
+    records = HistoryRecord.objects.filter(
+        article_id__in=article_ids, annotation_set_id__in=set_ids
+    )
+    created = Q(object_type="annotation_set", action=HistoryRecord.Action.CREATE)
+    for set_id, rate in records.filter(created).values_list(
+        "annotation_set_id", "after__withhold_rate"
+    ):
+        if set_id is not None and isinstance(rate, int | float):
+            stats[set_id]["help|rate"] = float(rate)
+    times = (
+        records.values("annotation_set_id")
+        .annotate(
+            first_edit=Min("created_at", filter=~created),
+            submitted=Min(
+                "created_at",
+                filter=Q(action=HistoryRecord.Action.TRANSITION, after__status="submitted"),
+            ),
+        )
+        .order_by()
+    )
+    for row in times:
+        set_id, first, submitted = row["annotation_set_id"], row["first_edit"], row["submitted"]
+        if set_id is not None and first is not None and submitted is not None:
+            stats[set_id]["help|seconds"] = max((submitted - first).total_seconds(), 0.0)
+    return stats
+
+
+def accepted_spans(set_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+    """Per set, its spans accepted from suggestions (provenance recorded): (label, start, end)."""
+    accepted: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for set_id, label, start, end in Span.objects.filter(
+        annotation_set_id__in=set_ids, provenance__isnull=False
+    ).values_list("annotation_set_id", "label_id", "start", "end"):
+        accepted[set_id].append((label, start, end))
+    return accepted
+
+
+def help_matches(accepted: list[tuple[int, int, int]], gold: Spans) -> dict[str, float]:
+    """How many accepted spans gold kept: same range and label (exact), or overlapping a gold
+    span of the label (overlap)."""
+    exact = overlap = 0
+    for label, start, end in accepted:
+        ranges = [(s, e) for s, e, _ in gold.get(label, [])]
+        exact += (start, end) in ranges
+        overlap += any(start < e and s < end for s, e in ranges)
+    return {
+        "help|accepted": len(accepted),
+        "help|accepted_exact": exact,
+        "help|accepted_overlap": overlap,
+    }
+
+
 def refresh_scores(article_ids: Sequence[int]) -> None:
     """Score every handed-in annotator set of the articles that have approved gold (and drop
     the scores of sets no longer handed in, or of articles without gold)."""
@@ -99,6 +172,9 @@ def refresh_scores(article_ids: Sequence[int]) -> None:
             "article_id", "article__project_id"
         )
     )
+    set_ids = [s[0] for s in sets]
+    helped = help_stats(set_ids, list(gold_of))
+    accepted = accepted_spans(set_ids)
     scores = [
         GoldScore(
             annotation_set_id=pk,
@@ -114,7 +190,9 @@ def refresh_scores(article_ids: Sequence[int]) -> None:
                 claims.get(gold_of[article_id], {}),
                 levels.get(pk),
                 levels.get(gold_of[article_id]),
-            ),
+            )
+            | helped[pk]
+            | help_matches(accepted.get(pk, []), spans.get(gold_of[article_id], {})),
         )
         for pk, article_id, annotator_id, is_control, submitted_at in sets
     ]

@@ -30,6 +30,7 @@ project, whose opener needed that article's KEY SHARE at its commit: "deadlock d
 from __future__ import annotations
 
 import enum
+import random
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -130,24 +131,52 @@ class ArticleBusy(Conflict):
     """Another annotator is opening the article at this moment (`annotation_set_open`)."""
 
 
+# Drawing which annotators' sets get no suggestions (Project.withhold_rate). The operating
+# system's randomness: nobody, a manager included, can predict or steer the draw, and the draw
+# itself is kept (AnnotationSet.suggestions_withheld, and the rate in the set's creation
+# record), so nothing needs to be replayed. Tests put a seeded random.Random here.
+WITHHOLD_RANDOM: random.Random = random.SystemRandom()
+
+
+def suggestions_withheld_draw(project: Project) -> bool:
+    """Whether a new annotator's set in the project gets no suggestions: true with probability
+    `project.withhold_rate` (never at 0, always at 1)."""
+    rate = project.withhold_rate
+    if rate <= 0:
+        return False
+    return rate >= 1 or WITHHOLD_RANDOM.random() < rate
+
+
+def withheld_recorded(annotation_set: AnnotationSet, rate: float) -> dict[str, object]:
+    """What a new annotator's set records of the draw in its creation entry: the outcome and
+    the rate it was drawn at (a comparison of sets with and without suggestions takes only
+    sets drawn at a rate strictly between 0 and 1: annotations.learning.effect)."""
+    return {"suggestions_withheld": annotation_set.suggestions_withheld, "withhold_rate": rate}
+
+
 def annotation_set_create(
     *, article: Article, annotator: User | None, user: User, is_control: bool = False
 ) -> AnnotationSet:
     """A new, empty set of `annotator` on `article` (assigned), or the article's gold set when
-    `annotator` is None, recorded in the history. The callers check, in their transaction, who
-    may create it and whether the article takes another annotator."""
+    `annotator` is None, recorded in the history. An annotator's set (a control attempt too)
+    gets no suggestions with the probability `withhold_rate` of the project (as the caller read
+    it), drawn here. The callers check, in their transaction, who may create it and whether the
+    article takes another annotator."""
+    project = article.project
     annotation_set = AnnotationSet.objects.create(
         article=article,
         annotator=annotator,
         is_gold=annotator is None,
         is_control=is_control,
-        guideline_version=article.project.current_guideline(),
+        guideline_version=project.current_guideline(),
+        suggestions_withheld=annotator is not None and suggestions_withheld_draw(project),
     )
     after: dict[str, object] = {"status": annotation_set.status}
     if annotator is None:
         after["gold"] = True
     else:
         after["annotator"] = annotator.get_username()
+        after.update(withheld_recorded(annotation_set, project.withhold_rate))
     history.record(user=user, action="create", obj=annotation_set, after=after)
     return annotation_set
 

@@ -7,6 +7,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from annotations import agreement, scoring
+from annotations.learning import trained, uncertainty
 from annotations.models import Article, Project, ProjectAgreement
 from annotations.release_build import release_build
 
@@ -31,6 +32,25 @@ def refresh_article_quality(article_id: int) -> None:
     if stored is not None and stored.computed_at > written:
         return
     agreement.refresh_project(Project.objects.get(pk=project_id))
+
+
+@task()
+def refresh_article_uncertainty(project_id: int) -> None:
+    """The uncertainty of the project's open articles under its live span model (the
+    uncertainty queue's order); nothing without a live span model."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return
+    model = trained.live_model(project, "spans")
+    if model is None:
+        return
+    uncertainty.refresh_uncertainty(project, trained.suggester_for(model), model)
+
+
+def uncertainty_changed(project_id: int) -> None:
+    """Schedule the project's article uncertainty for recomputing once this transaction
+    commits: call it where a span model goes live."""
+    transaction.on_commit(lambda: refresh_article_uncertainty.enqueue(project_id))
 
 
 def quality_changed(article_id: int) -> None:

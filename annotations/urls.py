@@ -126,6 +126,11 @@ urlpatterns = [
     path(project + "quality/scores/", quality.score_table, name="scores"),
     path(project + "quality/scores.csv", quality.score_table_csv, name="scores-csv"),
     path(
+        project + "quality/suggestions.csv",
+        quality.suggestion_effect_csv,
+        name="suggestion-effect-csv",
+    ),
+    path(
         project + "quality/scores/<int:user_id>/",
         quality.annotator_scores,
         name="annotator-scores",

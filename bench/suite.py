@@ -334,6 +334,77 @@ def import_memory(sized: Sized, path: Path, annotator) -> dict:
     return {"peak_mb": figures["peak_mb"], "max_rss_mb": figures["max_rss_mb"]}
 
 
+# The queue: /next/ in a project whose articles all wait for annotators
+
+
+def queue_project(sized: Sized):
+    """A project of `sized.size` articles waiting for annotators (a tenth begun by annotator2),
+    each with an uncertainty from a live span model (seeded), and the annotator who asks
+    /next/: made once per size."""
+    import random
+
+    from annotations.models import AnnotationSet, ArticleUncertainty, TrainedModel
+    from bench.generate import create_project, generate_project
+
+    if "queue" in sized.cache:
+        return sized.cache["queue"]
+    slug = f"{sized.slug}-queue"
+    project = generate_project(slug, sized.size, annotated=False)
+    _, users = create_project(slug)
+    model, _ = TrainedModel.objects.get_or_create(
+        project=project,
+        kind=TrainedModel.Kind.SPANS,
+        version=1,
+        defaults={"status": TrainedModel.Status.READY, "is_live": True},
+    )
+    rng = random.Random(14)
+    ids = list(project.articles.order_by("pk").values_list("pk", flat=True))
+    ArticleUncertainty.objects.bulk_create(
+        [
+            ArticleUncertainty(article_id=pk, project=project, model=model, value=rng.random())
+            for pk in ids
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    AnnotationSet.objects.bulk_create(
+        [AnnotationSet(article_id=pk, annotator=users["annotator2"]) for pk in ids[::10]],
+        ignore_conflicts=True,
+    )
+    sized.cache["queue"] = (project, users["annotator1"])
+    return sized.cache["queue"]
+
+
+def _queue_next(sized: Sized, order: str) -> dict:
+    from annotations.models import AnnotationSet
+
+    project, user = queue_project(sized)
+    project.queue_order = order
+    project.save(update_fields=["queue_order"])
+    url = reverse_or_unavailable("annotations:queue-next", [project.slug])
+    client = client_for(user)
+    mine = AnnotationSet.objects.filter(article__project=project, annotator=user)
+
+    def forget(_response):  # each request takes a new article, as a fresh annotator's does
+        mine.delete()
+
+    samples = repeat_requests(lambda: client.get(url), sized.repeats, after=forget)
+    queries = query_count(lambda: client.get(url))
+    forget(None)
+    return {**summarise_ms(samples), "queries": queries}
+
+
+@measurement("queue_next")
+def measure_queue_next(sized: Sized) -> dict:
+    """/next/ for an annotator new to the project, oldest first and most uncertain first."""
+    oldest = _queue_next(sized, "oldest")
+    uncertain = _queue_next(sized, "uncertainty")
+    return {
+        **{f"oldest {k}": v for k, v in oldest.items()},
+        **{f"uncertainty {k}": v for k, v in uncertain.items()},
+    }
+
+
 # The annotate page
 
 

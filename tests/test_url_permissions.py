@@ -400,6 +400,8 @@ CASES: dict[str, list[Case]] = {
     "annotations:agreement": [page("get", REVIEWER_OR_MANAGER)],
     "annotations:scores": [page("get", ALL)],
     "annotations:scores-csv": [page("get", ALL)],
+    # Every annotator's sets at once: whoever sees every score (reviewers as the project allows).
+    "annotations:suggestion-effect-csv": [page("get", REVIEWER_OR_MANAGER)],
     # Managers see everyone's scores, reviewers as the project allows (it does by default),
     # annotators their own.
     "annotations:annotator-scores": [

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotations import agreement
-from annotations.access import REVIEWER_OR_MANAGER, get_project_for_user
+from annotations.access import REVIEWER_OR_MANAGER, get_project_for_user, sees_every_score
 from annotations.views.common import project_context
 from workbench.http import AuthenticatedHttpRequest
 
@@ -145,5 +145,6 @@ def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
             pair_chart=forest(pair_rows),
             matrix=matrix,
             trend=trend_chart(figures["trend"], "unitizing_alpha"),
+            sees_all_scores=sees_every_score(access),
         ),
     )

@@ -303,7 +303,8 @@ def _actor_edit_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_options(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """What the project allows: self-review, adding missed items, annotators adding actors."""
+    """What the project allows (self-review, adding missed items, annotators adding actors) and
+    how it hands out work (the queue's order, the share of sets shown no suggestions)."""
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     data = request.POST if request.method == "POST" else None
     form = ProjectOptionsForm(data, instance=access.project)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +31,8 @@ from annotations.access import (
 from annotations.agreement import claims_by_range, iso_week
 from annotations.errors import Conflict
 from annotations.forms import QualitySettingsForm
-from annotations.models import AnnotationSet, Article, Span, ThreatAssessment
+from annotations.learning.effect import suggestion_effect
+from annotations.models import AnnotationSet, Article, GoldScore, Span, ThreatAssessment
 from annotations.scoring import summarise
 from annotations.views.agreement import trend_chart
 from annotations.views.common import project_context
@@ -64,15 +65,79 @@ def _table(access: ProjectAccess) -> list[dict[str, Any]]:
     ]
 
 
+def _effect(access: ProjectAccess) -> dict[str, Any]:
+    """Work with and without suggestions compared (annotations.learning.effect): every
+    annotator's sets at once, so only for those who see every score."""
+    if not sees_every_score(access):
+        raise PermissionDenied("Only those who see every annotator's scores see this comparison.")
+    stats = GoldScore.objects.filter(project=access.project).values_list("stats", flat=True)
+    return suggestion_effect(stats)
+
+
 @login_required
 @require_GET
 def score_table(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_project_for_user(request.user, slug)
+    sees_all = sees_every_score(access)
     return render(
         request,
         "annotations/scores.html",
-        project_context(access, rows=_table(access), sees_all=sees_every_score(access)),
+        project_context(
+            access,
+            rows=_table(access),
+            sees_all=sees_all,
+            effect=_effect(access) if sees_all else None,
+        ),
     )
+
+
+EFFECT_FIGURES = [
+    ("exact_f1", "spans_exact_f1"),
+    ("overlap_f1", "spans_overlap_f1"),
+    ("median_seconds", "median_seconds_to_submit"),
+    ("accepted_kept_exact", "accepted_spans_kept_exact"),
+    ("accepted_kept_overlap", "accepted_spans_kept_overlap"),
+    ("hand_kept_exact", "hand_spans_kept_exact"),
+    ("hand_kept_overlap", "hand_spans_kept_overlap"),
+]
+
+
+@login_required
+@require_GET
+def suggestion_effect_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The comparison with and without suggestions as CSV: one row per group and figure (the
+    difference as a group of its own), with its interval or why it is undefined."""
+    access = get_project_for_user(request.user, slug)
+    effect = _effect(access)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{access.project.slug}-suggestions-effect.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["group", "sets", "figure", "value", "ci_low", "ci_high", "n_a_reason"])
+    if effect["reason"]:
+        writer.writerow(["", 0, "", "", "", "", effect["reason"]])
+    for group in effect["groups"]:
+        for key, column in EFFECT_FIGURES:
+            figure = group[key]
+            writer.writerow(
+                [group["key"], group["sets"], column]
+                + [figure["value"], figure["low"], figure["high"], figure["reason"]]
+            )
+        for key, column in [
+            ("p25_seconds", "p25_seconds_to_submit"),
+            ("p75_seconds", "p75_seconds_to_submit"),
+            ("timed", "sets_timed"),
+            ("accepted", "accepted_spans"),
+            ("hand", "hand_spans"),
+        ]:
+            writer.writerow([group["key"], group["sets"], column, group[key], "", "", ""])
+    for key, column in EFFECT_FIGURES[:3]:
+        figure = effect["difference"][key]
+        writer.writerow(
+            ["with_minus_without", effect["drawn"], column]
+            + [figure["value"], figure["low"], figure["high"], figure["reason"]]
+        )
+    return response
 
 
 def _csv_cell(value: object) -> object:

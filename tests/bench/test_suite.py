@@ -14,6 +14,11 @@ FIELDS = {
     "annotate_page_1000": {"median_ms", "p95_ms", "queries"},
     "span_create_htmx": {"median_ms", "p95_ms"},
     "span_create_api": {"median_ms", "p95_ms"},
+    "queue_next": {
+        f"{order} {figure}"
+        for order in ("oldest", "uncertainty")
+        for figure in ("median_ms", "p95_ms", "queries")
+    },
     "agreement": {"seconds", "dashboard_p95_ms", "dashboard_queries", "update_seconds"},
     "adjudication": {
         f"{n} {what} {figure}"
