@@ -27,7 +27,12 @@ from annotations.models.learning import (
     PredictionSource,
     TrainedModel,
 )
-from annotations.models.quality import ArticleAgreement, GoldScore, ProjectAgreement
+from annotations.models.quality import (
+    ArticleAgreement,
+    GoldScore,
+    ProjectAgreement,
+    ProjectAgreementTotal,
+)
 from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
@@ -40,6 +45,7 @@ __all__ = [
     "ArticleAgreement",
     "GoldScore",
     "ProjectAgreement",
+    "ProjectAgreementTotal",
     "Release",
     "ReleaseFile",
     "AdjudicationDecision",
