@@ -178,3 +178,41 @@ def test_exact_sums_leave_no_trace_of_what_was_taken_away():
     for value in values:
         partials = exact_add(partials, -value)
     assert partials == []
+
+
+def test_a_worker_recomputes_the_intervals_once_for_many_hand_ins_after_a_delay(
+    settings, project, annotator, annotator2, hand_in, django_capture_on_commit_callbacks
+):
+    """With the database task backend (a db_worker), the hand-ins' refreshes run at once and
+    the one interval recomputation waits INTERVALS_DELAY seconds, so the hand-ins meanwhile
+    join it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    articles = [
+        ArticleFactory(project=project, body="Russia warned NATO."),
+        ArticleFactory(project=project, body="Minsk hosted NATO."),
+    ]
+    for article in articles:
+        for user in (annotator, annotator2):
+            hand_in(
+                AnnotationSet.objects.create(article=article, annotator=user), {"NATO": "actor"}
+            )
+    queued = DBTaskResult.objects.filter(task_path__endswith="refresh_article_quality")
+    assert queued.count() == 4  # one per hand-in, for the worker
+    for article in articles:
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.refresh_article_quality.call(article.pk)  # what the worker runs at once
+    intervals = DBTaskResult.objects.filter(task_path__endswith="refresh_project_intervals")
+    assert intervals.count() == 1
+    waits = intervals.get().run_after - timezone.now()
+    assert timedelta(seconds=tasks.INTERVALS_DELAY - 5) < waits
+    assert waits <= timedelta(seconds=tasks.INTERVALS_DELAY)
+    figures = agreement.project_agreement(project)
+    assert figures["articles"] == 2
+    assert figures["intervals_updating"] is True
+    tasks.refresh_project_intervals.call(project.pk)  # what the worker runs later
+    assert agreement.project_agreement(project)["intervals_updating"] is False
