@@ -22,12 +22,15 @@ What is compared:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -43,6 +46,7 @@ from annotations.coefficients import (
     alpha_from_coincidences,
     coincidences_of,
     evaluate,
+    exact_add,
     gwet_from_sums,
     gwet_sums,
     kappa_from_table,
@@ -56,12 +60,16 @@ from annotations.models import (
     Label,
     Project,
     ProjectAgreement,
+    ProjectAgreementTotal,
     Span,
     ThreatAssessment,
     ThreatLevel,
 )
 
 GAP = "-"  # the value of a code point no span covers
+ALL = "all"  # the running totals of the whole project
+NO_GUIDELINE = "no version recorded"
+NOT_HANDED_IN = "not handed in"
 CLAIM_FIELDS = ("type", "claimant", "targets", "reliability", "credibility")
 
 
@@ -315,8 +323,12 @@ def _by_label(spans: list[tuple[int, int, int]]) -> dict[int, list[tuple[int, in
 
 
 def refresh_articles(article_ids: Sequence[int]) -> list[ArticleAgreement]:
-    """Recompute and store the articles' agreement rows."""
-    rows = article_rows(article_ids)
+    """Recompute and store the articles' agreement rows (the running totals left as they
+    are: `refresh_project` sums them again; one article at a time, `refresh_article`)."""
+    return _save_rows(article_rows(article_ids))
+
+
+def _save_rows(rows: list[ArticleAgreement]) -> list[ArticleAgreement]:
     ArticleAgreement.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -417,31 +429,59 @@ def _headline(scale: list[int], values: dict[int, float] | None) -> dict[str, Ca
     return measures
 
 
-def _evaluate_all(
-    measures: dict[str, Callable], rows: Sequence[dict[str, float]], seed: int
-) -> dict[str, dict]:
-    table = Table(rows)
-    total = table.total()
-    resamples = table.resamples(BOOTSTRAP_RESAMPLES, seed) if rows else []
-    return {name: evaluate(m, total, resamples).as_dict() for name, m in measures.items()}
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group of articles' summed statistics (and their bootstrap resamples, if any)."""
+
+    articles: int
+    annotation_sets: int
+    total: Stats
+    resamples: Sequence[Stats] = ()
 
 
-def project_figures(project: Project) -> dict[str, Any]:
-    """Every agreement figure of the project, from its ArticleAgreement rows (JSON-ready)."""
-    rows = list(
-        ArticleAgreement.objects.filter(project=project, coders__gte=2).values_list(
-            "stats", "period", "guideline", "coders"
-        )
+def group_names(coders: int, period: str, guideline: str) -> list[str]:
+    """The running totals an ArticleAgreement row counts in: none below two coders, else the
+    project's, its guideline version's and its week's."""
+    if coders < 2:
+        return []
+    return [
+        ALL,
+        f"guideline|{guideline or NO_GUIDELINE}",
+        f"week|{period or NOT_HANDED_IN}",
+    ]
+
+
+def _rows(project_id: int) -> list[tuple[dict[str, float], str, str, int]]:
+    return list(
+        ArticleAgreement.objects.filter(project_id=project_id, coders__gte=2)
+        .order_by("article_id")
+        .values_list("stats", "period", "guideline", "coders")
     )
-    stats_rows = [r[0] for r in rows]
+
+
+def _tables(rows: Sequence[tuple[dict[str, float], str, str, int]]) -> dict[str, tuple]:
+    """Per group: (articles, annotation sets, Table of the rows)."""
+    members: dict[str, list[tuple[dict[str, float], int]]] = defaultdict(list)
+    for stats, period, guideline, coders in rows:
+        for name in group_names(coders, period, guideline):
+            members[name].append((stats, coders))
+    members.setdefault(ALL, [])
+    return {
+        name: (len(group), sum(c for _, c in group), Table([s for s, _ in group]))
+        for name, group in members.items()
+    }
+
+
+def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
+    """Every agreement figure of the project from its groups' statistics (JSON-ready); with
+    resamples, each with its bootstrap 95% interval."""
+    everything = groups.get(ALL) or Group(0, 0, Stats.of({}))
+    total, resamples = everything.total, everything.resamples
     scale_rows = list(project.threat_levels.order_by("rank").values_list("rank", "value"))
     scale = [rank for rank, _ in scale_rows]
     values: dict[int, float] | None = {r: float(v) for r, v in scale_rows if v is not None}
     if not scale_rows or len(values or {}) < len(scale_rows):
         values = None  # interval alpha needs a number for every level
-    table = Table(stats_rows)
-    total = table.total()
-    resamples = table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED)
 
     def figure(measure: Callable) -> dict:
         return evaluate(measure, total, resamples).as_dict()
@@ -454,7 +494,7 @@ def project_figures(project: Project) -> dict[str, Any]:
 
     labels = dict(Label.objects.filter(project=project).values_list("pk", "name"))
     used_labels = sorted(
-        {int(name[3:]) for name in table.groups if name.startswith("ul:")},
+        {int(name[3:]) for name in total.groups if name.startswith("ul:")},
         key=lambda pk: labels.get(pk, ""),
     )
     per_label = [
@@ -469,7 +509,7 @@ def project_figures(project: Project) -> dict[str, Any]:
     ]
 
     pairs = sorted(
-        tuple(int(x) for x in name[3:].split("-")) for name in table.groups if name[:3] == "pa:"
+        tuple(int(x) for x in name[3:].split("-")) for name in total.groups if name[:3] == "pa:"
     )
     annotator_ids = sorted({a for pair in pairs for a in pair})
     names = dict(
@@ -497,40 +537,197 @@ def project_figures(project: Project) -> dict[str, Any]:
         if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
 
-    def grouped(index: int, missing: str) -> list[dict]:
-        groups: dict[str, list[dict[str, float]]] = defaultdict(list)
-        for row in rows:
-            groups[str(row[index] or missing)].append(row[0])
+    def grouped(prefix: str) -> list[dict]:
         return [
             {
-                "period": name,
-                "articles": len(group),
-                **_evaluate_all(headline, group, BOOTSTRAP_SEED),
+                "period": name[len(prefix) :],
+                "articles": group.articles,
+                **{
+                    k: evaluate(m, group.total, group.resamples).as_dict()
+                    for k, m in headline.items()
+                },
             }
             for name, group in sorted(groups.items())
+            if name.startswith(prefix)
         ]
 
     return {
-        "articles": len(rows),
-        "annotation_sets": sum(row[3] for row in rows),
+        "articles": everything.articles,
+        "annotation_sets": everything.annotation_sets,
         "annotators": [{"id": pk, "username": names.get(pk, str(pk))} for pk in annotator_ids],
         "overall": overall,
         "labels": per_label,
         "pairs": per_pair,
-        "guidelines": grouped(2, "no version recorded"),
-        "trend": grouped(1, "not handed in"),
+        "guidelines": grouped("guideline|"),
+        "trend": grouped("week|"),
         "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED},
     }
 
 
-def refresh_project(project: Project) -> ProjectAgreement:
-    """Recompute and store the project's figures; `computed_at` is when the reading began,
-    so a row written after it is known not to be in them."""
-    started = timezone.now()
-    figures = project_figures(project)
-    stored, _ = ProjectAgreement.objects.update_or_create(
-        project=project, defaults={"figures": figures, "computed_at": started}
+def project_figures(project: Project) -> dict[str, Any]:
+    """Every agreement figure of the project summed from all its ArticleAgreement rows, with
+    bootstrap intervals (JSON-ready): the full recomputation."""
+    return _figures(project, _bootstrapped(_tables(_rows(project.pk))))
+
+
+def _bootstrapped(tables: Mapping[str, tuple]) -> dict[str, Group]:
+    return {
+        name: Group(
+            articles, sets, table.total(), table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED)
+        )
+        for name, (articles, sets, table) in tables.items()
+    }
+
+
+# Running totals (ProjectAgreementTotal) and the project's agreement lock.
+
+
+def _lock(project_id: int) -> ProjectAgreement:
+    """The project's ProjectAgreement row, created if need be, locked until the commit: every
+    writer of agreement rows and totals holds it (lock order: after the article)."""
+    ProjectAgreement.objects.get_or_create(
+        project_id=project_id, defaults={"computed_at": timezone.now()}
     )
+    return ProjectAgreement.objects.select_for_update(no_key=True).get(project_id=project_id)
+
+
+def totals_from_rows(project_id: int) -> dict[str, tuple[int, int, dict[str, float]]]:
+    """Per group: articles, annotation sets and every statistic summed exactly over the rows
+    (what the running totals must equal)."""
+    return {
+        name: (articles, sets, table.sums())
+        for name, (articles, sets, table) in _tables(_rows(project_id)).items()
+    }
+
+
+def running_totals(project_id: int) -> dict[str, tuple[int, int, dict[str, float]]]:
+    """Per group: the running totals as stored (the exact sums as floats)."""
+    return {
+        group: (articles, sets, {k: math.fsum(p) for k, p in stats.items()})
+        for group, articles, sets, stats in ProjectAgreementTotal.objects.filter(
+            project_id=project_id
+        ).values_list("group", "articles", "annotation_sets", "stats")
+    }
+
+
+def _store_totals(project_id: int, tables: Mapping[str, tuple]) -> None:
+    """Replace the project's running totals by the sums of `tables` (under its lock)."""
+    ProjectAgreementTotal.objects.filter(project_id=project_id).delete()
+    ProjectAgreementTotal.objects.bulk_create(
+        ProjectAgreementTotal(
+            project_id=project_id,
+            group=name,
+            articles=articles,
+            annotation_sets=sets,
+            stats=table.partials(),
+        )
+        for name, (articles, sets, table) in tables.items()
+    )
+
+
+def _apply(
+    totals: dict[str, ProjectAgreementTotal],
+    project_id: int,
+    row: ArticleAgreement | None,
+    sign: int,
+) -> None:
+    """Add (sign 1) or subtract (-1) an article's row to the running totals of its groups."""
+    if row is None:
+        return
+    for name in group_names(row.coders, row.period, row.guideline):
+        total = totals.get(name)
+        if total is None:
+            total = totals[name] = ProjectAgreementTotal(project_id=project_id, group=name)
+        total.articles += sign
+        total.annotation_sets += sign * row.coders
+        stats = total.stats
+        for key, value in row.stats.items():
+            partials = exact_add(stats.get(key, ()), sign * value)
+            if partials:
+                stats[key] = partials
+            else:
+                stats.pop(key, None)
+
+
+def _point_figures(project: Project) -> dict[str, Any]:
+    """The figures from the running totals, without intervals (the point estimates)."""
+    groups = {
+        group: Group(articles, sets, Stats.of({k: math.fsum(p) for k, p in stats.items()}))
+        for group, articles, sets, stats in ProjectAgreementTotal.objects.filter(
+            project=project
+        ).values_list("group", "articles", "annotation_sets", "stats")
+        if articles > 0
+    }
+    return _figures(project, groups)
+
+
+def refresh_article(article_id: int) -> tuple[ProjectAgreement | None, bool]:
+    """Recompute an article's agreement row, move the project's running totals from its old
+    row to its new one, and store the point estimates: a second or less at any project size.
+    Returns the ProjectAgreement and whether its intervals need scheduling (they were
+    current: further refreshes before they are recomputed coalesce into one)."""
+    with transaction.atomic():
+        project_id = (
+            Article.objects.select_for_update(no_key=True)
+            .filter(pk=article_id)
+            .values_list("project_id", flat=True)
+            .first()
+        )
+        if project_id is None:
+            return None, False
+        (new,) = article_rows([article_id])
+        stored = _lock(project_id)
+        old = ArticleAgreement.objects.filter(article_id=article_id).first()
+        _save_rows([new])
+        totals = {t.group: t for t in ProjectAgreementTotal.objects.filter(project_id=project_id)}
+        if ALL not in totals:
+            # No running totals yet (a project from before them): sum every row once.
+            _store_totals(project_id, _tables(_rows(project_id)))
+        else:
+            affected = set(group_names(new.coders, new.period, new.guideline))
+            if old is not None:
+                affected.update(group_names(old.coders, old.period, old.guideline))
+            _apply(totals, project_id, old, -1)
+            _apply(totals, project_id, new, 1)
+            for name in sorted(affected):
+                total = totals[name]
+                if total.articles == 0 and name != ALL:
+                    if total.pk is not None:
+                        total.delete()
+                else:
+                    total.save()
+        stored.figures = _point_figures(stored.project)
+        stored.computed_at = timezone.now()
+        schedule = not stored.intervals_pending
+        stored.intervals_pending = True
+        stored.save(update_fields=["figures", "computed_at", "intervals_pending"])
+    return stored, schedule
+
+
+def refresh_project(project: Project) -> ProjectAgreement:
+    """The full recomputation: the running totals summed again from every article row, the
+    point estimates and the bootstrap intervals, stored. The rows are read under the project's
+    agreement lock, so `intervals_at` is a moment the figures were true; article refreshes
+    wait for that reading only, not for the bootstrap."""
+    with transaction.atomic():
+        stored = _lock(project.pk)
+        started = timezone.now()
+        tables = _tables(_rows(project.pk))
+        _store_totals(project.pk, tables)
+        stored.intervals_pending = False
+        stored.save(update_fields=["intervals_pending"])
+    figures = _figures(project, _bootstrapped(tables))
+    with transaction.atomic():
+        stored = _lock(project.pk)
+        fields = []
+        if stored.intervals_at is None or stored.intervals_at < started:
+            stored.intervals, stored.intervals_at = figures, started
+            fields += ["intervals", "intervals_at"]
+        if not stored.figures or stored.computed_at <= started:
+            # No article refreshed since the reading: these are the latest point estimates.
+            stored.figures, stored.computed_at = figures, started
+            fields += ["figures", "computed_at"]
+        stored.save(update_fields=fields)
     return stored
 
 
@@ -543,9 +740,59 @@ def refresh_all(project: Project, *, chunk: int = 500) -> ProjectAgreement:
     return refresh_project(project)
 
 
+def _is_figure(value: Any) -> bool:
+    return isinstance(value, dict) and "value" in value and "low" in value
+
+
+def _with_interval(point: dict, known: dict | None) -> dict:
+    """A point estimate with the interval computed for the same figure, if any."""
+    low = high = None
+    if known is not None and point["value"] is not None:
+        low, high = known.get("low"), known.get("high")
+    return {**point, "low": low, "high": high}
+
+
+def with_intervals(points: dict[str, Any], intervals: dict[str, Any]) -> dict[str, Any]:
+    """The point estimates, each with the bootstrap interval of the same figure (by name, and
+    label, pair or period) from the last interval computation; none where that had no such
+    figure."""
+    merged = dict(points)
+    known = intervals.get("overall", {})
+    merged["overall"] = {
+        name: _with_interval(figure, known.get(name))
+        for name, figure in points.get("overall", {}).items()
+    }
+    keys: dict[str, Callable[[dict], Any]] = {
+        "labels": lambda row: row["label_id"],
+        "pairs": lambda row: tuple(row["annotator_ids"]),
+        "guidelines": lambda row: row["period"],
+        "trend": lambda row: row["period"],
+    }
+    for section, key in keys.items():
+        earlier = {key(row): row for row in intervals.get(section, [])}
+        merged[section] = [
+            {
+                name: _with_interval(value, earlier.get(key(row), {}).get(name))
+                if _is_figure(value)
+                else value
+                for name, value in row.items()
+            }
+            for row in points.get(section, [])
+        ]
+    return merged
+
+
 def project_agreement(project: Project) -> dict[str, Any]:
-    """The project's figures as last stored (computed now if never), with when."""
+    """The project's figures as last stored (computed now if never): the point estimates as of
+    `computed_at`, their intervals as of `intervals_at`, and `intervals_updating` when those
+    are older (a recomputation is on its way)."""
     stored = ProjectAgreement.objects.filter(project=project).first()
-    if stored is None:
+    if stored is None or not stored.figures:
         stored = refresh_all(project)
-    return {**stored.figures, "computed_at": stored.computed_at.isoformat()}
+    updating = stored.intervals_at is None or stored.intervals_at < stored.computed_at
+    return {
+        **with_intervals(stored.figures, stored.intervals),
+        "computed_at": stored.computed_at.isoformat(),
+        "intervals_at": stored.intervals_at.isoformat() if stored.intervals_at else None,
+        "intervals_updating": updating,
+    }

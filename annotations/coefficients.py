@@ -12,8 +12,9 @@ An undefined figure is a `Figure` with value None and the reason, never 0.0.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,12 +237,55 @@ BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_SEED = 20260115
 
 
+def _grouped(keys: Iterable[str]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    groups: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        name, *parts = key.split("|")
+        groups[name].append((tuple(parts), i))
+    return groups
+
+
+def exact_add(partials: Sequence[float], x: float) -> list[float]:
+    """An exact running sum: `partials` (floats, none zero, none overlapping, whose sum is
+    exact) with `x` added, after Shewchuk (1997) as in Hettinger's `msum` recipe. The sum is
+    `math.fsum(partials)`; an empty list is exactly zero, so adding a value and later
+    subtracting it leaves no trace."""
+    out: list[float] = []
+    for y in partials:
+        if abs(x) < abs(y):
+            x, y = y, x
+        high = x + y
+        low = y - (high - x)
+        if low:
+            out.append(low)
+        x = high
+    if x:
+        out.append(x)
+    return out if math.fsum(out) else []
+
+
+def exact_partials(values: Sequence[float]) -> list[float]:
+    """The exact sum of `values` as floats whose sum is exact (smallest first), for
+    `exact_add`: each round takes the correctly rounded sum of what is left."""
+    rest, partials = list(values), []
+    while remainder := math.fsum(rest):
+        partials.append(remainder)
+        rest.append(-remainder)
+    return partials[::-1]
+
+
 class Stats:
     """Additive statistics as one vector, read by group: key "group|a|b" -> value."""
 
     def __init__(self, vector: np.ndarray, groups: Mapping[str, list[tuple[tuple[str, ...], int]]]):
         self.vector = vector
         self.groups = groups
+
+    @classmethod
+    def of(cls, values: Mapping[str, float]) -> Stats:
+        """The statistics of a mapping key -> value (zeros left out)."""
+        keys = [key for key, value in values.items() if value]
+        return cls(np.array([values[k] for k in keys], dtype=float), _grouped(keys))
 
     def group(self, name: str) -> list[tuple[tuple[str, ...], float]]:
         vector = self.vector
@@ -265,17 +309,31 @@ class Table:
                 data.append(value)
             pointers.append(len(columns))
         self.rows = len(rows)
+        self.keys = list(index)
         self.matrix = sparse.csr_matrix(
             (data, columns, pointers), shape=(len(rows), max(len(index), 1))
         )
-        groups: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
-        for key, i in index.items():
-            name, *parts = key.split("|")
-            groups[name].append((tuple(parts), i))
-        self.groups = groups
+        self.groups = _grouped(self.keys)
+
+    def _columns(self) -> Iterator[tuple[str, list[float]]]:
+        columns = self.matrix.tocsc()
+        data, pointers = columns.data, columns.indptr
+        for i, key in enumerate(self.keys):
+            yield key, data[pointers[i] : pointers[i + 1]].tolist()
+
+    def sums(self) -> dict[str, float]:
+        """Each statistic summed over the rows, correctly rounded (`math.fsum`); zeros left
+        out. Running totals kept with `exact_add` come out the same to the last bit."""
+        sums = {key: math.fsum(values) for key, values in self._columns()}
+        return {key: value for key, value in sums.items() if value}
+
+    def partials(self) -> dict[str, list[float]]:
+        """Each statistic's exact sum over the rows, as `exact_add` keeps it; zeros left out."""
+        partials = {key: exact_partials(values) for key, values in self._columns()}
+        return {key: value for key, value in partials.items() if value}
 
     def total(self) -> Stats:
-        return Stats(np.asarray(self.matrix.sum(axis=0)).ravel(), self.groups)
+        return Stats.of(self.sums())
 
     def resamples(self, count: int, seed: int) -> list[Stats]:
         if self.rows == 0:

@@ -18,6 +18,10 @@ wait for each other (a "deadlock detected" error, HTTP 500):
    commit, so writers append their history as late as they can (the annotating services below
    as their last statement, in one batch).
 
+The agreement task (annotations.agreement.refresh_article) takes the article (1), then the
+project's `ProjectAgreement` row, the lock under which every agreement row and running total of
+the project is written (it locks nothing after it; the interval task takes that row alone).
+
 All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check takes KEY SHARE
 on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
 NO KEY UPDATE does not block. A transaction that takes the project's row first (importing,

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
 from annotations import agreement, scoring
 from annotations.learning import trained, uncertainty
-from annotations.models import Article, Project, ProjectAgreement
+from annotations.models import Project
 from annotations.release_build import release_build
+
+# The bootstrap intervals are recomputed at most this often per project (seconds): hand-ins
+# within the delay are taken in by one recomputation.
+INTERVALS_DELAY = 30
 
 
 @task()
@@ -19,19 +26,32 @@ def build_release(release_id: int) -> None:
 
 @task()
 def refresh_article_quality(article_id: int) -> None:
-    """An article's agreement row and its sets' scores against gold, then its project's
-    figures, unless a summing that started after this article's row was written has already
-    taken it in (several hand-ins at once then cost one summing, not one each)."""
-    project_id = Article.objects.filter(pk=article_id).values_list("project_id", flat=True).first()
-    if project_id is None:
+    """An article's agreement row, the project's running totals and point estimates, and its
+    sets' scores against gold; then the project's intervals scheduled, unless already."""
+    stored, schedule = agreement.refresh_article(article_id)
+    if stored is None:
         return
-    agreement.refresh_articles([article_id])
     scoring.refresh_scores([article_id])
-    written = timezone.now()
-    stored = ProjectAgreement.objects.filter(project_id=project_id).first()
-    if stored is not None and stored.computed_at > written:
-        return
-    agreement.refresh_project(Project.objects.get(pk=project_id))
+    if schedule:
+        intervals_changed(stored.project_id)
+
+
+@task()
+def refresh_project_intervals(project_id: int) -> None:
+    """The project's figures recomputed in full, with their bootstrap intervals."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is not None:
+        agreement.refresh_project(project)
+
+
+def intervals_changed(project_id: int) -> None:
+    """Schedule the project's intervals for recomputing, `INTERVALS_DELAY` seconds from now
+    where the task backend can defer (the immediate backend of tests and bench runs it now)."""
+    delay = getattr(settings, "QUALITY_INTERVALS_DELAY", INTERVALS_DELAY)
+    intervals = refresh_project_intervals
+    if intervals.get_backend().supports_defer and delay:
+        intervals = intervals.using(run_after=timezone.now() + timedelta(seconds=delay))
+    transaction.on_commit(lambda: intervals.enqueue(project_id))
 
 
 @task()

@@ -657,60 +657,106 @@ def measure_release(sized: Sized) -> dict:
 # Review
 
 
+def timed_cpu[T](function: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall-clock and CPU seconds of this process (the database server's CPU not included)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    result = function()
+    return time.perf_counter() - start, time.process_time() - cpu, result
+
+
+AGREEMENT_HAND_INS = 5
+
+
 @measurement("agreement")
 def measure_agreement(sized: Sized) -> dict:
     """The agreement dashboard and how fast a hand-in reaches it. `seconds`: recomputing every
-    article's row and the project's figures from scratch (the background work after a
-    migration; once). `dashboard`: GET of the agreement page as the reviewer. `update_seconds`:
-    from the hand-in that gives a new article its second annotator to the project's
-    stored figures including it, the background task run in-process (a db_worker adds its polling
-    interval)."""
-    from annotations import agreement, services
-    from annotations.models import Article, ProjectAgreement
-    from annotations.tasks import refresh_article_quality
+    article's row and the project's figures from scratch (`refresh_all`, what `manage.py
+    refresh_quality` does after an upgrade; once). `dashboard`: GET of the agreement page as the
+    reviewer. `points`: from the hand-in that gives a new article its second annotator to the
+    project's point estimates including it (the submission and `refresh_article_quality`, run
+    in-process by the bench's immediate task backend; a db_worker adds its polling interval),
+    median of AGREEMENT_HAND_INS; `task`: that task alone. `intervals`: the debounced task
+    recomputing the bootstrap intervals (`refresh_project_intervals`), which a worker runs
+    INTERVALS_DELAY seconds after the first hand-in it takes in."""
+    from unittest import mock
 
-    seconds, _ = timed(lambda: agreement.refresh_all(sized.project))
+    from annotations import agreement, services, tasks
+    from annotations.models import Article, ProjectAgreement
+
+    seconds, full_cpu, _ = timed_cpu(lambda: agreement.refresh_all(sized.project))
     url = reverse_or_unavailable("annotations:agreement", [sized.slug])
     client = client_for(sized.users[f"{sized.slug}-reviewer"])
     samples = repeat_requests(lambda: client.get(url), sized.repeats)
     dashboard = {**summarise_ms(samples), "queries": query_count(lambda: client.get(url))}
 
-    # A new article, two annotators; the second hand-in makes it count in the figures.
-    article = Article.objects.create(
-        project=sized.project,
-        title="Bench hand-in",
-        body=f"Bench hand-in {time.time_ns()}: Russia warned NATO.",
-    )
     label = sized.project.labels.order_by("pk")[0]
-    sets = []
-    for name in ("annotator1", "annotator2"):
-        user = sized.users[f"{sized.slug}-{name}"]
-        annotation_set = services.annotation_set_open(article=article, user=user)
-        start = article.body.index("Russia")
-        services.span_create(
-            annotation_set=annotation_set,
-            start=start,
-            end=start + 6,
-            quote="Russia",
-            label=label,
-            user=user,
-        )
-        sets.append((annotation_set, user))
-    services.annotation_set_submit(annotation_set=sets[0][0], user=sets[0][1])
-    refresh_article_quality.call(article.pk)
-    before = ProjectAgreement.objects.get(project=sized.project).figures["articles"]
-    began = time.perf_counter()
-    services.annotation_set_submit(annotation_set=sets[1][0], user=sets[1][1])
-    refresh_article_quality.call(article.pk)
-    update = time.perf_counter() - began
-    if ProjectAgreement.objects.get(project=sized.project).figures["articles"] != before + 1:
-        raise RuntimeError("the figures were not updated after the hand-in")
+    points: list[tuple[float, float]] = []
+    task: list[tuple[float, float]] = []
+    scheduled: list[int] = []
+    with mock.patch.object(tasks, "intervals_changed", scheduled.append):
+        for _ in range(AGREEMENT_HAND_INS):
+            # A new article, two annotators; the second hand-in makes it count in the figures.
+            article = Article.objects.create(
+                project=sized.project,
+                title="Bench hand-in",
+                body=f"Bench hand-in {time.time_ns()}: Russia warned NATO.",
+            )
+            sets = []
+            for name in ("annotator1", "annotator2"):
+                user = sized.users[f"{sized.slug}-{name}"]
+                annotation_set = services.annotation_set_open(article=article, user=user)
+                start = article.body.index("Russia")
+                services.span_create(
+                    annotation_set=annotation_set,
+                    start=start,
+                    end=start + 6,
+                    quote="Russia",
+                    label=label,
+                    user=user,
+                )
+                sets.append((annotation_set, user))
+            services.annotation_set_submit(annotation_set=sets[0][0], user=sets[0][1])
+            before = ProjectAgreement.objects.get(project=sized.project).figures["articles"]
+            wall, cpu, _ = timed_cpu(
+                functools.partial(
+                    services.annotation_set_submit, annotation_set=sets[1][0], user=sets[1][1]
+                )
+            )
+            points.append((wall, cpu))
+            stored = ProjectAgreement.objects.get(project=sized.project)
+            if stored.figures["articles"] != before + 1:
+                raise RuntimeError("the point estimates were not updated after the hand-in")
+            wall, cpu, _ = timed_cpu(
+                functools.partial(tasks.refresh_article_quality.call, article.pk)
+            )
+            task.append((wall, cpu))
+    if scheduled != [sized.project.pk]:
+        raise RuntimeError(f"the intervals were scheduled {len(scheduled)} times, not once")
+    intervals, intervals_cpu, _ = timed_cpu(
+        lambda: tasks.refresh_project_intervals.call(sized.project.pk)
+    )
+    stored = ProjectAgreement.objects.get(project=sized.project)
+    if stored.intervals_at is None or stored.intervals_at < stored.computed_at:
+        raise RuntimeError("the intervals were not brought up to date")
+
+    def median(pairs: list[tuple[float, float]], i: int) -> float:
+        return round(statistics.median(p[i] for p in pairs), 3)
+
     return {
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(full_cpu, 3),
         "dashboard_median_ms": dashboard["median_ms"],
         "dashboard_p95_ms": dashboard["p95_ms"],
+        "dashboard_cpu_median_ms": dashboard.get("cpu_median_ms"),
         "dashboard_queries": dashboard["queries"],
-        "update_seconds": round(update, 3),
+        "update_seconds": median(points, 0),
+        "update_cpu_seconds": median(points, 1),
+        "update_max_seconds": round(max(p[0] for p in points), 3),
+        "task_seconds": median(task, 0),
+        "task_cpu_seconds": median(task, 1),
+        "intervals_seconds": round(intervals, 3),
+        "intervals_cpu_seconds": round(intervals_cpu, 3),
+        "intervals_delay_seconds": tasks.INTERVALS_DELAY,
     }
 
 

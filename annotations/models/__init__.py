@@ -28,7 +28,12 @@ from annotations.models.learning import (
     PredictionSource,
     TrainedModel,
 )
-from annotations.models.quality import ArticleAgreement, GoldScore, ProjectAgreement
+from annotations.models.quality import (
+    ArticleAgreement,
+    GoldScore,
+    ProjectAgreement,
+    ProjectAgreementTotal,
+)
 from annotations.models.releases import Release, ReleaseFile
 from annotations.models.review import AdjudicationDecision, Comment, ReasonCode
 
@@ -42,6 +47,7 @@ __all__ = [
     "ArticleAgreement",
     "GoldScore",
     "ProjectAgreement",
+    "ProjectAgreementTotal",
     "Release",
     "ReleaseFile",
     "AdjudicationDecision",

@@ -40,17 +40,50 @@ class ArticleAgreement(models.Model):
 
 
 class ProjectAgreement(models.Model):
-    """The project's agreement figures, summed from its ArticleAgreement rows with bootstrap
-    intervals: what the agreement page shows without computing anything."""
+    """The project's agreement figures: point estimates from the running totals
+    (ProjectAgreementTotal), kept current after every article refresh, and the bootstrap
+    intervals, recomputed by a debounced task and so possibly older. What the agreement page
+    shows without computing anything. Its row is the project's agreement lock."""
 
     project = models.OneToOneField(
         Project, primary_key=True, on_delete=models.CASCADE, related_name="agreement"
     )
-    figures = models.JSONField(default=dict)
+    figures = models.JSONField(default=dict, help_text="Point estimates, as of computed_at.")
     computed_at = models.DateTimeField()
+    intervals = models.JSONField(
+        default=dict, help_text="The figures with their intervals, as of intervals_at."
+    )
+    intervals_at = models.DateTimeField(null=True, blank=True)
+    intervals_pending = models.BooleanField(
+        default=False, help_text="A recomputation of the intervals is scheduled."
+    )
 
     def __str__(self) -> str:
         return f"agreement of {self.project}"
+
+
+class ProjectAgreementTotal(models.Model):
+    """The running sum of a group of the project's ArticleAgreement rows (those with two
+    coders or more): the whole project ("all"), one guideline version ("guideline|v2") or one
+    ISO week ("week|2026-W03"). Each statistic is kept as an exact sum: a list of floats whose
+    sum is exact (Shewchuk's partials), so subtracting an article's old row and adding its new
+    one leaves exactly what summing every row again would give."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    group = models.CharField(max_length=60)
+    articles = models.IntegerField(default=0)
+    annotation_sets = models.IntegerField(default=0)
+    stats = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "group"], name="project_agreement_total_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement totals of {self.project_id}, {self.group}"
 
 
 class GoldScore(models.Model):

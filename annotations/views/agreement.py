@@ -140,6 +140,9 @@ def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
             access,
             figures=figures,
             computed_at=datetime.fromisoformat(figures["computed_at"]),
+            intervals_at=(
+                datetime.fromisoformat(figures["intervals_at"]) if figures["intervals_at"] else None
+            ),
             overall=forest([(text, overall[key]) for key, text in OVERALL if key in overall]),
             labels=forest(label_rows),
             pair_chart=forest(pair_rows),

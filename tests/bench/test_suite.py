@@ -19,7 +19,14 @@ FIELDS = {
         for order in ("oldest", "uncertainty")
         for figure in ("median_ms", "p95_ms", "queries")
     },
-    "agreement": {"seconds", "dashboard_p95_ms", "dashboard_queries", "update_seconds"},
+    "agreement": {
+        "seconds",
+        "dashboard_p95_ms",
+        "dashboard_queries",
+        "update_seconds",
+        "task_seconds",
+        "intervals_seconds",
+    },
     "adjudication": {
         f"{n} {what} {figure}"
         for n in (80, 1000)
@@ -45,7 +52,7 @@ def test_it_measures_every_figure_and_reports_every_target(transactional_db, set
 
     databases = {"sqlite": results}
     checks = targets(databases)
-    assert len(checks) == 14 + len(EXPORT_FORMATS)
+    assert len(checks) == 16 + len(EXPORT_FORMATS)
     assert all(check["met"] is not None for check in checks), checks
     assert failures(databases) == []
     assert "annotate_page_1000 queries" in table(databases)

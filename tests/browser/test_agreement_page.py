@@ -124,3 +124,29 @@ def test_an_annotator_sees_their_scores_and_trend(page, live_server, login, proj
     page.goto(f"{live_server.url}/projects/{project.slug}/quality/scores/")
     assert "You see your own scores." in page.locator("main").inner_text()
     assert page.js_errors == [] and page.console_errors == []
+
+
+def test_the_page_says_when_the_intervals_are_older_than_the_figures(
+    page, live_server, login, project, reviewer, weeks_of_work, monkeypatch
+):
+    from annotations import tasks
+
+    monkeypatch.setattr(tasks, "intervals_changed", lambda project_id: None)  # not yet run
+    article = ArticleFactory(project=project, body="Minsk hosted the talks.")
+    for user in weeks_of_work[:2]:
+        annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+        services.span_create(
+            annotation_set=annotation_set,
+            start=0,
+            end=5,
+            quote="Minsk",
+            label=project.labels.get(name="location"),
+        )
+        services.annotation_set_submit(annotation_set=annotation_set)
+    login(reviewer)
+    page.goto(f"{live_server.url}/projects/{project.slug}/review/agreement/")
+    notice = page.locator("#intervals-updating")
+    assert "older than the figures" in notice.inner_text()
+    assert "Over 19 articles" in page.locator("main").inner_text()
+    assert page.js_errors == [] and page.console_errors == []
+    _shoot(page, "agreement-updating")

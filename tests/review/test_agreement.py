@@ -136,6 +136,46 @@ def test_unitizing_alpha_is_alpha_over_code_points(seed):
         )
 
 
+# Krippendorff (1995), "On the reliability of unitizing continuous data", Sociological
+# Methodology 25: 47-76, p. 57: four pairs of observers unitize a continuum of 24; (start, end).
+KRIPPENDORFF_1995 = {
+    "A": [[(2, 10), (14, 20)], [(4, 8), (15, 17)]],
+    "B": [[(0, 18)], [(0, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 9), (9, 10)]],
+    "C": [
+        [(2, 8), (10, 12), (14, 18), (20, 22)],
+        [(0, 2), (4, 8), (10, 14), (16, 18), (20, 22)],
+    ],
+    "D": [
+        [(0, 2), (2, 10), (10, 14), (14, 20), (20, 24)],
+        [(0, 4), (4, 8), (8, 15), (15, 17), (17, 24)],
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("example", "scotts_pi"), [("A", 0.314), ("B", 0.314), ("C", 0.314), ("D", None)]
+)
+def test_unitizing_alpha_matches_krippendorffs_digitized_example(example, scotts_pi):
+    """Krippendorff (1995) digitizes his example (one unit per point of the continuum) and
+    reports Scott's pi of .314 for A, B and C (D has no variation): the reading our unitizing
+    alpha takes. With 2N = 48 values, alpha = 1 - (1 - pi) * 47 / 48 (0.329 for A, as DKPro
+    Statistics' Krippendorff1995Test has it). Krippendorff's own unitizing alpha tells the four
+    apart (.553, -.926, .679, .066) because it sees where units begin and end; digitized, B's
+    seven adjacent units are one run, which is why A, B and C come out the same here."""
+    coders = [[(s, e, "x") for s, e in spans] for spans in KRIPPENDORFF_1995[example]]
+    coincidences = unitizing_coincidences(24, coders, only="x")
+    by_label = unitizing_coincidences(24, coders)  # one label: the same as "x or not"
+    assert sorted(coincidences.values()) == sorted(by_label.values())
+    if scotts_pi is None:
+        with pytest.raises(Undefined, match="chance agreement is total"):
+            alpha_from_coincidences(coincidences)
+        return
+    alpha = alpha_from_coincidences(coincidences)
+    assert 1 - (1 - alpha) * 48 / 47 == pytest.approx(scotts_pi, abs=5e-4)
+    if example == "A":
+        assert alpha == pytest.approx(0.329, abs=5e-4)
+
+
 def test_partial_overlap_earns_partial_agreement():
     both = [[(10, 20, "a")], [(10, 20, "a")]]
     half = [[(10, 20, "a")], [(15, 25, "a")]]
