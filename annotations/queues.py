@@ -75,7 +75,8 @@ def queue_for(user: User, project: Project) -> QuerySet[QueuedArticle]:
     uncertainty order 3 short of annotators and 4 not begun), `queue_uncertainty` (the
     article's uncertainty, or NO_UNCERTAINTY; always NO_UNCERTAINTY in the oldest-first order),
     `my_set_created` and `my_status`."""
-    mine = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=user)
+    # At most one set per article and annotator: no ordering (the model's joins the project).
+    mine = AnnotationSet.objects.filter(article=OuterRef("pk"), annotator=user).order_by()
     by_uncertainty = project.queue_order == QueueOrder.UNCERTAINTY
     ranks = [When(my_status=status, then=V(index)) for index, status in enumerate(OPEN_ORDER)]
     uncertainty: Expression
