@@ -1,3 +1,5 @@
+import hashlib
+import pickle
 import random
 
 import pytest
@@ -71,7 +73,44 @@ def add_gold(project, n, *, seed=1, length=500, start=0):
     return made
 
 
+_trained: dict[str, tuple] = {}
+
+
+@pytest.fixture(autouse=True)
+def remembered_trainings(request, monkeypatch):
+    """Span taggers trained once per test process for the same sentences, labels and settings:
+    training is deterministic (test_it_gives_the_same_model_for_the_same_gold_and_seed, marked
+    `fresh_training`, trains twice for real), so tests about what happens around a training
+    reuse its bytes instead of spending seconds on each."""
+    if request.node.get_closest_marker("fresh_training"):
+        return
+    real = spans.train
+
+    def remembered(stretches, labels, settings, *, epochs=None):
+        key = hashlib.sha256(pickle.dumps((stretches, list(labels), settings, epochs))).hexdigest()
+        if key not in _trained:
+            _trained[key] = real(stretches, labels, settings, epochs=epochs)
+        return _trained[key]
+
+    monkeypatch.setattr(spans, "train", remembered)
+
+
 @pytest.fixture
 def gold_project(project):
     add_gold(project, 30)
     return project
+
+
+def train(project, kind, **fields):
+    """Queue a model of `kind` directly and train it; the model, refreshed."""
+    from django.db.models import Max
+
+    from annotations.models import TrainedModel
+
+    last = TrainedModel.objects.filter(project=project, kind=kind).aggregate(v=Max("version"))
+    model = TrainedModel.objects.create(
+        project=project, kind=kind, version=(last["v"] or 0) + 1, **fields
+    )
+    training.model_train(model.pk)
+    model.refresh_from_db()
+    return model
