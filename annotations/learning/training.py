@@ -24,7 +24,8 @@ The rules, in one place:
   gold type.
 - Learning curve: the training articles in a fixed order (by the split digest), F1 on the
   held-out gold after training on the first 25%, 50% and all of them, with the same settings
-  and number of passes.
+  (the number of passes follows from the number of sentences by the same rule,
+  SpanSettings.epochs_for).
 - Live rule: a new model goes live when its held-out micro F1 beats (strictly) that of the
   model live now, evaluated again on the same held-out articles; with no live model it must
   beat a baseline: for spans the registry gazetteer's proposals, for the classifiers always
@@ -307,7 +308,8 @@ def train_spans(project: Project, gold: Gold, settings: spancat.SpanSettings) ->
     suggester: Suggester | None = None
     for size in _curve_sizes(len(gold.train)):
         stretches = [s for group in per_article[:size] for s in group] + negatives
-        data, skipped = spancat.train(stretches, list(label_ids), settings, epochs=epochs)
+        passes = settings.epochs_for(len(stretches))
+        data, skipped = spancat.train(stretches, list(label_ids), settings, epochs=passes)
         suggester = SpanModelSuggester(spancat.SpanTagger.from_bytes(data), label_ids, "new")
         evaluation = evaluate(suggester, held, held_gold, names, threshold=settings.threshold)
         curve.append({"articles": size, "f1": evaluation["micro"]["f1"]})
