@@ -95,7 +95,7 @@ log = logging.getLogger(__name__)
 Kind = TrainedModel.Kind
 Status = TrainedModel.Status
 HELD_OUT_SPLITS = ("dev", "test")
-CURVE = (0.25, 0.5, 1.0)
+CURVE: tuple[float, ...] = (0.25, 0.5, 1.0)
 STALLED = timedelta(hours=3)
 # The settings a training uses; tests and the bench make them smaller or larger.
 SPAN_SETTINGS = spancat.SpanSettings()
