@@ -37,6 +37,7 @@ from annotations.models import (
     ReleaseFile,
     Role,
     Span,
+    TrainedModel,
 )
 
 # The role sets, each defined once. A member may hold several roles in one project.
@@ -401,3 +402,19 @@ def check_may_comment(user: User, annotation_set: AnnotationSet) -> None:
     roles = annotation_set.article.project.roles_of(user)
     if not may_see_annotation_set(user, annotation_set, roles):
         raise PermissionDenied("You may not comment on this annotation set.")
+
+
+# Trained models (the learning loop).
+
+
+def trained_models_visible_to(access: ProjectAccess) -> QuerySet[TrainedModel]:
+    """Reviewers and managers see the project's trained models and their evaluation;
+    annotators do not (they meet the models only as suggestions)."""
+    if not access.holds(REVIEWER_OR_MANAGER):
+        return TrainedModel.objects.none()
+    return TrainedModel.objects.filter(project=access.project)
+
+
+def check_may_train(access: ProjectAccess) -> ProjectAccess:
+    """Managers start trainings (PermissionDenied otherwise)."""
+    return require_roles(access, MANAGER)

@@ -22,7 +22,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from accounts.models import User
-from annotations import history, services
+from annotations import history, services, tasks
 from annotations.access import check_may_adjudicate
 from annotations.errors import Conflict
 from annotations.models import (
@@ -1029,6 +1029,7 @@ def gold_sets_restore(
     )
     with services.adjudicating(*sets):  # the one way into a gold set
         write(sets)
+    tasks.gold_approved(project.pk)
     history.record_many(
         project=project,
         user=user,

@@ -36,7 +36,7 @@ from annotations.exports import ExportMeta, open_writer, write_record
 from annotations.exports.coverage import format_warnings, record_features
 from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
-from annotations.models import Project, Release, ReleaseFile
+from annotations.models import Project, Release, ReleaseFile, TrainedModel
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +280,30 @@ def _agreement(project: Project) -> dict[str, Any] | None:
         return None
 
 
+def _models(project: Project) -> list[dict[str, Any]] | None:
+    """The project's live trained models and their evaluation on the held-out gold."""
+    try:
+        return [
+            {
+                "kind": model.kind,
+                "version": model.version,
+                "sha256": model.sha256,
+                "trained_on_articles": len(model.trained_on),
+                "held_out_articles": len(model.held_out),
+                "evaluation": model.evaluation,
+                "learning_curve": model.learning_curve,
+                "live_reason": model.live_reason,
+                "finished_at": model.finished_at.isoformat() if model.finished_at else None,
+            }
+            for model in TrainedModel.objects.filter(
+                project=project, is_live=True, status=TrainedModel.Status.READY
+            ).order_by("kind")
+        ]
+    except Exception:  # informative, as agreement: it must not fail a release
+        log.exception("Model figures for %s failed", project)
+        return None
+
+
 def _card(
     release: Release,
     *,
@@ -318,6 +342,7 @@ def _card(
         "threat_levels": dict(sorted(levels.items())),
         "annotators": sorted(annotators),
         "agreement": _agreement(project),
+        "models": _models(project),
         "guideline_version": guideline.number if guideline else None,
         "guideline_versions_used": sorted(guideline_versions),
         "formats": release.formats,

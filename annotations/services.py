@@ -206,6 +206,8 @@ def _move(
     if (before in handed_in) != (to in handed_in) or annotation_set.is_adjudicated:
         # Handed in, sent back, or gold approved: agreement and scores change.
         tasks.quality_changed(annotation_set.article_id)
+    if annotation_set.is_adjudicated:  # new gold: the learning loop may train again
+        tasks.gold_approved(annotation_set.article.project_id)
     return history.transition_entry(annotation_set, before=before, after=to, **extra)
 
 

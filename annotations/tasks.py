@@ -76,3 +76,29 @@ def uncertainty_changed(project_id: int) -> None:
 def quality_changed(article_id: int) -> None:
     """Schedule the article's quality figures for recomputing once this transaction commits."""
     transaction.on_commit(lambda: refresh_article_quality.enqueue(article_id))
+
+
+@task()
+def train_model(model_id: int) -> None:
+    """Train a queued model (annotations.learning.training)."""
+    from annotations.learning.training import model_train
+
+    model_train(model_id)
+
+
+def train_model_later(model_id: int) -> None:
+    """Schedule the queued model's training for once this transaction commits."""
+    transaction.on_commit(lambda: train_model.enqueue(model_id))
+
+
+@task()
+def train_if_due(project_id: int) -> None:
+    """Queue a training if enough gold was approved since the last one."""
+    from annotations.learning.training import train_if_due as due
+
+    due(project_id)
+
+
+def gold_approved(project_id: int) -> None:
+    """A gold set was approved: once this transaction commits, see whether training is due."""
+    transaction.on_commit(lambda: train_if_due.enqueue(project_id))

@@ -7,6 +7,7 @@ from annotations.views import (
     assignments,
     guidelines,
     history,
+    learning,
     project_settings,
     projects,
     quality,
@@ -146,6 +147,9 @@ urlpatterns = [
         quality.control_item,
         name="control-item",
     ),
+    # The learning loop's models (views.learning).
+    path(project + "models/", learning.model_list, name="models"),
+    path(project + "models/train/", learning.models_train, name="models-train"),
     # Releases (views.releases).
     path(project + "releases/", releases.release_list, name="release-list"),
     path(project + "releases/v<int:version>/", releases.release_detail, name="release-detail"),

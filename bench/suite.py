@@ -875,6 +875,14 @@ def measure_adjudication(sized: Sized) -> dict:
     return figures
 
 
+@measurement("learning")
+def measure_learning(sized: Sized) -> dict:
+    """The learning loop: training, suggestion latency, learning curve (bench.learning)."""
+    from bench.learning import measure
+
+    return measure(sized)
+
+
 # Run
 
 

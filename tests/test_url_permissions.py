@@ -429,6 +429,10 @@ CASES: dict[str, list[Case]] = {
     "annotations:control-item": [
         page("post", members(302, 403, 403, 403), data={"is_control": "1"})
     ],
+    # The learning loop's models: reviewers and managers read, managers train. The world has
+    # no approved gold: past the manager check, training is refused, 409.
+    "annotations:models": [page("get", REVIEWER_OR_MANAGER)],
+    "annotations:models-train": [page("post", members(409, 403, 403, 403), data={})],
     "annotations:release-list": [
         page("get", ALL),
         page(
