@@ -283,10 +283,12 @@ def span_create(
     label: Label,
     actor: Actor | None = None,
     note: str = "",
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
     pk: int | None = None,
 ) -> Span:
-    """A new span; `pk` only to bring back a deleted span under its old id (annotations.undo)."""
+    """A new span (`provenance`: the accepted suggestion it came from, if any); `pk` only to
+    bring back a deleted span under its old id (annotations.undo)."""
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
     check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
@@ -300,6 +302,7 @@ def span_create(
         label=label,
         actor=actor,
         note=note,
+        provenance=provenance,
     )
     created = history.entry(action="create", obj=span, after=history.snapshot(span))
     _append(annotation_set, user, created, *_touch(annotation_set))
@@ -414,11 +417,13 @@ def claim_create(
     reliability: str = "",
     credibility: int | None = None,
     note: str = "",
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
     pk: int | None = None,
 ) -> Claim:
-    """A claim stated by `span`. The claimant is an actor, or a span linked to one. (`pk` only
-    to bring back a deleted claim under its old id: annotations.undo.)"""
+    """A claim stated by `span`. The claimant is an actor, or a span linked to one;
+    `provenance` is the accepted suggestion of its type, if any. (`pk` only to bring back a
+    deleted claim under its old id: annotations.undo.)"""
     annotation_set = _lock_for_edit(annotation_set)
     targets = list(targets)
     if claimant is None and claimant_span is not None:
@@ -443,6 +448,7 @@ def claim_create(
         reliability=reliability,
         credibility=credibility,
         note=note,
+        provenance=provenance,
     )
     claim.targets.set(targets)
     created = history.entry(action="create", obj=claim, after=history.snapshot(claim))
@@ -506,9 +512,11 @@ def threat_assessment_set(
     level: ThreatLevel,
     rationale: str = "",
     claims: Iterable[Claim] = (),
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
 ) -> ThreatAssessment:
-    """Create or replace the set's threat assessment."""
+    """Create or replace the set's threat assessment (`provenance`: the accepted suggestion of
+    its level, if it came from one)."""
     annotation_set = _lock_for_edit(annotation_set)
     claims = list(claims)
     _check_project(annotation_set.article.project_id, level)
@@ -517,7 +525,8 @@ def threat_assessment_set(
     existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
     before = history.snapshot(existing)
     assessment, _ = ThreatAssessment.objects.update_or_create(
-        annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
+        annotation_set=annotation_set,
+        defaults={"level": level, "rationale": rationale, "provenance": provenance},
     )
     assessment.claims.set(claims)
     changed = history.entry(
@@ -565,8 +574,9 @@ def annotation_set_submit(
 def span_create_many(
     *, annotation_set: AnnotationSet, spans: Iterable[dict[str, Any]], user: User | None = None
 ) -> list[Span]:
-    """Create several spans (e.g. accepted alias suggestions) all or none: each checked as
-    span_create checks one, written together, one history record each, one version bump."""
+    """Create several spans (e.g. accepted suggestions, with their `provenance`) all or none:
+    each checked as span_create checks one, written together, one history record each, one
+    version bump."""
     annotation_set = _lock_for_edit(annotation_set)
     article = annotation_set.article
     taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
@@ -602,22 +612,43 @@ def span_create_many(
     return created
 
 
-# Alias suggestions rejected, and regions not to annotate.
+# Suggestions rejected, and regions not to annotate.
 
 
 @transaction.atomic
 def suggestion_reject(
-    *, annotation_set: AnnotationSet, start: int, end: int, actor: Actor, user: User | None = None
+    *,
+    annotation_set: AnnotationSet,
+    start: int,
+    end: int,
+    label: Label,
+    actor: Actor | None = None,
+    suggester: str = "",
+    user: User | None = None,
 ) -> RejectedSuggestion:
-    """Remember that the set's annotator does not want this suggestion: it is not offered
-    again in this set."""
+    """Remember that the set's annotator does not want this suggestion (the label on these
+    characters, and the actor for a registry mention): it is not offered again in this set, and
+    the next training takes it as negative evidence."""
     annotation_set = _lock_for_edit(annotation_set)
-    _check_project(annotation_set.article.project_id, actor)
+    _check_project(annotation_set.article.project_id, label, actor)
     rejected, created = RejectedSuggestion.objects.get_or_create(
-        annotation_set=annotation_set, start=start, end=end, actor=actor
+        annotation_set=annotation_set,
+        start=start,
+        end=end,
+        label=label,
+        actor=actor,
+        defaults={"suggester": suggester},
     )
     if created:
-        after = {"start": start, "end": end, "actor": actor.name, "actor_id": actor.pk}
+        after = {
+            "start": start,
+            "end": end,
+            "label": label.name,
+            "label_id": label.pk,
+            "actor": actor.name if actor is not None else None,
+            "actor_id": actor.pk if actor is not None else None,
+            "suggester": suggester,
+        }
         history.record(
             user=user,
             action="create",

@@ -799,7 +799,7 @@ def world(
         annotators_release=annotators_release,
         annotators_release_file=annotators_release_file,
         token=token,
-        suggestion=f"{zelensky_at}-{zelensky_at + 8}-{zelensky.pk}",
+        suggestion=f"{zelensky_at}-{zelensky_at + 8}-{label.pk}-{zelensky.pk}",
         gold=gold,
         gold_span=gold_span,
         gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
