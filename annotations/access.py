@@ -32,6 +32,7 @@ from annotations.models import (
     Claim,
     GoldScore,
     HistoryRecord,
+    PredictionSource,
     Project,
     Release,
     ReleaseFile,
@@ -275,6 +276,19 @@ def get_release_file_for_user(access: ProjectAccess, version: int, file_id: int)
     if release_file is None or release.status != Release.Status.READY:
         raise Http404("No such file.")
     return release_file
+
+
+# Imported predictions.
+
+
+def get_prediction_source_for_user(access: ProjectAccess, source_id: int) -> PredictionSource:
+    """A prediction source of the project, for its managers (403 for other members), or
+    Http404."""
+    require_roles(access, MANAGER)
+    source = PredictionSource.objects.filter(project=access.project, pk=source_id).first()
+    if source is None:
+        raise Http404("No such prediction source.")
+    return source
 
 
 # Scores against gold.

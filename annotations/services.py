@@ -33,7 +33,7 @@ import enum
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -55,6 +55,8 @@ from annotations.models import (
     GuidelineVersion,
     HistoryRecord,
     Label,
+    Prediction,
+    PredictionSource,
     Project,
     RejectedSuggestion,
     Reliability,
@@ -63,6 +65,9 @@ from annotations.models import (
     ThreatLevel,
     validate_span,
 )
+
+if TYPE_CHECKING:
+    from annotations.learning.imported import PredictionFile
 
 DEFAULT_LABELS = [
     # name, kind, colour, hotkey
@@ -702,6 +707,59 @@ def region_not_to_annotate_remove(
     if after == before:
         raise ValidationError(f"No region not to annotate starts at {start}.")
     _regions_changed(article, user, before, after)
+
+
+# Imported predictions (annotations.learning.imported checks the file).
+
+
+@transaction.atomic
+def prediction_source_import(
+    *, project: Project, checked: PredictionFile, user: User | None = None
+) -> PredictionSource:
+    """Store a checked predictions file as a new prediction source of the project, all of it
+    or nothing; ValidationError if the project has a source of that name and version."""
+    if PredictionSource.objects.filter(
+        project=project, name=checked.name, version=checked.version
+    ).exists():
+        raise ValidationError(
+            f"The project has predictions from {checked.name} {checked.version} already; "
+            "delete them first or give another version."
+        )
+    source = PredictionSource.objects.create(
+        project=project,
+        name=checked.name,
+        version=checked.version,
+        sha256=checked.sha256,
+        created_by=user,
+    )
+    for prediction in checked.predictions:
+        prediction.source = source
+    Prediction.objects.bulk_create(checked.predictions, batch_size=5000)
+    after = {
+        "name": source.name,
+        "version": source.version,
+        "sha256": source.sha256,
+        "predictions": len(checked.predictions),
+        "articles": checked.articles,
+    }
+    entry = history.Entry(
+        action="create", object_type="prediction_source", object_id=source.pk, after=after
+    )
+    history.record_many(project=project, user=user, entries=[entry])
+    return source
+
+
+@transaction.atomic
+def prediction_source_delete(*, source: PredictionSource, user: User | None = None) -> None:
+    """Delete an imported prediction source and its predictions: they are suggested no more
+    (what was accepted from them stays, with its provenance)."""
+    before = {"name": source.name, "version": source.version, "sha256": source.sha256}
+    entry = history.Entry(
+        action="delete", object_type="prediction_source", object_id=source.pk, before=before
+    )
+    project_id = source.project_id
+    source.delete()
+    history.record_many(project=project_id, user=user, entries=[entry])
 
 
 # The actor registry.
