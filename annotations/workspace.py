@@ -78,7 +78,7 @@ def workspace_context(
     # Threat levels and claim types are proposed by the live trained models only.
     model_suggestions = (
         proposals_for_set(annotation_set, trained.live_suggesters(project))
-        if context["editable"]
+        if context["editable"] and getattr(project, "has_live_models", True)
         else []
     )
     threat_suggestion = next((s for s in model_suggestions if s.kind == "threat"), None)

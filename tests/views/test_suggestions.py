@@ -19,6 +19,7 @@ from annotations.models import (
     PredictionSource,
     RejectedSuggestion,
     Span,
+    TrainedModel,
 )
 from annotations.services import project_add_defaults
 from tests.factories import MembershipFactory, ProjectFactory, SpanFactory
@@ -224,6 +225,9 @@ def test_it_records_an_accepted_threat_level_and_claim_type_with_provenance(
         ],
     )
     monkeypatch.setattr(suggesters.trained, "live_suggesters", lambda project: [fixed])
+    TrainedModel.objects.create(
+        project=project, kind="threat", version=4, status="ready", is_live=True
+    )
     client.force_login(annotator)
     page = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
     response = client.get(page, {"span": span.pk})
