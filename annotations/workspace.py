@@ -154,10 +154,7 @@ def spans_context(
     active_span = next((span for span in spans if span.pk == active_span_id), None)
     regions = annotation_set.article.regions_not_to_annotate()
     marks = [Mark(start, end, "excluded", "Not to be annotated") for start, end in regions]
-    marks += [
-        Mark(s.start or 0, s.end or 0, "pending", _pending_title(s), key=s.key)
-        for s in suggestions or []
-    ]
+    marks += _pending_marks(suggestions or [])
     body = annotation_set.article.body
     claimant_spans = claimant_span_options(spans)
     context: dict[str, Any] = {
@@ -190,11 +187,36 @@ def spans_context(
 
 
 def _pending_title(suggestion: Suggestion) -> str:
-    """A pending highlight's tooltip: "Suggested: actor → NATO (1.00 · gazetteer 3f2a…)"."""
+    """What a pending highlight says of a suggestion: "actor → NATO (1.00 · gazetteer …)"."""
     what = suggestion.label.name if suggestion.label is not None else "span"
     if suggestion.actor is not None:
         what += f" → {suggestion.actor.name}"
-    return f"Suggested: {what} ({suggestion.source_text})"
+    return f"{what} ({suggestion.source_text})"
+
+
+def _pending_marks(suggestions: list[Suggestion]) -> list[Mark]:
+    """The suggestions as pending highlights. Marks never overlap, so suggestions that do (two
+    labels on one name, a model's span inside a registry mention) share one highlight over
+    their union, which names them all (title) and carries all their keys."""
+    marks: list[Mark] = []
+    cluster: list[Suggestion] = []
+    end = -1
+
+    def close() -> None:
+        if cluster:
+            keys = " ".join(s.key for s in cluster)
+            title = "Suggested: " + "; ".join(_pending_title(s) for s in cluster)
+            marks.append(Mark(cluster[0].start or 0, end, "pending", title, key=keys))
+
+    for suggestion in sorted(suggestions, key=lambda s: (s.start or 0, -(s.end or 0))):
+        start = suggestion.start or 0
+        if start >= end:
+            close()
+            cluster = []
+        cluster.append(suggestion)
+        end = max(end, suggestion.end or 0)
+    close()
+    return marks
 
 
 def claimant_span_guess(stating: ShownSpan, spans: list[ShownSpan]) -> ShownSpan | None:

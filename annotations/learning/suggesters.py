@@ -204,18 +204,22 @@ def proposals_for_set(
         elif best.threat_level_id == assessment_level:
             continue
         kept.append((what, group))
-    return _resolved(project, body, kept)
+    return _resolved(project, body, kept, labels)
 
 
 def _resolved(
-    project: Project, body: str, kept: list[tuple[tuple, list[Proposal]]]
+    project: Project,
+    body: str,
+    kept: list[tuple[tuple, list[Proposal]]],
+    labels: dict[int, Label],
 ) -> list[Suggestion]:
-    """The kept proposals with their label, actor, claim type or level read (one query each)."""
+    """The kept proposals with their actor, claim type or level read (a query each, when
+    there are any)."""
     actor_ids = {p.actor_id for _, group in kept for p in group if p.actor_id}
     actors = Actor.objects.in_bulk(actor_ids) if actor_ids else {}
-    labels = {label.pk: label for label in project.labels.all()}
-    types = {t.pk: t for t in project.claim_types.all()}
-    levels = {level.pk: level for level in project.threat_levels.all()}
+    kinds = {group[0].kind for _, group in kept}
+    types = {t.pk: t for t in project.claim_types.all()} if "claim_type" in kinds else {}
+    levels = {level.pk: level for level in project.threat_levels.all()} if "threat" in kinds else {}
     found = []
     for _, group in kept:
         best = group[0]

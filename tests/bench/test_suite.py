@@ -14,6 +14,8 @@ FIELDS = {
     "annotate_page_1000": {"median_ms", "p95_ms", "queries"},
     "span_create_htmx": {"median_ms", "p95_ms"},
     "span_create_api": {"median_ms", "p95_ms"},
+    "suggestions_3000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
+    "suggestions_50000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
     "agreement": {"seconds", "dashboard_p95_ms", "dashboard_queries", "update_seconds"},
     "adjudication": {
         f"{n} {what} {figure}"
@@ -40,7 +42,7 @@ def test_it_measures_every_figure_and_reports_every_target(transactional_db, set
 
     databases = {"sqlite": results}
     checks = targets(databases)
-    assert len(checks) == 14 + len(EXPORT_FORMATS)
+    assert len(checks) == 16 + len(EXPORT_FORMATS)
     assert all(check["met"] is not None for check in checks), checks
     assert failures(databases) == []
     assert "annotate_page_1000 queries" in table(databases)
