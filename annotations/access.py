@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -32,6 +32,7 @@ from annotations.models import (
     Claim,
     GoldScore,
     HistoryRecord,
+    PredictionSource,
     Project,
     Release,
     ReleaseFile,
@@ -73,8 +74,13 @@ def projects_visible_to(user: User | AnonymousUser) -> QuerySet[Project]:
 def get_project_for_user(
     user: User | AnonymousUser, slug: str, *, roles: Roles = ANY_ROLE
 ) -> ProjectAccess:
-    """The user's access to the project, if they are a member holding one of `roles`."""
-    project = Project.objects.filter(slug=slug).first()
+    """The user's access to the project, if they are a member holding one of `roles`. The
+    project comes with `has_live_models` (whether a trained model suggests: the annotate page
+    asks them only then, at no extra query)."""
+    live = TrainedModel.objects.filter(
+        project=OuterRef("pk"), is_live=True, status=TrainedModel.Status.READY
+    )
+    project = Project.objects.filter(slug=slug).annotate(has_live_models=Exists(live)).first()
     if project is None or isinstance(user, AnonymousUser):
         raise Http404("No such project.")
     held = frozenset(project.roles_of(user))
@@ -276,6 +282,19 @@ def get_release_file_for_user(access: ProjectAccess, version: int, file_id: int)
     if release_file is None or release.status != Release.Status.READY:
         raise Http404("No such file.")
     return release_file
+
+
+# Imported predictions.
+
+
+def get_prediction_source_for_user(access: ProjectAccess, source_id: int) -> PredictionSource:
+    """A prediction source of the project, for its managers (403 for other members), or
+    Http404."""
+    require_roles(access, MANAGER)
+    source = PredictionSource.objects.filter(project=access.project, pk=source_id).first()
+    if source is None:
+        raise Http404("No such prediction source.")
+    return source
 
 
 # Scores against gold.

@@ -199,6 +199,24 @@ class ActorRegistryImportForm(forms.Form):
     )
 
 
+class PredictionImportForm(forms.Form):
+    """An external model's predictions (annotations.learning.imported describes the file)."""
+
+    file = forms.FileField(label="Predictions file (JSONL)")
+    name = forms.CharField(
+        label="Source name",
+        max_length=100,
+        required=False,
+        help_text="E.g. the model's name; if empty, the file's first line gives it.",
+    )
+    version = forms.CharField(
+        label="Version",
+        max_length=100,
+        required=False,
+        help_text="If empty, the file's first line gives it.",
+    )
+
+
 class InlineActorForm(forms.Form):
     """A new actor created from the annotate page; the span is linked to it."""
 

@@ -44,39 +44,55 @@ def snapshot(obj) -> dict[str, Any] | None:
     if obj is None:
         return None
     if isinstance(obj, Span):
-        return {
-            "start": obj.start,
-            "end": obj.end,
-            "quote": obj.quote,
-            "label": obj.label.name if obj.label_id else None,
-            "label_id": obj.label_id,
-            "actor": obj.actor.name if obj.actor is not None else None,
-            "actor_id": obj.actor_id,
-            "note": obj.note,
-        }
+        return _with_provenance(
+            obj,
+            {
+                "start": obj.start,
+                "end": obj.end,
+                "quote": obj.quote,
+                "label": obj.label.name if obj.label_id else None,
+                "label_id": obj.label_id,
+                "actor": obj.actor.name if obj.actor is not None else None,
+                "actor_id": obj.actor_id,
+                "note": obj.note,
+            },
+        )
     if isinstance(obj, Claim):
-        return {
-            "span_id": obj.span_id,
-            "claim_type": obj.claim_type.name,
-            "claim_type_id": obj.claim_type_id,
-            "claimant": obj.claimant.name if obj.claimant is not None else None,
-            "claimant_id": obj.claimant_id,
-            "claimant_span_id": obj.claimant_span_id,
-            "targets": sorted(obj.targets.values_list("name", flat=True)) if obj.pk else [],
-            "reliability": obj.reliability,
-            "credibility": obj.credibility,
-            "note": obj.note,
-        }
+        return _with_provenance(
+            obj,
+            {
+                "span_id": obj.span_id,
+                "claim_type": obj.claim_type.name,
+                "claim_type_id": obj.claim_type_id,
+                "claimant": obj.claimant.name if obj.claimant is not None else None,
+                "claimant_id": obj.claimant_id,
+                "claimant_span_id": obj.claimant_span_id,
+                "targets": sorted(obj.targets.values_list("name", flat=True)) if obj.pk else [],
+                "reliability": obj.reliability,
+                "credibility": obj.credibility,
+                "note": obj.note,
+            },
+        )
     if isinstance(obj, ThreatAssessment):
-        return {
-            "level": obj.level.name,
-            "level_id": obj.level_id,
-            "rationale": obj.rationale,
-            "claim_ids": sorted(obj.claims.values_list("pk", flat=True)) if obj.pk else [],
-        }
+        return _with_provenance(
+            obj,
+            {
+                "level": obj.level.name,
+                "level_id": obj.level_id,
+                "rationale": obj.rationale,
+                "claim_ids": sorted(obj.claims.values_list("pk", flat=True)) if obj.pk else [],
+            },
+        )
     if isinstance(obj, AnnotationSet):
         return {"status": obj.status, "version": obj.version}
     raise TypeError(f"No snapshot for {type(obj).__name__}.")
+
+
+def _with_provenance(obj: Span | Claim | ThreatAssessment, data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot with the accepted suggestion the row came from, when it came from one."""
+    if obj.provenance:
+        data["provenance"] = obj.provenance
+    return data
 
 
 def object_type_of(obj) -> str:

@@ -38,7 +38,7 @@ import random
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -60,6 +60,8 @@ from annotations.models import (
     GuidelineVersion,
     HistoryRecord,
     Label,
+    Prediction,
+    PredictionSource,
     Project,
     RejectedSuggestion,
     Reliability,
@@ -68,6 +70,9 @@ from annotations.models import (
     ThreatLevel,
     validate_span,
 )
+
+if TYPE_CHECKING:
+    from annotations.learning.imported import PredictionFile
 
 DEFAULT_LABELS = [
     # name, kind, colour, hotkey
@@ -318,10 +323,12 @@ def span_create(
     label: Label,
     actor: Actor | None = None,
     note: str = "",
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
     pk: int | None = None,
 ) -> Span:
-    """A new span; `pk` only to bring back a deleted span under its old id (annotations.undo)."""
+    """A new span (`provenance`: the accepted suggestion it came from, if any); `pk` only to
+    bring back a deleted span under its old id (annotations.undo)."""
     annotation_set = _lock_for_edit(annotation_set)
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
     check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
@@ -335,6 +342,7 @@ def span_create(
         label=label,
         actor=actor,
         note=note,
+        provenance=provenance,
     )
     created = history.entry(action="create", obj=span, after=history.snapshot(span))
     _append(annotation_set, user, created, *_touch(annotation_set))
@@ -449,11 +457,13 @@ def claim_create(
     reliability: str = "",
     credibility: int | None = None,
     note: str = "",
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
     pk: int | None = None,
 ) -> Claim:
-    """A claim stated by `span`. The claimant is an actor, or a span linked to one. (`pk` only
-    to bring back a deleted claim under its old id: annotations.undo.)"""
+    """A claim stated by `span`. The claimant is an actor, or a span linked to one;
+    `provenance` is the accepted suggestion of its type, if any. (`pk` only to bring back a
+    deleted claim under its old id: annotations.undo.)"""
     annotation_set = _lock_for_edit(annotation_set)
     targets = list(targets)
     if claimant is None and claimant_span is not None:
@@ -478,6 +488,7 @@ def claim_create(
         reliability=reliability,
         credibility=credibility,
         note=note,
+        provenance=provenance,
     )
     claim.targets.set(targets)
     created = history.entry(action="create", obj=claim, after=history.snapshot(claim))
@@ -541,9 +552,11 @@ def threat_assessment_set(
     level: ThreatLevel,
     rationale: str = "",
     claims: Iterable[Claim] = (),
+    provenance: dict[str, Any] | None = None,
     user: User | None = None,
 ) -> ThreatAssessment:
-    """Create or replace the set's threat assessment."""
+    """Create or replace the set's threat assessment (`provenance`: the accepted suggestion of
+    its level, if it came from one)."""
     annotation_set = _lock_for_edit(annotation_set)
     claims = list(claims)
     _check_project(annotation_set.article.project_id, level)
@@ -552,7 +565,8 @@ def threat_assessment_set(
     existing = ThreatAssessment.objects.filter(annotation_set=annotation_set).first()
     before = history.snapshot(existing)
     assessment, _ = ThreatAssessment.objects.update_or_create(
-        annotation_set=annotation_set, defaults={"level": level, "rationale": rationale}
+        annotation_set=annotation_set,
+        defaults={"level": level, "rationale": rationale, "provenance": provenance},
     )
     assessment.claims.set(claims)
     changed = history.entry(
@@ -600,8 +614,9 @@ def annotation_set_submit(
 def span_create_many(
     *, annotation_set: AnnotationSet, spans: Iterable[dict[str, Any]], user: User | None = None
 ) -> list[Span]:
-    """Create several spans (e.g. accepted alias suggestions) all or none: each checked as
-    span_create checks one, written together, one history record each, one version bump."""
+    """Create several spans (e.g. accepted suggestions, with their `provenance`) all or none:
+    each checked as span_create checks one, written together, one history record each, one
+    version bump."""
     annotation_set = _lock_for_edit(annotation_set)
     article = annotation_set.article
     taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
@@ -637,22 +652,43 @@ def span_create_many(
     return created
 
 
-# Alias suggestions rejected, and regions not to annotate.
+# Suggestions rejected, and regions not to annotate.
 
 
 @transaction.atomic
 def suggestion_reject(
-    *, annotation_set: AnnotationSet, start: int, end: int, actor: Actor, user: User | None = None
+    *,
+    annotation_set: AnnotationSet,
+    start: int,
+    end: int,
+    label: Label,
+    actor: Actor | None = None,
+    suggester: str = "",
+    user: User | None = None,
 ) -> RejectedSuggestion:
-    """Remember that the set's annotator does not want this suggestion: it is not offered
-    again in this set."""
+    """Remember that the set's annotator does not want this suggestion (the label on these
+    characters, and the actor for a registry mention): it is not offered again in this set, and
+    the next training takes it as negative evidence."""
     annotation_set = _lock_for_edit(annotation_set)
-    _check_project(annotation_set.article.project_id, actor)
+    _check_project(annotation_set.article.project_id, label, actor)
     rejected, created = RejectedSuggestion.objects.get_or_create(
-        annotation_set=annotation_set, start=start, end=end, actor=actor
+        annotation_set=annotation_set,
+        start=start,
+        end=end,
+        label=label,
+        actor=actor,
+        defaults={"suggester": suggester},
     )
     if created:
-        after = {"start": start, "end": end, "actor": actor.name, "actor_id": actor.pk}
+        after = {
+            "start": start,
+            "end": end,
+            "label": label.name,
+            "label_id": label.pk,
+            "actor": actor.name if actor is not None else None,
+            "actor_id": actor.pk if actor is not None else None,
+            "suggester": suggester,
+        }
         history.record(
             user=user,
             action="create",
@@ -706,6 +742,59 @@ def region_not_to_annotate_remove(
     if after == before:
         raise ValidationError(f"No region not to annotate starts at {start}.")
     _regions_changed(article, user, before, after)
+
+
+# Imported predictions (annotations.learning.imported checks the file).
+
+
+@transaction.atomic
+def prediction_source_import(
+    *, project: Project, checked: PredictionFile, user: User | None = None
+) -> PredictionSource:
+    """Store a checked predictions file as a new prediction source of the project, all of it
+    or nothing; ValidationError if the project has a source of that name and version."""
+    if PredictionSource.objects.filter(
+        project=project, name=checked.name, version=checked.version
+    ).exists():
+        raise ValidationError(
+            f"The project has predictions from {checked.name} {checked.version} already; "
+            "delete them first or give another version."
+        )
+    source = PredictionSource.objects.create(
+        project=project,
+        name=checked.name,
+        version=checked.version,
+        sha256=checked.sha256,
+        created_by=user,
+    )
+    for prediction in checked.predictions:
+        prediction.source = source
+    Prediction.objects.bulk_create(checked.predictions, batch_size=5000)
+    after = {
+        "name": source.name,
+        "version": source.version,
+        "sha256": source.sha256,
+        "predictions": len(checked.predictions),
+        "articles": checked.articles,
+    }
+    entry = history.Entry(
+        action="create", object_type="prediction_source", object_id=source.pk, after=after
+    )
+    history.record_many(project=project, user=user, entries=[entry])
+    return source
+
+
+@transaction.atomic
+def prediction_source_delete(*, source: PredictionSource, user: User | None = None) -> None:
+    """Delete an imported prediction source and its predictions: they are suggested no more
+    (what was accepted from them stays, with its provenance)."""
+    before = {"name": source.name, "version": source.version, "sha256": source.sha256}
+    entry = history.Entry(
+        action="delete", object_type="prediction_source", object_id=source.pk, before=before
+    )
+    project_id = source.project_id
+    source.delete()
+    history.record_many(project=project_id, user=user, entries=[entry])
 
 
 # The actor registry.

@@ -148,6 +148,7 @@ def _apply(annotation_set: AnnotationSet, record: HistoryRecord, state: Any, use
                 label=label,
                 actor=actor,
                 note=state["note"],
+                provenance=state.get("provenance"),
                 user=user,
                 pk=object_id,
             )
@@ -173,7 +174,12 @@ def _apply(annotation_set: AnnotationSet, record: HistoryRecord, state: Any, use
             if span is None:
                 raise Conflict("The claim's span is gone; undo its deletion first.")
             services.claim_create(
-                annotation_set=annotation_set, span=span, user=user, pk=object_id, **fields
+                annotation_set=annotation_set,
+                span=span,
+                provenance=state.get("provenance"),
+                user=user,
+                pk=object_id,
+                **fields,
             )
         else:
             services.claim_update(claim=claim, user=user, **fields)
@@ -187,5 +193,6 @@ def _apply(annotation_set: AnnotationSet, record: HistoryRecord, state: Any, use
             level=project.threat_levels.get(pk=state["level_id"]),
             rationale=state["rationale"],
             claims=list(annotation_set.claims.filter(pk__in=state["claim_ids"])),
+            provenance=state.get("provenance"),
             user=user,
         )

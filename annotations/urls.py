@@ -8,6 +8,7 @@ from annotations.views import (
     guidelines,
     history,
     learning,
+    predictions,
     project_settings,
     projects,
     quality,
@@ -48,6 +49,14 @@ urlpatterns = [
     ),
     path(project + "actors/import/", project_settings.actor_registry_import, name="actor-import"),
     path(project + "options/", project_settings.project_options, name="project-options"),
+    # Imported predictions, for managers (views.predictions).
+    path(project + "predictions/", predictions.prediction_source_list, name="prediction-sources"),
+    path(project + "predictions/import/", predictions.prediction_import, name="prediction-import"),
+    path(
+        project + "predictions/<int:source_id>/delete/",
+        predictions.prediction_source_delete,
+        name="prediction-source-delete",
+    ),
     path(project + "settings/<slug:kind>/", project_settings.vocabulary, name="vocabulary"),
     path(
         project + "settings/<slug:kind>/new/",

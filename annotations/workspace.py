@@ -24,6 +24,9 @@ from annotations.annotate_html import (
     segments_of,
     span_list_html,
 )
+from annotations.learning import trained
+from annotations.learning.gazetteer import suggestion_label
+from annotations.learning.suggesters import Suggestion, proposals_for_set
 from annotations.models import (
     Actor,
     AnnotationSet,
@@ -31,7 +34,6 @@ from annotations.models import (
     Reliability,
     ThreatAssessment,
 )
-from annotations.suggestions import Suggestion, suggestion_label
 
 # How many suggestions the panel lists at once (all of them are dashed in the text).
 SUGGESTIONS_LISTED = 200
@@ -73,6 +75,24 @@ def workspace_context(
         for claim in claims
     ]
     labels = context["labels"]
+    # Threat levels and claim types are proposed by the live trained models only.
+    model_suggestions = (
+        proposals_for_set(annotation_set, trained.live_suggesters(project))
+        if context["editable"] and getattr(project, "has_live_models", True)
+        else []
+    )
+    threat_suggestion = next((s for s in model_suggestions if s.kind == "threat"), None)
+    active_span = context["active_span"]
+    claim_suggestion = next(
+        (
+            s
+            for s in model_suggestions
+            if s.kind == "claim_type"
+            and active_span is not None
+            and (s.start, s.end) == (active_span.start, active_span.end)
+        ),
+        None,
+    )
     context.update(
         {
             "article": annotation_set.article,
@@ -84,6 +104,8 @@ def workspace_context(
             "assessment_claim_ids": {claim.pk for claim in claims if claim.in_assessment},
             "label_css_version": "-".join(f"{label.pk}{label.colour[1:]}" for label in labels),
             "suggestions": suggestions,
+            "threat_suggestion": threat_suggestion,
+            "claim_suggestion": claim_suggestion,
             "suggestion_label": suggestion_label(project) if suggestions is not None else None,
             "suggestions_shown": f":{SUGGESTIONS_LISTED}",
             "suggestions_shown_count": SUGGESTIONS_LISTED,
@@ -132,10 +154,7 @@ def spans_context(
     active_span = next((span for span in spans if span.pk == active_span_id), None)
     regions = annotation_set.article.regions_not_to_annotate()
     marks = [Mark(start, end, "excluded", "Not to be annotated") for start, end in regions]
-    marks += [
-        Mark(s.start, s.end, "pending", f"Suggested: {s.actor.name}", key=s.key)
-        for s in suggestions or []
-    ]
+    marks += _pending_marks(suggestions or [])
     body = annotation_set.article.body
     claimant_spans = claimant_span_options(spans)
     context: dict[str, Any] = {
@@ -165,6 +184,39 @@ def spans_context(
         context["claimant_guess"] = guess
         context["claim_claimant_span_options"] = claimant_spans.html(guess.pk if guess else None)
     return context
+
+
+def _pending_title(suggestion: Suggestion) -> str:
+    """What a pending highlight says of a suggestion: "actor → NATO (1.00 · gazetteer …)"."""
+    what = suggestion.label.name if suggestion.label is not None else "span"
+    if suggestion.actor is not None:
+        what += f" → {suggestion.actor.name}"
+    return f"{what} ({suggestion.source_text})"
+
+
+def _pending_marks(suggestions: list[Suggestion]) -> list[Mark]:
+    """The suggestions as pending highlights. Marks never overlap, so suggestions that do (two
+    labels on one name, a model's span inside a registry mention) share one highlight over
+    their union, which names them all (title) and carries all their keys."""
+    marks: list[Mark] = []
+    cluster: list[Suggestion] = []
+    end = -1
+
+    def close() -> None:
+        if cluster:
+            keys = " ".join(s.key for s in cluster)
+            title = "Suggested: " + "; ".join(_pending_title(s) for s in cluster)
+            marks.append(Mark(cluster[0].start or 0, end, "pending", title, key=keys))
+
+    for suggestion in sorted(suggestions, key=lambda s: (s.start or 0, -(s.end or 0))):
+        start = suggestion.start or 0
+        if start >= end:
+            close()
+            cluster = []
+        cluster.append(suggestion)
+        end = max(end, suggestion.end or 0)
+    close()
+    return marks
 
 
 def claimant_span_guess(stating: ShownSpan, spans: list[ShownSpan]) -> ShownSpan | None:

@@ -204,6 +204,18 @@ def targets(databases: dict) -> list[dict]:
             "native JSONL export >= 0.7x a plain psycopg + orjson stream of the same rows",
         )
         below("release", "seconds", 20, "release in every format < 20 s")
+        below(
+            "suggestions_3000",
+            "p95_ms",
+            300,
+            "suggestions, 3,000-character article, 4,000 registry names: p95 < 300 ms",
+        )
+        below(
+            "suggestions_50000",
+            "p95_ms",
+            1000,
+            "suggestions, 50,000-character article, 4,000 registry names: p95 < 1 s",
+        )
         below("annotate_page_80", "p95_ms", 30, "annotate page, 80 spans: p95 < 30 ms")
         queries_80 = figure(result, large, "annotate_page_80", "queries")
         check(

@@ -426,6 +426,143 @@ def measure_annotate_page_1000(sized: Sized) -> dict:
     return _annotate_page(sized, 1000, 1)
 
 
+# Suggestions (the learning loop's suggesters, annotations.learning.suggesters)
+
+SUGGEST_ACTORS = 1_000
+SUGGEST_ALIASES = 3
+_SYLLABLES = ("ka", "lo", "mi", "ren", "to", "vas", "che", "ul", "dar", "ny", "sko", "be", "ri")
+
+
+def _bench_name(number: int, parts: int = 2) -> str:
+    """A made-up proper name for `number`: "Kalomi Renvas" (distinct for distinct numbers)."""
+    words = []
+    for part in range(parts):
+        n = number * (part + 7) + part
+        word = ""
+        for _ in range(3):
+            word += _SYLLABLES[n % len(_SYLLABLES)]
+            n //= len(_SYLLABLES)
+        words.append(word.capitalize() + (str(number) if part == parts - 1 else ""))
+    return " ".join(words)
+
+
+def suggestion_setup(sized: Sized) -> dict:
+    """A project of its own (so the other pages keep their registry) with ~1,000 actors of 3
+    aliases each, a prediction source, and a set on a 3,000- and a 50,000-character article
+    that mention registry names and aliases in mixed case and with accents."""
+    import random
+
+    from annotations.models import (
+        Actor,
+        ActorAlias,
+        AnnotationSet,
+        Membership,
+        Prediction,
+        PredictionSource,
+        Project,
+        Role,
+    )
+    from annotations.services import project_add_defaults
+    from bench.generate import ensure_user
+
+    if "suggest" in sized.cache:
+        return sized.cache["suggest"]
+    slug = f"{sized.slug}-suggest"
+    Project.objects.filter(slug=slug).delete()
+    project = Project.objects.create(slug=slug, name=f"{slug} (suggestions)")
+    project_add_defaults(project=project)
+    actors = Actor.objects.bulk_create(
+        Actor(project=project, name=_bench_name(i)) for i in range(SUGGEST_ACTORS)
+    )
+    ActorAlias.objects.bulk_create(
+        ActorAlias(actor=actor, name=_bench_name(i * 7 + a + 5_000, parts=1 + a % 2))
+        for i, actor in enumerate(actors)
+        for a in range(SUGGEST_ALIASES)
+    )
+    names = [a.name for a in actors] + list(
+        ActorAlias.objects.filter(actor__project=project).values_list("name", flat=True)
+    )
+    user = ensure_user(f"{sized.slug}-suggester")
+    Membership.objects.get_or_create(user=user, project=project, role=Role.ANNOTATOR)
+    label = project.labels.get(name="actor")
+    source = PredictionSource.objects.create(project=project, name="bench-ner", sha256="0" * 64)
+    rng = random.Random(14)
+    sets = {}
+    for size in (3_000, 50_000):
+        parts = []
+        length = 0
+        while length < size:
+            name = rng.choice(names)
+            name = {0: name, 1: name.upper(), 2: name.lower()}[rng.randrange(3)]
+            sentence = f"On Tuesday {name} said the café talks with {rng.choice(names)} failed. "
+            parts.append(sentence)
+            length += len(sentence)
+        body = "".join(parts)[:size]
+        article = project.articles.create(title=f"Suggestions {size}", body=body)
+        sets[size] = AnnotationSet.objects.create(
+            article=article, annotator=user, status=AnnotationSet.Status.IN_PROGRESS
+        )
+        Prediction.objects.bulk_create(
+            Prediction(
+                source=source,
+                article=article,
+                start=start,
+                end=start + 6,
+                label=label,
+                score=rng.random(),
+            )
+            for start in range(0, size - 6, 40)
+        )
+    sized.cache["suggest"] = {"user": user, "sets": sets, "project": project}
+    return sized.cache["suggest"]
+
+
+def _suggestions(sized: Sized, size: int) -> dict:
+    from annotations import learning
+    from annotations.learning import gazetteer
+    from annotations.learning.suggesters import proposals_for_set
+
+    setup = suggestion_setup(sized)
+    annotation_set = setup["sets"][size]
+    url = reverse_or_unavailable(
+        "annotations:suggestions", [setup["project"].slug, annotation_set.pk]
+    )
+    client = client_for(setup["user"])
+    headers = {"HX-Request": "true"}
+    samples = repeat_requests(lambda: client.get(url, headers=headers), sized.repeats)
+    proposals = Samples()
+    found: list = []
+    for _ in range(max(3, sized.repeats // 2)):
+        cpu = time.process_time()
+        elapsed, found = timed(lambda: proposals_for_set(annotation_set))
+        proposals.append(elapsed)
+        proposals.cpu.append(time.process_time() - cpu)
+    gazetteer._compiled.clear()
+    compile_cpu = time.process_time()
+    compile_s, _ = timed(lambda: gazetteer.registry_of(setup["project"]))
+    compile_cpu = time.process_time() - compile_cpu
+    del learning  # imported to fail early (Unavailable) where the learning loop is missing
+    return {
+        **summarise_ms(samples),
+        **{f"proposals_{k}": v for k, v in summarise_ms(proposals).items() if k != "n"},
+        "suggestions": len(found),
+        "registry_names": SUGGEST_ACTORS * (1 + SUGGEST_ALIASES),
+        "compile_ms": round(compile_s * 1000, 2),
+        "compile_cpu_ms": round(compile_cpu * 1000, 2),
+        "queries": query_count(lambda: client.get(url, headers=headers)),
+    }
+
+
+@measurement("suggestions_3000")
+def measure_suggestions_3000(sized: Sized) -> dict:
+    return _suggestions(sized, 3_000)
+
+
+@measurement("suggestions_50000")
+def measure_suggestions_50000(sized: Sized) -> dict:
+    return _suggestions(sized, 50_000)
+
+
 # Creating a span
 
 

@@ -20,6 +20,7 @@ table so that a reader sees every rule side by side.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -39,6 +40,7 @@ from annotations.models import (
     AnnotationSet,
     Claim,
     ClaimType,
+    PredictionSource,
     Release,
     ReleaseFile,
     ThreatAssessment,
@@ -181,6 +183,14 @@ def _registry_file() -> SimpleUploadedFile:
     return SimpleUploadedFile("actors.csv", b"name,kind\nHamas,armed_group\n")
 
 
+def _predictions_file(world: Any) -> SimpleUploadedFile:
+    line = {
+        "article": world.article.pk,
+        "spans": [{"start": 0, "end": 7, "label": "actor", "score": 0.5}],
+    }
+    return SimpleUploadedFile("ner.jsonl", json.dumps(line).encode())
+
+
 CASES: dict[str, list[Case]] = {
     # Pages and htmx endpoints (annotations.urls).
     "annotations:project-list": [logged_in("get", 200)],
@@ -224,6 +234,15 @@ CASES: dict[str, list[Case]] = {
     "annotations:actor-import": [
         page("post", members(302, 403, 403, 403), data=lambda w: {"file": _registry_file()})
     ],
+    "annotations:prediction-sources": [page("get", MANAGER_ONLY)],
+    "annotations:prediction-import": [
+        page(
+            "post",
+            members(302, 403, 403, 403),
+            data=lambda w: {"file": _predictions_file(w), "name": "ner", "version": "9"},
+        )
+    ],
+    "annotations:prediction-source-delete": [page("post", members(302, 403, 403, 403))],
     "annotations:project-options": [
         page("get", MANAGER_ONLY),
         page("post", members(302, 403, 403, 403), data={"allow_missed_items": "on"}),
@@ -720,6 +739,7 @@ class World:
     gold_spare_span: Any
     gold_claim: Any
     region: Any
+    prediction_source: Any
 
     def url_kwargs(self, pattern: Pattern, case: Case) -> dict[str, Any]:
         defaults = {
@@ -732,6 +752,7 @@ class World:
             "version": self.release.version,
             "file_id": self.release_file.pk,
             "token_id": self.token.pk,
+            "source_id": self.prediction_source.pk,
         }
         overrides = case.kwargs(self) if case.kwargs else {}
         return {name: overrides.get(name, defaults.get(name)) for name in pattern.params}
@@ -805,12 +826,15 @@ def world(
         annotators_release=annotators_release,
         annotators_release_file=annotators_release_file,
         token=token,
-        suggestion=f"{zelensky_at}-{zelensky_at + 8}-{zelensky.pk}",
+        suggestion=f"{zelensky_at}-{zelensky_at + 8}-{label.pk}-{zelensky.pk}",
         gold=gold,
         gold_span=gold_span,
         gold_spare_span=SpanFactory(annotation_set=gold, start=us, end=us + 2, label=label),
         gold_claim=gold_claim,
         region=_not_to_annotate(article),
+        prediction_source=PredictionSource.objects.create(
+            project=project, name="spancat", version="1", sha256="0" * 64
+        ),
     )
 
 

@@ -12,8 +12,9 @@ code and note: the annotators' spans {kind "span", start, end, quote, label}, cl
 credibility, grading} and threat levels {kind "threat", level, rationale}, each with its
 annotator), and added (what the reviewer put into gold that no annotator marked: {kind
 "span", span} or {kind "claim", claim}, ids of this line, with outcome "added", reason code
-"missed", note and reviewer). Span and claim ids are positions inside the line. Offsets are
-Unicode code points, end exclusive.
+"missed", note and reviewer). A span, claim or threat assessment accepted from a suggestion
+has its own provenance {suggester, version, score}. Span and claim ids are positions inside
+the line. Offsets are Unicode code points, end exclusive.
 """
 
 import orjson

@@ -14,6 +14,7 @@ re-imported project exports the same file.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -199,12 +200,12 @@ def iter_records(
 # The many-row tables of a chunk, read with plain SQL: their columns are integers and text,
 # which need no conversion, and the ORM's per-query and per-row work costs more than the
 # database does. `{ids}` is a list of ids, written into the query as numbers.
-SPANS_SQL = """SELECT annotation_set_id, id, start, "end", quote, label_id, actor_id, note
-FROM annotations_span WHERE annotation_set_id IN ({ids})"""
+SPANS_SQL = """SELECT annotation_set_id, id, start, "end", quote, label_id, actor_id, note,
+provenance FROM annotations_span WHERE annotation_set_id IN ({ids})"""
 CLAIMS_SQL = """SELECT annotation_set_id, id, span_id, claimant_id, claimant_span_id,
-claim_type_id, reliability, credibility, note
+claim_type_id, reliability, credibility, note, provenance
 FROM annotations_claim WHERE annotation_set_id IN ({ids})"""
-ASSESSMENTS_SQL = """SELECT annotation_set_id, id, level_id, rationale
+ASSESSMENTS_SQL = """SELECT annotation_set_id, id, level_id, rationale, provenance
 FROM annotations_threatassessment WHERE annotation_set_id IN ({ids})"""
 # The links by the claims' and assessments' own ids, not by a join from their sets: for a
 # join, the planner may well scan the whole link table.
@@ -489,6 +490,16 @@ def _overridden_threats(overridden: dict[int, Row]) -> Iterator[tuple[int, dict[
         )
 
 
+def _provenance(value: Any) -> dict[str, Any]:
+    """An accepted suggestion's provenance as the item's "provenance" key ({} when the item did
+    not come from a suggestion). The plain SQL reads a JSON column as text on SQLite."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        value = json.loads(value)
+    return {"provenance": value} if value else {}
+
+
 def _record(
     article: Row,
     *,
@@ -529,8 +540,11 @@ def _record(
             "label": labels[label_id],
             "actor": actors[actor_id] if actor_id else None,
             "note": note,
+            **_provenance(provenance),
         }
-        for index, (_, _, start, end, quote, label_id, actor_id, note) in enumerate(span_rows)
+        for index, (_, _, start, end, quote, label_id, actor_id, note, provenance) in enumerate(
+            span_rows
+        )
     ]
 
     def actor_name(actor_id: int | None) -> str:
@@ -552,7 +566,9 @@ def _record(
     claim_index = {row[1]: index for index, row in enumerate(claim_rows)}
     out_claims = []
     for index, row in enumerate(claim_rows):
-        _, claim_id, span_id, claimant, claimant_span, type_id, reliability, credibility, note = row
+        (_, claim_id, span_id, claimant, claimant_span, type_id, reliability, credibility, note) = (
+            row[:9]
+        )
         out_claims.append(
             {
                 "id": index,
@@ -567,17 +583,19 @@ def _record(
                 "credibility": credibility,
                 "grading": f"{reliability}{credibility or ''}",
                 "note": note,
+                **_provenance(row[9]),
             }
         )
     threat = None
     if assessment is not None:
-        assessment_id, level_id, rationale = assessment
+        assessment_id, level_id, rationale, assessment_provenance = assessment
         level, rank = vocabulary.levels[level_id]
         threat = {
             "level": level,
             "rank": rank,
             "rationale": rationale,
             "claims": sorted(claim_index[c] for c in assessed_claims.get(assessment_id, ())),
+            **_provenance(assessment_provenance),
         }
     provenance: dict[str, Any] = {
         "annotators": [annotator],

@@ -223,6 +223,7 @@ class RecordChecker:
                     reliability=reliability,
                     credibility=credibility,
                     note=note,
+                    provenance=self.provenance_from(claim.get("provenance"), line, where),
                 )
             )
         threat = item.get("threat_assessment")
@@ -245,7 +246,12 @@ class RecordChecker:
                 isinstance(c, bool) or c not in claim_at for c in on
             ):
                 raise self.reject(line, "threat assessment: 'claims' must name claims of the line.")
-            record.threat = ThreatRecord(level, rationale, [claim_at[c] for c in on])
+            record.threat = ThreatRecord(
+                level,
+                rationale,
+                [claim_at[c] for c in on],
+                self.provenance_from(threat.get("provenance"), line, "threat assessment"),
+            )
         if (record.claims or record.threat) and record.annotator_id is None and not record.gold:
             record.annotator_id = self.annotator_for(item.get("annotator"), line)
 
@@ -288,7 +294,31 @@ class RecordChecker:
         note = span.get("note") or ""
         if not isinstance(note, str):
             raise self.reject(line, f"{where}: 'note' must be a string.")
-        return SpanRecord(start, end, label, body[start:end], actor, note)
+        provenance = self.provenance_from(span.get("provenance"), line, where)
+        return SpanRecord(start, end, label, body[start:end], actor, note, provenance)
+
+    def provenance_from(self, value: object, line: int, where: str) -> dict[str, Any] | None:
+        """An item's "provenance" (the suggestion it was accepted from): {suggester, version,
+        score} with a score from 0 to 1, or absent."""
+        if value is None:
+            return None
+        if (
+            not isinstance(value, dict)
+            or not isinstance(value.get("suggester"), str)
+            or not isinstance(value.get("version", ""), str)
+            or isinstance(value.get("score"), bool)
+            or not isinstance(value.get("score"), int | float)
+            or not 0 <= value["score"] <= 1
+        ):
+            raise self.reject(
+                line,
+                f"{where}: 'provenance' must be {{suggester, version, score from 0 to 1}}.",
+            )
+        return {
+            "suggester": value["suggester"],
+            "version": value.get("version", ""),
+            "score": value["score"],
+        }
 
     def offsets(
         self, raw: str, body: str, span: dict[str, Any], line: int, where: str

@@ -40,6 +40,7 @@ class SpanRecord:
     quote: str
     actor: Actor | None = None
     note: str = ""
+    provenance: dict[str, Any] | None = None  # the accepted suggestion it came from
 
 
 @dataclass
@@ -52,6 +53,7 @@ class ClaimRecord:
     reliability: str = ""
     credibility: int | None = None
     note: str = ""
+    provenance: dict[str, Any] | None = None
 
 
 @dataclass
@@ -59,6 +61,7 @@ class ThreatRecord:
     level: ThreatLevel
     rationale: str = ""
     claims: list[int] = field(default_factory=list)  # positions in the record's claims
+    provenance: dict[str, Any] | None = None
 
 
 @dataclass

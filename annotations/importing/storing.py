@@ -18,6 +18,7 @@ same transaction.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -362,6 +363,7 @@ def _write_content(sets: list[tuple[AnnotationSet, ArticleRecord]], now: datetim
             span.label.pk,
             span.actor.pk if span.actor else None,
             span.note,
+            _json_column(span.provenance),
         )
         for annotation_set, record in sets
         for span in record.spans
@@ -409,6 +411,7 @@ def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> No
                     reliability=claim.reliability,
                     credibility=claim.credibility,
                     note=claim.note,
+                    provenance=claim.provenance,
                 )
             )
             owners.append((annotation_set, record, claim))
@@ -424,7 +427,10 @@ def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> No
     threatened = [(s, r.threat) for s, r in pending if r.threat is not None]
     assessments = ThreatAssessment.objects.bulk_create(
         ThreatAssessment(
-            annotation_set=annotation_set, level=threat.level, rationale=threat.rationale
+            annotation_set=annotation_set,
+            level=threat.level,
+            rationale=threat.rationale,
+            provenance=threat.provenance,
         )
         for annotation_set, threat in threatened
     )
@@ -438,9 +444,21 @@ def _write_claims(sets: list[AnnotationSet], records: list[ArticleRecord]) -> No
 
 
 SPAN_COLUMNS = (
-    *("annotation_set", "start", "end", "quote", "label", "actor", "note"),
+    *("annotation_set", "start", "end", "quote", "label", "actor", "note", "provenance"),
     *("created_at", "updated_at"),
 )
+
+
+def _json_column(value: dict[str, Any] | None) -> Any:
+    """A JSON value as _insert_spans writes it: PostgreSQL's COPY takes a jsonb wrapper, other
+    databases the JSON text."""
+    if value is None:
+        return None
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+    return json.dumps(value)
 
 
 def _insert_spans(rows: Iterable[tuple[Any, ...]], *, now: datetime.datetime) -> None:

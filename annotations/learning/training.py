@@ -62,10 +62,11 @@ from django.utils import timezone
 from accounts.models import User
 from annotations import storage
 from annotations.errors import Conflict
-from annotations.learning import Proposal, Suggester
+from annotations.learning import Suggester
 from annotations.learning import classifiers as tfidf
 from annotations.learning import spans as spancat
 from annotations.learning.evaluation import evaluate, score
+from annotations.learning.gazetteer import Gazetteer
 from annotations.learning.text import sentence_around, sentences
 from annotations.learning.trained import (
     ClaimTypeSuggester,
@@ -88,7 +89,6 @@ from annotations.models import (
     TrainedModel,
 )
 from annotations.release_build import split_of
-from annotations.suggestions import suggestion_label
 from annotations.tasks import uncertainty_changed
 
 log = logging.getLogger(__name__)
@@ -236,49 +236,9 @@ def negative_stretches(
     return stretches
 
 
-class _Gazetteer:
-    """The registry's names and aliases as span proposals of the suggestion label: the
-    baseline a first span tagger must beat. (annotations.suggestions' matching, on the whole
-    article.)"""
-
-    name = "gazetteer"
-    version = "registry"
-
-    def __init__(self, project: Project) -> None:
-        from annotations.actors import actors_by_key
-
-        self.keys = actors_by_key(project)
-        label = suggestion_label(project)
-        self.label_id = label.pk if label else None
-
-    def suggest(self, article: Article) -> list[Proposal]:
-        import re
-
-        from annotations.actors import actor_key
-        from annotations.suggestions import _folded
-
-        if self.label_id is None:
-            return []
-        body = article.body
-        folded, origin = _folded(body)
-        covered = bytearray(len(body))
-        found = []
-        for key, _actor in sorted(self.keys.items(), key=lambda kv: -len(kv[0])):
-            words = r"\s+".join(re.escape(word) for word in key.split(" "))
-            for match in re.finditer(rf"(?<!\w){words}(?!\w)", folded):
-                start, end = origin[match.start()], origin[match.end() - 1] + 1
-                if actor_key(body[start:end]) != key or 1 in covered[start:end]:
-                    continue
-                covered[start:end] = b"\x01" * (end - start)
-                found.append(
-                    Proposal("span", 1.0, self.name, self.version, start, end, self.label_id)
-                )
-        return found
-
-
 def gazetteer_baseline(project: Project) -> Suggester:
-    """The suggester a first span tagger must beat."""
-    return _Gazetteer(project)
+    """The suggester a first span tagger must beat: the registry gazetteer."""
+    return Gazetteer(project)
 
 
 def _span_gold(

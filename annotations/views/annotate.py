@@ -3,10 +3,12 @@
 Every endpoint changes one annotation set through a service and answers with the fragment
 that changed; refusals answer 400 (bad input) or 409 (the set's state) with a message. What the
 page shows is read by annotations.workspace and its heavy HTML built by annotations.annotate_html;
-alias suggestions come from annotations.suggestions.
+suggestions come from annotations.learning.suggesters.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget, trigger_client_event
 
-from annotations import services, suggestions, undo, workspace
+from annotations import services, undo, workspace
 from annotations.access import (
     ANNOTATOR,
     MANAGER,
@@ -42,6 +44,7 @@ from annotations.forms import (
     ThreatAssessmentForm,
     valid_or_raise,
 )
+from annotations.learning import suggesters
 from annotations.models import AnnotationSet
 from annotations.views.common import int_param, project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
@@ -262,7 +265,7 @@ def actor_create_inline(
     return _workspace(request, access, span.annotation_set, active_span_id=span.pk)
 
 
-# Alias suggestions
+# Suggestions (annotations.learning.suggesters)
 
 
 def _with_suggestions(
@@ -273,7 +276,7 @@ def _with_suggestions(
     annotation_set = AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET).get(
         pk=annotation_set.pk
     )
-    found = suggestions.alias_suggestions(access.project, annotation_set)
+    found = suggesters.span_suggestions(suggesters.proposals_for_set(annotation_set))
     context = workspace.workspace_context(access, annotation_set, suggestions=found)
     return render_page(request, TEMPLATE, project_context(access, **context), partial="workspace")
 
@@ -290,15 +293,20 @@ def suggestion_list(request: AuthenticatedHttpRequest, slug: str, set_id: int) -
 @require_POST
 @shows_refusals
 def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    """Accept one or several suggestions (each "start-end-actor" must still be an occurrence of
-    that actor's name or alias), or with `all` every one that remains, recomputed here: a page
-    with thousands of suggestions does not send them back. All or none are created."""
+    """Accept one or several span suggestions by their keys, or with `all` every one that
+    remains, or with `above` every one scoring at least that: recomputed here (a page with
+    thousands of suggestions does not send them back, and its word is not trusted). All or
+    none are created, each with its provenance."""
     access, annotation_set = _edit_set(request, slug, set_id)
     if request.POST.get("all"):
-        spans = suggestions.all_spans(access.project, annotation_set)
+        chosen = suggesters.above(annotation_set, None)
+    elif request.POST.get("above", "").strip():
+        chosen = suggesters.above(annotation_set, suggesters.parse_score(request.POST["above"]))
     else:
-        keys = request.POST.getlist("suggestion")
-        spans = suggestions.accepted_spans(access.project, annotation_set, keys)
+        chosen = suggesters.offered(annotation_set, request.POST.getlist("suggestion"))
+        if any(s.kind != "span" for s in chosen):
+            raise ValidationError("Only span suggestions are accepted here.")
+    spans = [s.span_fields() for s in chosen]
     services.span_create_many(annotation_set=annotation_set, spans=spans, user=request.user)
     if not request.htmx:
         return _annotate_page_redirect(slug, annotation_set)
@@ -309,18 +317,37 @@ def suggestions_accept(request: AuthenticatedHttpRequest, slug: str, set_id: int
 @require_POST
 @shows_refusals
 def suggestion_reject(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
-    """Reject a suggestion: it is not offered again in this set."""
+    """Reject a span suggestion: it is not offered again in this set."""
     access, annotation_set = _edit_set(request, slug, set_id)
-    start, end, actor_id = suggestions.parse_key(request.POST.get("suggestion", ""))
-    actor = access.project.actors.filter(pk=actor_id).first()
-    if actor is None:
-        raise ValidationError("No such actor in this project.")
+    (chosen,) = suggesters.offered(annotation_set, [request.POST.get("suggestion", "")])
+    if chosen.kind != "span" or chosen.label is None:
+        raise ValidationError("Only span suggestions are rejected here.")
     services.suggestion_reject(
-        annotation_set=annotation_set, start=start, end=end, actor=actor, user=request.user
+        annotation_set=annotation_set,
+        start=chosen.start or 0,
+        end=chosen.end or 0,
+        label=chosen.label,
+        actor=chosen.actor,
+        suggester=str(chosen.provenance["suggester"]),
+        user=request.user,
     )
     if not request.htmx:
         return _annotate_page_redirect(slug, annotation_set)
     return _with_suggestions(request, access, annotation_set)
+
+
+def _accepted_provenance(
+    request: AuthenticatedHttpRequest, annotation_set: AnnotationSet, chosen_pk: int
+) -> dict[str, Any] | None:
+    """The provenance of the suggestion the form was sent with (its `suggestion` key), when
+    it is still offered and the annotator kept what it proposed (the level or claim type
+    `chosen_pk`); None when the form came without one or the annotator chose otherwise."""
+    key = request.POST.get("suggestion", "").strip()
+    if not key:
+        return None
+    (suggestion,) = suggesters.offered(annotation_set, [key])
+    proposed = suggestion.threat_level or suggestion.claim_type
+    return suggestion.provenance if proposed is not None and proposed.pk == chosen_pk else None
 
 
 # Regions not to annotate (managers)
@@ -379,7 +406,10 @@ def _article_workspace(
 def claim_create(request: AuthenticatedHttpRequest, slug: str, set_id: int) -> HttpResponse:
     access, annotation_set = _edit_set(request, slug, set_id)
     data = valid_or_raise(ClaimForm(request.POST, annotation_set=annotation_set))
-    services.claim_create(annotation_set=annotation_set, user=request.user, **data)
+    provenance = _accepted_provenance(request, annotation_set, data["claim_type"].pk)
+    services.claim_create(
+        annotation_set=annotation_set, provenance=provenance, user=request.user, **data
+    )
     return _workspace(request, access, annotation_set, active_span_id=data["span"].pk)
 
 
@@ -456,8 +486,15 @@ def threat_assessment_set(
     request: AuthenticatedHttpRequest, slug: str, set_id: int
 ) -> HttpResponse:
     access, annotation_set = _edit_set(request, slug, set_id)
-    data = valid_or_raise(ThreatAssessmentForm(request.POST, annotation_set=annotation_set))
-    services.threat_assessment_set(annotation_set=annotation_set, user=request.user, **data)
+    posted = request.POST.copy()
+    key = posted.get("suggestion", "")
+    if key.startswith("threat-"):  # "Accept" on the suggested level: that level, then
+        posted["level"] = key.removeprefix("threat-")
+    data = valid_or_raise(ThreatAssessmentForm(posted, annotation_set=annotation_set))
+    provenance = _accepted_provenance(request, annotation_set, data["level"].pk)
+    services.threat_assessment_set(
+        annotation_set=annotation_set, provenance=provenance, user=request.user, **data
+    )
     return _workspace(request, access, annotation_set)
 
 

@@ -413,7 +413,7 @@ document.addEventListener("click", (event) => {
   }
   const pendingMark = target.closest(`#${BODY_ID} .pending`);
   if (pendingMark && window.getSelection()?.isCollapsed) {
-    suggestionItem(pendingMark.dataset.suggestion)?.focus();
+    suggestionItem(pendingMark.dataset.suggestion.split(" ")[0])?.focus();
     return;
   }
   const item = target.closest(".span-menu button");
@@ -447,16 +447,17 @@ function excludeSelection(span) {
   form.requestSubmit();
 }
 
-// Alias suggestions: pending (dashed) in the text and listed in their panel. On a listed
+// Suggestions: pending (dashed) in the text and listed in their panel. On a listed
 // suggestion, Enter or y accepts it, Delete or n rejects it, the arrows move; the one in hand
-// is outlined in the text. After each, the focus goes on to the next one.
+// is outlined in the text. After each, the focus goes on to the next one. Where suggestions
+// overlap, one dashed stretch holds them all (its data-suggestion lists their keys).
 
 function suggestionItem(key) {
   return document.querySelector(`#suggestions .suggestion[data-suggestion="${key}"]`);
 }
 
 function pendingMarks(key) {
-  return document.querySelectorAll(`#${BODY_ID} .pending[data-suggestion="${key}"]`);
+  return document.querySelectorAll(`#${BODY_ID} .pending[data-suggestion~="${key}"]`);
 }
 
 let suggestionIndex = null; // which suggestion was in hand when one was accepted or rejected

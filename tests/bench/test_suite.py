@@ -27,6 +27,8 @@ FIELDS = {
         "task_seconds",
         "intervals_seconds",
     },
+    "suggestions_3000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
+    "suggestions_50000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
     "adjudication": {
         f"{n} {what} {figure}"
         for n in (80, 1000)

@@ -162,7 +162,7 @@ def test_it_suggests_spans_from_aliases_and_accepts_them(login, project, annotat
     russia = Actor.objects.create(project=project, name="NATO")
     page = login(annotator)
     page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
-    page.get_by_role("link", name="Suggest from aliases").click()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
     page.on("dialog", lambda dialog: dialog.accept())  # "Accept all 1 suggestions as ...?"
     page.get_by_role("button", name="Accept all remaining").click()
     page.locator("#span-list", has_text="NATO").wait_for()

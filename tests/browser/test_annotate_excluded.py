@@ -38,7 +38,7 @@ def test_a_manager_marks_navigation_and_footer_and_annotators_keep_out_of_them(
     page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
     expect(page.locator("#article-body .excluded")).to_have_count(2)
     # Only the "NATO" of the article's sentence is suggested.
-    page.get_by_role("link", name="Suggest from aliases").click()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
     expect(page.locator("#suggestions .suggestion")).to_have_count(1)
     expect(page.locator("#suggestions .suggestion mark")).to_have_text("NATO")
     # A span reaching into the footer is refused with a message.

@@ -26,7 +26,7 @@ def test_suggestions_are_accepted_and_rejected_by_key_and_a_rejection_is_remembe
     nato = Actor.objects.create(project=project, name="NATO")
     Actor.objects.create(project=project, name="Zelensky")
     page = open_article(login, project, annotator, article)
-    page.get_by_role("link", name="Suggest from aliases").click()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
     items = page.locator("#suggestions .suggestion")
     expect(items).to_have_count(4)
     # In context: the mention marked in its sentence; pending in the text.
@@ -47,15 +47,16 @@ def test_suggestions_are_accepted_and_rejected_by_key_and_a_rejection_is_remembe
     rejected = RejectedSuggestion.objects.get(annotation_set=annotation_set)
     assert (rejected.actor, TRICKY_BODY[rejected.start : rejected.end]) == (nato, "NATO")
     assert HistoryRecord.objects.filter(object_type="rejected_suggestion").count() == 1
+    rejected_key = f"{rejected.start}-{rejected.end}-{rejected.label_id}-{nato.pk}"
     # Asked again, after a reload: the rejected one stays away.
     page.reload()
-    page.get_by_role("link", name="Suggest from aliases").click()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
     expect(items).to_have_count(2)
     assert "NATO" not in items.first.locator("mark").inner_text() or (
-        items.first.get_attribute("data-suggestion") != f"{rejected.start}-{rejected.end}-{nato.pk}"
+        items.first.get_attribute("data-suggestion") != rejected_key
     )
     keys = [item.get_attribute("data-suggestion") for item in items.all()]
-    assert f"{rejected.start}-{rejected.end}-{nato.pk}" not in keys
+    assert rejected_key not in keys
     assert page.js_errors == []
     assert page.console_errors == []
 
@@ -67,16 +68,16 @@ def test_accept_all_creates_thousands_of_suggested_spans_at_once(login, project,
     Actor.objects.create(project=project, name="Dmitry Peskov")
     page = open_article(login, project, annotator, article)
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.get_by_role("link", name="Suggest from aliases").click()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
     button = page.get_by_role("button", name="Accept all remaining")
     expect(button).to_be_visible(timeout=60_000)
     count = page.locator("#article-body .pending").count()  # each mention is one piece
     assert count > 2_000
-    expect(page.locator("#suggestions h2")).to_have_text(f"Suggestions from aliases ({count})")
+    expect(page.locator("#suggestions h2")).to_have_text(f"Suggestions ({count})")
     expect(button).to_have_text(f"Accept all remaining ({count})")
     page.on("dialog", lambda dialog: dialog.accept())
     button.click()
-    page.get_by_text("No unlabelled occurrences").wait_for(timeout=60_000)
+    page.get_by_text("No suggestions left").wait_for(timeout=60_000)
     wait_until_settled(page)
     assert Span.objects.filter(annotation_set=annotation_set).count() == count
     expect(page.locator("#spans-heading")).to_have_text(f"Spans ({count})")

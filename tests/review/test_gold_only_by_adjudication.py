@@ -176,7 +176,7 @@ def _page_data(what, gold, project):
     return {
         "span create": {"start": 0, "end": 7, "quote": "Kremlin", "label": label.pk},
         "span update": {"note": "changed"},
-        "suggestions accept": {"suggestion": f"{at}-{at + 4}-{nato.pk}"},
+        "suggestions accept": {"suggestion": f"{at}-{at + 4}-{label.pk}-{nato.pk}"},
         "claim create": {"span": span.pk, "claim_type": project.claim_types.first().pk},
         "claim update": {"claim_type": project.claim_types.first().pk, "reliability": "F"},
         "threat set": {"level": project.threat_levels.last().pk},

@@ -304,29 +304,37 @@ def test_it_suggests_names_and_aliases_in_any_case_and_spacing(
     assert all(body[s.start : s.end] == s.quote for s in response.context["suggestions"])
 
 
-def test_it_accepts_a_suggestion_by_the_same_rule_and_no_other(
+def test_it_accepts_only_a_suggestion_still_offered_with_its_provenance(
     client, annotator, project, kremlin_set
 ):
     kremlin = Actor.objects.create(project=project, name="Kremlin")
     kremlin.aliases.create(name="the Kremlin")
     nato = Actor.objects.create(project=project, name="NATO")
+    label = project.labels.get(name="actor")
     client.force_login(annotator)
     url = reverse("annotations:suggestions-accept", args=[project.slug, kremlin_set.pk])
     body = kremlin_set.article.body
     start = body.index("KREMLIN")
     for refused in (
-        f"{start}-{start + 7}-{nato.pk}",  # another actor's name
-        f"{start - 1}-{start + 7}-{kremlin.pk}",  # a space, then the name
-        f"{start}-{start + 6}-{kremlin.pk}",  # part of the name
+        f"{start}-{start + 7}-{label.pk}-{nato.pk}",  # another actor's name
+        f"{start - 1}-{start + 7}-{label.pk}-{kremlin.pk}",  # a space, then the name
+        f"{start}-{start + 6}-{label.pk}-{kremlin.pk}",  # part of the name
+        f"{start}-{start + 7}-{kremlin.pk}",  # not a key
     ):
         response = client.post(url, {"suggestion": refused}, headers=HX)
         assert response.status_code == 400
+        assert "not a suggestion offered" in response.text
         assert not Span.objects.exists()
     at = body.index("the kremlin")
-    keys = [f"{start}-{start + 7}-{kremlin.pk}", f"{at}-{at + 11}-{kremlin.pk}"]
+    keys = [
+        f"{start}-{start + 7}-{label.pk}-{kremlin.pk}",
+        f"{at}-{at + 11}-{label.pk}-{kremlin.pk}",
+    ]
     assert client.post(url, {"suggestion": keys}, headers=HX).status_code == 200
     spans = Span.objects.order_by("start")
     assert [(s.quote, s.actor) for s in spans] == [("the kremlin", kremlin), ("KREMLIN", kremlin)]
+    assert [s.provenance["suggester"] for s in spans] == ["gazetteer", "gazetteer"]
+    assert [s.provenance["score"] for s in spans] == [0.9, 1.0]  # an alias, the name
 
 
 @pytest.mark.parametrize("quote", ["the kremlin", "KREMLIN", "The  Kremlin"])
@@ -352,7 +360,8 @@ def test_it_refuses_accepting_a_suggestion_that_is_not_an_alias_occurrence(
     post, project, annotation_set
 ):
     nato = Actor.objects.create(project=project, name="NATO")
-    response = post("suggestions-accept", {"suggestion": f"0-7-{nato.pk}"})
+    label = project.labels.get(name="actor")
+    response = post("suggestions-accept", {"suggestion": f"0-7-{label.pk}-{nato.pk}"})
     assert response.status_code == 400
     assert nothing_stored(annotation_set)
 

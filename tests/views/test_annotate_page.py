@@ -122,5 +122,6 @@ def test_it_renders_the_page_with_a_chosen_span_in_as_many_queries(
 
 # Session, user, project, roles, the set (with article, guidelines and threat assessment),
 # spans, labels, actors (with those named like the chosen span), claims, claim targets, claim
-# types, threat levels. (The regions not to annotate come with the article.)
+# types, threat levels. (The regions not to annotate come with the article, whether a trained
+# model suggests threat levels and claim types with the project.)
 QUERIES = 12

@@ -60,7 +60,9 @@ def test_it_lets_only_the_owner_accept_suggestions(client, roles, world, visitor
     start = world["article"].body.index("NATO")
     client.force_login(roles[visitor])
     url = reverse("annotations:suggestions-accept", args=_set_args(world))
-    response = client.post(url, {"suggestion": f"{start}-{start + 4}-{nato.pk}"}, headers=HX)
+    label = world["project"].labels.get(name="actor")
+    key = f"{start}-{start + 4}-{label.pk}-{nato.pk}"
+    response = client.post(url, {"suggestion": key}, headers=HX)
     assert response.status_code == OWNER_EDITS.get(visitor, 404)
     assert Span.objects.filter(actor=nato).exists() == (visitor == "annotator")
 

@@ -1,0 +1,90 @@
+"""An external model's predictions, imported as a prediction source, on the seed article: the
+annotator sees each with its score and source, accepts one and rejects another by key, and the
+accepted span's provenance is in the history and the native export."""
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from annotations.exports import export
+from annotations.exports.records import Selection
+from annotations.models import Article, HistoryRecord, RejectedSuggestion, Span
+from tests.browser.test_annotate import SEED_PASSWORD, seeded  # noqa: F401 - the seed project
+
+PROVENANCE = {"suggester": "spancat", "version": "v3", "score": 0.87}
+
+
+@pytest.fixture
+def predicted(seeded, tmp_path):  # noqa: F811
+    """The model's output for the seed article, imported as the manager would from the shell."""
+    article = Article.objects.get(project__slug="russia-ukraine-demo")
+    body = article.body
+    kiev, sea = body.index("Kiev"), body.index("North Sea")
+    line = {
+        "sha256": article.body_sha256,
+        "spans": [
+            {"start": kiev, "end": kiev + 4, "label": "location", "score": 0.87, "quote": "Kiev"},
+            {"start": sea, "end": sea + 9, "label": "location", "score": 0.42},
+        ],
+    }
+    path = tmp_path / "spancat.jsonl"
+    path.write_text(json.dumps({"source": "spancat", "version": "v3"}) + "\n" + json.dumps(line))
+    call_command("import_predictions", str(path), project=article.project.slug, stdout=None)
+    return seeded, article
+
+
+def test_an_annotator_accepts_and_rejects_imported_predictions_by_key(login, predicted, tmp_path):
+    annotator, article = predicted
+    page = login(annotator, password=SEED_PASSWORD)
+    page.goto(f"{page.url}projects/{article.project.slug}/articles/{article.pk}/")
+    page.locator("#article-body").wait_for()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    # The registry names Kiev too (as Ukraine): the model's label is a suggestion of its own.
+    kiev = page.locator("#suggestions .suggestion", has_text="0.87 · spancat v3")
+    expect(kiev.locator("mark")).to_have_text("Kiev")
+    expect(kiev).to_contain_text("→ location")
+    expect(kiev.locator(".suggestion-source")).to_have_text("0.87 · spancat v3")
+    sea = page.locator("#suggestions .suggestion", has_text="0.42 · spancat v3")
+    expect(sea.locator("mark")).to_have_text("North Sea")
+    # Pending in the text, with score and source in its title (both of Kiev's in one).
+    pending = page.locator("#article-body .pending", has_text="Kiev")
+    expect(pending).to_have_attribute("title", re.compile(r"location \(0\.87 · spancat v3\)"))
+    expect(page.locator("#article-body .pending", has_text="North Sea")).to_have_attribute(
+        "title", "Suggested: location (0.42 · spancat v3)"
+    )
+
+    kiev.focus()
+    page.keyboard.press("Enter")  # accept
+    expect(kiev).to_have_count(0)
+    span = Span.objects.get(annotation_set__annotator=annotator, quote="Kiev")
+    assert (span.label.name, span.provenance) == ("location", PROVENANCE)
+
+    sea.focus()
+    page.keyboard.press("n")  # reject
+    expect(sea).to_have_count(0)
+    rejected = RejectedSuggestion.objects.get(annotation_set=span.annotation_set)
+    assert (rejected.label.name, rejected.actor, rejected.suggester) == (
+        "location",
+        None,
+        "spancat",
+    )
+    # Asked again after a reload: neither comes back.
+    page.reload()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    expect(page.locator("#suggestions h2")).to_be_visible()
+    expect(page.locator("#suggestions .suggestion-source", has_text="spancat")).to_have_count(0)
+
+    record = HistoryRecord.objects.get(object_type="span", object_id=span.pk)
+    assert record.after["provenance"] == PROVENANCE
+    selection = Selection(sets="annotators")
+    [path] = export(
+        project=article.project, format="native", stem=tmp_path / "x", selection=selection
+    )
+    lines = [json.loads(text) for text in path.read_bytes().splitlines()]
+    [line] = [line for line in lines if line["annotator"] == annotator.username]
+    assert [(s["quote"], s.get("provenance")) for s in line["spans"]] == [("Kiev", PROVENANCE)]
+    assert page.js_errors == []
+    assert page.console_errors == []
