@@ -105,7 +105,7 @@ def registry_fingerprint(actors: list[tuple[int, str]], aliases: list[tuple[int,
     digest.update(b"\x1d")
     for pk, name in aliases:
         digest.update(f"{pk}\x1f{name}\x1e".encode())
-    return digest.hexdigest()[:12]
+    return digest.hexdigest()[:8]
 
 
 def compile_registry(

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from annotations.exports import export
 from annotations.exports.records import Selection
-from annotations.importing import import_articles
+from annotations.importing import ImportRejected, import_articles
 from annotations.learning import Proposal, suggesters
 from annotations.learning.suggesters import proposals_for_set
 from annotations.models import (
@@ -271,3 +271,28 @@ def test_it_records_no_provenance_when_the_annotator_chooses_another_claim_type(
     data = {"span": span.pk, "claim_type": other.pk, "suggestion": f"claim-0-7-{first.pk}"}
     assert client.post(url, data, headers=HX).status_code == 200
     assert span.claims.get().provenance is None
+
+
+@pytest.mark.parametrize(
+    "provenance",
+    [{"suggester": "m", "version": "1", "score": 2}, {"score": 0.5}, "spancat", {"suggester": 3}],
+)
+def test_it_refuses_a_native_line_whose_provenance_is_not_one(
+    project, manager, annotator, provenance
+):
+    line = {
+        "text": "NATO met.",
+        "title": "t",
+        "gold": False,
+        "annotator": annotator.username,
+        "spans": [{"start": 0, "end": 4, "label": "actor", "provenance": provenance}],
+    }
+    with pytest.raises(ImportRejected, match=r"line 1: span 1: 'provenance' must be"):
+        import_articles(
+            project=project,
+            filename="x.jsonl",
+            data=json.dumps(line).encode(),
+            format="native",
+            user=manager,
+        )
+    assert not Span.objects.exists()
