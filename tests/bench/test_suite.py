@@ -15,6 +15,8 @@ FIELDS = {
     "span_create_htmx": {"median_ms", "p95_ms"},
     "span_create_api": {"median_ms", "p95_ms"},
     "agreement": {"seconds", "dashboard_p95_ms", "dashboard_queries", "update_seconds"},
+    # Measured on projects of 50 articles or more (bench.learning): here only "unavailable".
+    "learning": {"unavailable"},
     "adjudication": {
         f"{n} {what} {figure}"
         for n in (80, 1000)

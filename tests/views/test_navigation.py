@@ -10,13 +10,14 @@ from tests.factories import ActorFactory, MembershipFactory, UserFactory
 EVERY_MEMBER = ["Articles", "Guidelines", "Scores", "Releases"]
 BY_ROLE = {
     "annotator": ["Articles", "My queue", "Guidelines", "Scores", "Releases"],
-    "reviewer": ["Articles", "Review", "Agreement", "Guidelines", "Scores", "Releases"],
+    "reviewer": ["Articles", "Review", "Agreement", "Guidelines", "Scores", "Models", "Releases"],
     "manager": [
         "Articles",
         "Assignments",
         "Agreement",
         "Guidelines",
         "Scores",
+        "Models",
         "Releases",
         "Upload articles",
         "Labels",
