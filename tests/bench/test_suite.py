@@ -29,6 +29,8 @@ FIELDS = {
     },
     "suggestions_3000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
     "suggestions_50000": {"median_ms", "p95_ms", "proposals_p95_ms", "suggestions", "compile_ms"},
+    # Measured on projects of 50 articles or more (bench.learning): here only "unavailable".
+    "learning": {"unavailable"},
     "adjudication": {
         f"{n} {what} {figure}"
         for n in (80, 1000)
