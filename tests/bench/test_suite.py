@@ -56,7 +56,7 @@ def test_it_measures_every_figure_and_reports_every_target(transactional_db, set
 
     databases = {"sqlite": results}
     checks = targets(databases)
-    assert len(checks) == 16 + len(EXPORT_FORMATS)
+    assert len(checks) == 18 + len(EXPORT_FORMATS)
     assert all(check["met"] is not None for check in checks), checks
     assert failures(databases) == []
     assert "annotate_page_1000 queries" in table(databases)
