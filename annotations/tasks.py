@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotations import agreement, scoring
 from annotations.learning import trained, uncertainty
-from annotations.models import Project
+from annotations.models import Project, TrainedModel
 from annotations.release_build import release_build
 
 # The bootstrap intervals are recomputed at most this often per project (seconds): hand-ins
@@ -84,6 +84,9 @@ def train_model(model_id: int) -> None:
     from annotations.learning.training import model_train
 
     model_train(model_id)
+    model = TrainedModel.objects.filter(pk=model_id, is_live=True, kind="spans").first()
+    if model is not None:  # the queue's active-learning order follows the new live span model
+        refresh_article_uncertainty.enqueue(model.project_id)
 
 
 def train_model_later(model_id: int) -> None:

@@ -89,7 +89,6 @@ from annotations.models import (
     TrainedModel,
 )
 from annotations.release_build import split_of
-from annotations.tasks import uncertainty_changed
 
 log = logging.getLogger(__name__)
 
@@ -625,9 +624,6 @@ def model_train(model_id: int) -> TrainedModel:
             model.peak_memory_mb = round(memory["mb"], 1)
             model.finished_at = timezone.now()
             model.save()
-            if live and model.kind == TrainedModel.Kind.SPANS:
-                # The queue's active-learning order follows the new live span model.
-                uncertainty_changed(model.project_id)
     except Exception as error:
         log.exception("Training %s failed", model)
         if stored:

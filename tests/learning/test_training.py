@@ -221,8 +221,11 @@ def test_it_orders_the_open_articles_by_the_new_live_span_model(
     waiting = ArticleFactory(
         project=gold_project, body="Russia said NATO moved troops near Kharkiv on Monday."
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        model = train(gold_project, Kind.SPANS)
+    from annotations.tasks import train_model
+
+    model = TrainedModel.objects.create(project=gold_project, kind=Kind.SPANS, version=1)
+    train_model.call(model.pk)
+    model.refresh_from_db()
     assert model.is_live
     stored = ArticleUncertainty.objects.get(article=waiting)
     assert stored.model == model
