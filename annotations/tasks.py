@@ -9,6 +9,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from accounts.models import User
 from annotations import agreement, scoring
 from annotations.learning import trained, uncertainty
 from annotations.models import Project, TrainedModel
@@ -94,12 +95,24 @@ def train_model_later(model_id: int) -> None:
     transaction.on_commit(lambda: train_model.enqueue(model_id))
 
 
+def training_start(*, project: Project, user: User | None = None) -> list[TrainedModel]:
+    """Queue a model of each kind the gold allows, each trained by a background task once
+    this transaction commits (Conflict as annotations.learning.training.training_queue)."""
+    from annotations.learning.training import training_queue
+
+    models = training_queue(project=project, user=user)
+    for model in models:
+        train_model_later(model.pk)
+    return models
+
+
 @task()
 def train_if_due(project_id: int) -> None:
     """Queue a training if enough gold was approved since the last one."""
     from annotations.learning.training import train_if_due as due
 
-    due(project_id)
+    for model in due(project_id):
+        train_model_later(model.pk)
 
 
 def gold_approved(project_id: int) -> None:

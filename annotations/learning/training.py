@@ -503,11 +503,9 @@ def trainable_kinds(project: Project) -> dict[str, str | None]:
 
 
 def training_queue(*, project: Project, user: User | None = None) -> list[TrainedModel]:
-    """Queue a model of each kind the gold allows, each trained by a background task once
-    this transaction commits. Conflict when a training is queued or running already, or when
-    the gold allows none."""
-    from annotations import tasks
-
+    """Queue a model of each kind the gold allows (annotations.tasks.training_start has them
+    trained by background tasks). Conflict when a training is queued or running already, or
+    when the gold allows none."""
     with transaction.atomic():
         # The project's row serialises queueing: no two trainings start together.
         Project.objects.select_for_update(no_key=True).filter(pk=project.pk).first()
@@ -539,8 +537,6 @@ def training_queue(*, project: Project, user: User | None = None) -> list[Traine
             )
             for kind in kinds
         ]
-        for model in models:
-            tasks.train_model_later(model.pk)
     return models
 
 

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from annotations import tasks
 from annotations.access import (
     MANAGER,
     REVIEWER_OR_MANAGER,
@@ -19,7 +20,7 @@ from annotations.access import (
     get_project_for_user,
     trained_models_visible_to,
 )
-from annotations.learning.training import gold_approved_since_training, training_queue
+from annotations.learning.training import gold_approved_since_training
 from annotations.models import TrainedModel
 from annotations.views.common import project_context, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
@@ -106,7 +107,7 @@ def model_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def models_train(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue a training of every model kind the gold allows (managers)."""
     access = check_may_train(get_project_for_user(request.user, slug))
-    queued = training_queue(project=access.project, user=request.user)
+    queued = tasks.training_start(project=access.project, user=request.user)
     names = ", ".join(f"{m.get_kind_display().lower()} v{m.version}" for m in queued)
     messages.success(request, f"Training queued: {names}.")
     return redirect("annotations:models", access.project.slug)
