@@ -10,7 +10,7 @@ what is still offered (the page's word is not trusted), with each one's provenan
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 
 from annotations.learning import Proposal, Suggester, trained
 from annotations.learning.gazetteer import Gazetteer
+from annotations.learning.text import sentences
 from annotations.models import (
     Actor,
     AnnotationSet,
@@ -220,6 +221,7 @@ def _resolved(
     kinds = {group[0].kind for _, group in kept}
     types = {t.pk: t for t in project.claim_types.all()} if "claim_type" in kinds else {}
     levels = {level.pk: level for level in project.threat_levels.all()} if "threat" in kinds else {}
+    bounds = sentences(body)
     found = []
     for _, group in kept:
         best = group[0]
@@ -238,7 +240,7 @@ def _resolved(
             if actor_id and suggestion.actor is None:
                 continue  # the actor is gone from the registry
             suggestion.quote = body[best.start : best.end]
-            _in_context(body, suggestion)
+            _in_context(body, bounds, suggestion)
         elif best.kind == "claim_type":
             suggestion.claim_type = types.get(best.claim_type_id or 0)
             if suggestion.claim_type is None:
@@ -254,21 +256,18 @@ def _resolved(
     return found
 
 
-_SENTENCE_END = re.compile(r"[.!?。！？\n]")
-
-
-def _in_context(body: str, suggestion: Suggestion) -> None:
-    """Give the suggestion the text of its sentence around it."""
+def _in_context(body: str, bounds: list[tuple[int, int]], suggestion: Suggestion) -> None:
+    """Give the suggestion the text of its sentence around it (annotations.learning.text's
+    sentences, `bounds`, in order), cut to CONTEXT_CHARS on each side."""
     start, end = suggestion.start or 0, suggestion.end or 0
-    left = max(0, start - CONTEXT_CHARS)
-    ends_before = list(_SENTENCE_END.finditer(body, left, start))
-    sentence_start = ends_before[-1].end() if ends_before else left
-    after_end = _SENTENCE_END.search(body, end, end + CONTEXT_CHARS)
-    sentence_end = after_end.end() if after_end else min(len(body), end + CONTEXT_CHARS)
-    before = body[sentence_start:start].lstrip()
-    after = body[end:sentence_end].rstrip()
-    suggestion.before = ("…" if sentence_start == left and left > 0 else "") + before
-    suggestion.after = after + ("…" if after_end is None and sentence_end < len(body) else "")
+    first = bisect_right(bounds, (start, len(body))) - 1  # the sentence the span starts in
+    last = bisect_left(bounds, (end, 0))  # the first sentence starting at or after its end
+    sentence_start = bounds[first][0] if first >= 0 else 0
+    sentence_end = bounds[last - 1][1] if last > 0 else len(body)
+    left = max(sentence_start, start - CONTEXT_CHARS)
+    right = min(max(sentence_end, end), end + CONTEXT_CHARS)
+    suggestion.before = ("…" if left > sentence_start else "") + body[left:start].lstrip()
+    suggestion.after = body[end:right].rstrip() + ("…" if right < sentence_end else "")
 
 
 def span_suggestions(suggestions: list[Suggestion]) -> list[Suggestion]:
