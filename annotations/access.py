@@ -77,9 +77,7 @@ def get_project_for_user(
     """The user's access to the project, if they are a member holding one of `roles`. The
     project comes with `has_live_models` (whether a trained model suggests: the annotate page
     asks them only then, at no extra query)."""
-    live = TrainedModel.objects.filter(
-        project=OuterRef("pk"), is_live=True, status=TrainedModel.Status.READY
-    )
+    live = TrainedModel.objects.live().filter(project=OuterRef("pk"))
     project = Project.objects.filter(slug=slug).annotate(has_live_models=Exists(live)).first()
     if project is None or isinstance(user, AnonymousUser):
         raise Http404("No such project.")

@@ -295,9 +295,7 @@ def _models(project: Project) -> list[dict[str, Any]] | None:
                 "live_reason": model.live_reason,
                 "finished_at": model.finished_at.isoformat() if model.finished_at else None,
             }
-            for model in TrainedModel.objects.filter(
-                project=project, is_live=True, status=TrainedModel.Status.READY
-            ).order_by("kind")
+            for model in TrainedModel.objects.live().filter(project=project).order_by("kind")
         ]
     except Exception:  # informative, as agreement: it must not fail a release
         log.exception("Model figures for %s failed", project)

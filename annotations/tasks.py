@@ -85,7 +85,7 @@ def train_model(model_id: int) -> None:
     from annotations.learning.training import model_train
 
     model_train(model_id)
-    model = TrainedModel.objects.filter(pk=model_id, is_live=True, kind="spans").first()
+    model = TrainedModel.objects.live().filter(pk=model_id, kind=TrainedModel.Kind.SPANS).first()
     if model is not None:  # the queue's active-learning order follows the new live span model
         refresh_article_uncertainty.enqueue(model.project_id)
 

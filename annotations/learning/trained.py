@@ -36,17 +36,12 @@ CLAIM_TYPE_SUGGESTER = "claim-type-tfidf"
 
 def live_model(project: Project, kind: str) -> TrainedModel | None:
     """The model of that kind used for the project's suggestions, if any."""
-    return TrainedModel.objects.filter(
-        project=project, kind=kind, is_live=True, status=TrainedModel.Status.READY
-    ).first()
+    return TrainedModel.objects.live().filter(project=project, kind=kind).first()
 
 
 def live_suggesters(project: Project) -> list[Suggester]:
     """A suggester for each of the project's live models."""
-    live = TrainedModel.objects.filter(
-        project=project, is_live=True, status=TrainedModel.Status.READY
-    )
-    return [suggester_for(model) for model in live]
+    return [suggester_for(model) for model in TrainedModel.objects.live().filter(project=project)]
 
 
 def _outside(article: Article, start: int, end: int) -> bool:

@@ -12,6 +12,12 @@ from annotations.models.core import Actor, Article, Label, Project
 from annotations.models.releases import Release
 
 
+class TrainedModelQuerySet(models.QuerySet["TrainedModel"]):
+    def live(self) -> TrainedModelQuerySet:
+        """The models used for suggestions: live and ready."""
+        return self.filter(is_live=True, status=TrainedModel.Status.READY)
+
+
 class TrainedModel(models.Model):
     """One trained model: a versioned artefact in storage, with what it learnt from, its
     settings and its evaluation on the held-out gold. At most one per project and kind is live
@@ -75,6 +81,8 @@ class TrainedModel(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TrainedModelQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "kind", "-version"]
