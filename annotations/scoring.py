@@ -87,9 +87,12 @@ def compare(
     return stats
 
 
-def help_stats(set_ids: list[int], article_ids: Sequence[int]) -> dict[int, dict[str, float]]:
-    """Per set, what the comparison with and without suggestions reads (the "help|" keys, see
-    the module), but the accepted spans' matches with gold (`accepted_spans`, `help_matches`).
+def help_stats(
+    withheld: Mapping[int, bool], article_ids: Sequence[int]
+) -> dict[int, dict[str, float]]:
+    """Per set (`withheld`: each set's suggestions_withheld), what the comparison with and
+    without suggestions reads (the "help|" keys, see the module), but the accepted spans'
+    matches with gold (`accepted_spans`, `help_matches`).
 
     - "help|withheld": 1 when the set was shown no suggestions;
     - "help|rate": the withhold rate it was drawn at (absent when its creation did not record
@@ -97,12 +100,10 @@ def help_stats(set_ids: list[int], article_ids: Sequence[int]) -> dict[int, dict
     - "help|seconds": from its first edit (its first history record after its creation) to its
       first submission, when both are recorded."""
     stats: dict[int, dict[str, float]] = defaultdict(dict)
-    for pk, withheld in AnnotationSet.objects.filter(pk__in=set_ids).values_list(
-        "pk", "suggestions_withheld"
-    ):
-        stats[pk]["help|withheld"] = int(withheld)
+    for pk, shown_none in withheld.items():
+        stats[pk]["help|withheld"] = int(shown_none)
     records = HistoryRecord.objects.filter(
-        article_id__in=article_ids, annotation_set_id__in=set_ids
+        article_id__in=article_ids, annotation_set_id__in=list(withheld)
     )
     created = Q(object_type="annotation_set", action=HistoryRecord.Action.CREATE)
     for set_id, rate in records.filter(created).values_list(
@@ -164,7 +165,9 @@ def refresh_scores(article_ids: Sequence[int]) -> None:
     sets = list(
         AnnotationSet.objects.filter(article_id__in=list(gold_of), is_gold=False)
         .handed_in()
-        .values_list("pk", "article_id", "annotator_id", "is_control", "submitted_at")
+        .values_list(
+            "pk", "article_id", "annotator_id", "is_control", "submitted_at", "suggestions_withheld"
+        )
     )
     spans, claims, levels = _load([*gold_of.values(), *(s[0] for s in sets)])
     project_of = dict(
@@ -173,7 +176,7 @@ def refresh_scores(article_ids: Sequence[int]) -> None:
         )
     )
     set_ids = [s[0] for s in sets]
-    helped = help_stats(set_ids, list(gold_of))
+    helped = help_stats({s[0]: s[5] for s in sets}, list(gold_of))
     accepted = accepted_spans(set_ids)
     scores = [
         GoldScore(
@@ -194,7 +197,7 @@ def refresh_scores(article_ids: Sequence[int]) -> None:
             | helped[pk]
             | help_matches(accepted.get(pk, []), spans.get(gold_of[article_id], {})),
         )
-        for pk, article_id, annotator_id, is_control, submitted_at in sets
+        for pk, article_id, annotator_id, is_control, submitted_at, _ in sets
     ]
     GoldScore.objects.filter(article_id__in=article_ids).exclude(
         annotation_set_id__in=[s.annotation_set_id for s in scores]
@@ -214,7 +217,7 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _prf(predicted: float, gold: float, hit_p: float, hit_r: float) -> dict[str, float | None]:
+def prf(predicted: float, gold: float, hit_p: float, hit_r: float) -> dict[str, float | None]:
     precision, recall = _ratio(hit_p, predicted), _ratio(hit_r, gold)
     f1 = (
         round(2 * precision * recall / (precision + recall), 4)
@@ -241,8 +244,8 @@ def summarise(stats_rows: Iterable[Mapping[str, float]], labels: Mapping[int, st
 
     def spans_of(counts: Mapping[str, float]) -> dict[str, Any]:
         return {
-            "exact": _prf(counts["predicted"], counts["gold"], counts["exact"], counts["exact"]),
-            "overlap": _prf(
+            "exact": prf(counts["predicted"], counts["gold"], counts["exact"], counts["exact"]),
+            "overlap": prf(
                 counts["predicted"], counts["gold"], counts["overlap_p"], counts["overlap_r"]
             ),
             "predicted": int(counts["predicted"]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
@@ -48,10 +47,9 @@ def refresh_project_intervals(project_id: int) -> None:
 def intervals_changed(project_id: int) -> None:
     """Schedule the project's intervals for recomputing, `INTERVALS_DELAY` seconds from now
     where the task backend can defer (the immediate backend of tests and bench runs it now)."""
-    delay = getattr(settings, "QUALITY_INTERVALS_DELAY", INTERVALS_DELAY)
     intervals = refresh_project_intervals
-    if intervals.get_backend().supports_defer and delay:
-        intervals = intervals.using(run_after=timezone.now() + timedelta(seconds=delay))
+    if intervals.get_backend().supports_defer and INTERVALS_DELAY:
+        intervals = intervals.using(run_after=timezone.now() + timedelta(seconds=INTERVALS_DELAY))
     transaction.on_commit(lambda: intervals.enqueue(project_id))
 
 
@@ -66,12 +64,6 @@ def refresh_article_uncertainty(project_id: int) -> None:
     if model is None:
         return
     uncertainty.refresh_uncertainty(project, trained.suggester_for(model), model)
-
-
-def uncertainty_changed(project_id: int) -> None:
-    """Schedule the project's article uncertainty for recomputing once this transaction
-    commits: call it where a span model goes live."""
-    transaction.on_commit(lambda: refresh_article_uncertainty.enqueue(project_id))
 
 
 def quality_changed(article_id: int) -> None:

@@ -121,7 +121,7 @@ def measure_project(project, *, repeats: int = 50) -> dict[str, Any]:
 
 def measure(sized) -> dict[str, Any]:
     """The suite's "learning" measurement: on the 1,000-article project only."""
-    from bench.suite import Unavailable
+    from bench import Unavailable
 
     if sized.size < 50:
         raise Unavailable("the learning loop is measured on projects of 50 articles or more")

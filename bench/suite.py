@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench import Unavailable
+
 if TYPE_CHECKING:
     from django.test import Client
 
@@ -33,10 +35,6 @@ if TYPE_CHECKING:
     from annotations.models import Project
 
 MEASUREMENTS: dict[str, Callable[[Sized], dict]] = {}
-
-
-class Unavailable(Exception):
-    """The feature this measurement needs is not built (yet)."""
 
 
 def measurement(name: str):

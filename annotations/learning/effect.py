@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from annotations.coefficients import (
+    BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     Figure,
     Stats,
@@ -38,8 +39,7 @@ from annotations.coefficients import (
     Undefined,
     evaluate,
 )
-
-RESAMPLES = 200  # as the agreement figures (annotations.agreement.BOOTSTRAP_RESAMPLES)
+from annotations.scoring import prf
 
 NO_DRAW = "no set was drawn at random yet: set a share of sets shown no suggestions between 0 and 1"
 NO_SPANS = "no spans in this group's sets or their gold"
@@ -55,22 +55,21 @@ def _counts(stats: Stats, group: str) -> dict[str, float]:
     return {parts[0]: value for parts, value in stats.group(group)}
 
 
-def exact_f1(stats: Stats) -> float:
+def _f1(stats: Stats, hit_p: str, hit_r: str) -> float:
+    """Span F1 of a group's summed counts, by annotations.scoring's rule."""
     c = _counts(stats, "f")
-    predicted, gold = c.get("predicted", 0.0), c.get("gold", 0.0)
-    if predicted + gold == 0:
+    f1 = prf(c.get("predicted", 0.0), c.get("gold", 0.0), c.get(hit_p, 0.0), c.get(hit_r, 0.0))
+    if f1["f1"] is None:
         raise Undefined(NO_SPANS)
-    return 2 * c.get("exact", 0.0) / (predicted + gold)
+    return f1["f1"]
+
+
+def exact_f1(stats: Stats) -> float:
+    return _f1(stats, "exact", "exact")
 
 
 def overlap_f1(stats: Stats) -> float:
-    c = _counts(stats, "f")
-    predicted, gold = c.get("predicted", 0.0), c.get("gold", 0.0)
-    if predicted + gold == 0:
-        raise Undefined(NO_SPANS)
-    precision = c.get("overlap_p", 0.0) / predicted if predicted else 0.0
-    recall = c.get("overlap_r", 0.0) / gold if gold else 0.0
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return _f1(stats, "overlap_p", "overlap_r")
 
 
 def kept(kind: str, match: str, reason: str) -> Callable[[Stats], float]:
@@ -135,7 +134,9 @@ def _difference(
         return Figure(None, reason=str(undefined))
     samples = []
     for ra, rb in zip(
-        a.resamples(RESAMPLES, seeds[0]), b.resamples(RESAMPLES, seeds[1]), strict=True
+        a.resamples(BOOTSTRAP_RESAMPLES, seeds[0]),
+        b.resamples(BOOTSTRAP_RESAMPLES, seeds[1]),
+        strict=True,
     ):
         try:
             samples.append(measure(ra) - measure(rb))
@@ -150,7 +151,7 @@ def _difference(
 def _medians(seconds: Sequence[float], seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     values = np.asarray(seconds, dtype=float)
-    picks = rng.integers(0, len(values), size=(RESAMPLES, len(values)))
+    picks = rng.integers(0, len(values), size=(BOOTSTRAP_RESAMPLES, len(values)))
     return np.median(values[picks], axis=1)
 
 
@@ -198,7 +199,9 @@ def suggestion_effect(score_stats: Iterable[Mapping[str, float]]) -> dict[str, A
         table = tables[withheld]
         total = table.total()
         figure = partial(
-            _figure, total=total, resamples=table.resamples(RESAMPLES, BOOTSTRAP_SEED + withheld)
+            _figure,
+            total=total,
+            resamples=table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED + withheld),
         )
         times = sorted(seconds[withheld])
         counts = _counts(total, "a")
@@ -233,5 +236,5 @@ def suggestion_effect(score_stats: Iterable[Mapping[str, float]]) -> dict[str, A
             "overlap_f1": _difference(overlap_f1, with_, without, seeds).as_dict(),
             "median_seconds": _median_difference(seconds[0], seconds[1], seeds).as_dict(),
         },
-        "bootstrap": {"resamples": RESAMPLES, "seed": BOOTSTRAP_SEED},
+        "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED},
     }

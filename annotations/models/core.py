@@ -259,8 +259,6 @@ class ClaimType(models.Model):
     name = models.CharField(max_length=100)
     position = models.PositiveIntegerField(default=0)
 
-    objects = LabelQuerySet.as_manager()
-
     class Meta:
         ordering = ["project", "position", "name"]
         constraints = [

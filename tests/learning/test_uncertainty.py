@@ -124,11 +124,3 @@ def test_the_task_uses_the_live_span_model(project, monkeypatch):
     tasks.refresh_article_uncertainty.call(project.pk)
     assert loaded == [model]
     assert ArticleUncertainty.objects.get().value == pytest.approx(0.2)
-
-
-def test_it_is_enqueued_when_the_transaction_commits(project, django_capture_on_commit_callbacks):
-    from annotations import tasks
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        tasks.uncertainty_changed(project.pk)
-    assert len(callbacks) == 1
