@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -75,3 +76,18 @@ def login(page, live_server):
         return page
 
     return log_in
+
+
+WIDTHS = (1440, 800)
+
+
+def shoot(page, name: str) -> None:
+    """The page at both widths the guide asks us to look at, saved into $SCREENSHOT_DIR when
+    it is set (`SCREENSHOT_DIR=/tmp/shots pytest tests/browser/...`); resized either way, so
+    a test that shoots also checks the page survives the narrow width."""
+    directory = os.environ.get("SCREENSHOT_DIR")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(directory) / f"{name}-{width}.png"), full_page=True)

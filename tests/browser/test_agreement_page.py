@@ -2,27 +2,15 @@
 and intervals, "n/a" with the reason, no JavaScript errors (nothing loaded from a CDN)."""
 
 import datetime
-import os
 import random
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from annotations import agreement, scoring, services
 from annotations.models import AnnotationSet
+from tests.browser.conftest import shoot
 from tests.factories import ArticleFactory, MembershipFactory
-
-WIDTHS = (1440, 800)
-
-
-def _shoot(page, name: str) -> None:
-    """Screenshots at both widths into $SCREENSHOT_DIR, when set (to look at the page)."""
-    directory = os.environ.get("SCREENSHOT_DIR")
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        if directory:
-            page.screenshot(path=str(Path(directory) / f"{name}-{width}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -96,7 +84,7 @@ def test_the_agreement_page_draws_every_figure_with_axes(
     assert len(page.locator("circle.trend-dot").all()) >= 5  # a trend, not a point
     assert "v1" in text and "v2" in text  # per guideline version
     assert page.js_errors == [] and page.console_errors == []
-    _shoot(page, "agreement")
+    shoot(page, "agreement")
 
 
 def test_reviewers_see_every_annotators_scores_and_each_ones_trend(
@@ -106,13 +94,13 @@ def test_reviewers_see_every_annotators_scores_and_each_ones_trend(
     page.goto(f"{live_server.url}/projects/{project.slug}/quality/scores/")
     rows = page.locator("tbody tr")
     assert rows.count() == 3
-    _shoot(page, "scores")
+    shoot(page, "scores")
     page.get_by_role("link", name="coder0").click()
     assert page.locator("h1").inner_text() == "Scores against gold: coder0"
     assert page.locator("svg.chart circle.trend-dot").count() >= 3
     assert "overlap F1" in page.content()
     assert page.js_errors == [] and page.console_errors == []
-    _shoot(page, "annotator-scores")
+    shoot(page, "annotator-scores")
 
 
 def test_an_annotator_sees_their_scores_and_trend(page, live_server, login, project):
@@ -149,4 +137,4 @@ def test_the_page_says_when_the_intervals_are_older_than_the_figures(
     assert "older than the figures" in notice.inner_text()
     assert "Over 19 articles" in page.locator("main").inner_text()
     assert page.js_errors == [] and page.console_errors == []
-    _shoot(page, "agreement-updating")
+    shoot(page, "agreement-updating")

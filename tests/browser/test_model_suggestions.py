@@ -1,6 +1,7 @@
-"""An external model's predictions, imported as a prediction source, on the seed article: the
-annotator sees each with its score and source, accepts one and rejects another by key, and the
-accepted span's provenance is in the history and the native export."""
+"""Model suggestions on the seed article, from an external model's imported predictions and
+from a span tagger trained in the app: the annotator sees each with its score and source,
+accepts one and rejects another by key, and the accepted span's provenance is in the history
+and the native export."""
 
 import json
 import re
@@ -11,10 +12,23 @@ from playwright.sync_api import expect
 
 from annotations.exports import export
 from annotations.exports.records import Selection
-from annotations.models import Article, HistoryRecord, RejectedSuggestion, Span
+from annotations.learning import spans, training
+from annotations.learning.trained import SPAN_SUGGESTER
+from annotations.models import (
+    Article,
+    HistoryRecord,
+    Project,
+    RejectedSuggestion,
+    Span,
+    TrainedModel,
+)
 from tests.browser.test_annotate import SEED_PASSWORD, seeded  # noqa: F401 - the seed project
+from tests.learning.conftest import add_gold, train
 
 PROVENANCE = {"suggester": "spancat", "version": "v3", "score": 0.87}
+SMALL_SPANS = spans.SpanSettings(
+    epochs=8, batch_size=8, learn_rate=0.005, width=32, depth=1, embed_rows=500, hidden=32
+)
 
 
 @pytest.fixture
@@ -86,5 +100,73 @@ def test_an_annotator_accepts_and_rejects_imported_predictions_by_key(login, pre
     lines = [json.loads(text) for text in path.read_bytes().splitlines()]
     [line] = [line for line in lines if line["annotator"] == annotator.username]
     assert [(s["quote"], s.get("provenance")) for s in line["spans"]] == [("Kiev", PROVENANCE)]
+    assert page.js_errors == []
+    assert page.console_errors == []
+
+
+def test_an_annotator_accepts_and_rejects_a_model_trained_in_the_app_by_key(
+    login,
+    seeded,  # noqa: F811
+    monkeypatch,
+    tmp_path,
+):
+    """The span tagger the workbench trains on the project's own gold (30 approved gold
+    articles of the bench's news-like text, small settings) goes live and suggests on the
+    seed article; its suggestions are accepted and rejected by key like any other."""
+    monkeypatch.setattr(training, "CURVE", (1.0,))
+    monkeypatch.setattr(training, "SPAN_SETTINGS", SMALL_SPANS)
+    project = Project.objects.get(slug="russia-ukraine-demo")
+    article = Article.objects.get(project=project)
+    add_gold(project, 30)
+    model = train(project, TrainedModel.Kind.SPANS)
+    assert model.is_live, model.live_reason
+    source = f"{SPAN_SUGGESTER} v{model.version}"
+
+    page = login(seeded, password=SEED_PASSWORD)
+    page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
+    page.locator("#article-body").wait_for()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    # The model's own suggestions (not those it shares with the registry gazetteer).
+    own = re.compile(rf"^\d\.\d\d · {source}$")
+    suggestions = page.locator("#suggestions .suggestion").filter(
+        has=page.locator(".suggestion-source", has_text=own)
+    )
+    expect(suggestions.first).to_be_visible()
+    offered = suggestions.count()
+    assert offered >= 2
+    first, second = suggestions.nth(0), suggestions.nth(1)
+    accepted_key = first.get_attribute("data-suggestion")
+    rejected_key = second.get_attribute("data-suggestion")
+    score = float(first.locator(".suggestion-source").inner_text().split(" · ")[0])
+
+    first.focus()
+    page.keyboard.press("Enter")  # accept
+    expect(page.locator(f'[data-suggestion="{accepted_key}"]')).to_have_count(0)
+    span = Span.objects.get(annotation_set__annotator=seeded, annotation_set__article=article)
+    assert (span.provenance["suggester"], span.provenance["version"]) == (
+        SPAN_SUGGESTER,
+        f"v{model.version}",
+    )
+    assert span.provenance["score"] == pytest.approx(score, abs=0.005)
+
+    page.locator(f'#suggestions [data-suggestion="{rejected_key}"]').focus()
+    page.keyboard.press("n")  # reject
+    expect(page.locator(f'[data-suggestion="{rejected_key}"]')).to_have_count(0)
+    rejected = RejectedSuggestion.objects.get(annotation_set=span.annotation_set)
+    assert rejected.suggester == SPAN_SUGGESTER
+    page.reload()
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    expect(page.locator("#suggestions h2")).to_be_visible()
+    expect(suggestions).to_have_count(offered - 2)
+
+    [path] = export(
+        project=project,
+        format="native",
+        stem=tmp_path / "x",
+        selection=Selection(sets="annotators"),
+    )
+    lines = [json.loads(text) for text in path.read_bytes().splitlines()]
+    [line] = [line for line in lines if line["annotator"] == seeded.username]
+    assert [s.get("provenance") for s in line["spans"]] == [span.provenance]
     assert page.js_errors == []
     assert page.console_errors == []

@@ -3,6 +3,7 @@ Content-Security-Policy, and "Train now" queueing a training."""
 
 from annotations.learning import spans, training
 from annotations.models import TrainedModel
+from tests.browser.conftest import shoot
 from tests.learning.conftest import add_gold, train
 
 
@@ -25,9 +26,7 @@ def test_a_manager_reads_the_models_and_trains_now(
     page.goto(f"{live_server.url}/projects/demo/models/")
     assert page.locator("svg.chart").count() == 3
     assert page.get_by_text("Live: v1.").count() >= 1
-    for width in (1440, 800):
-        page.set_viewport_size({"width": width, "height": 1000})
-        page.screenshot(path=f"/work/wt/train-shots/models-{width}.png", full_page=True)
+    shoot(page, "models")
     page.get_by_role("button", name="Train now").click()
     page.get_by_text("Training queued").wait_for()
     assert page.get_by_role("button", name="Train now").is_disabled()
