@@ -73,6 +73,9 @@ def test_an_annotator_accepts_and_rejects_imported_predictions_by_key(login, pre
     kiev.focus()
     page.keyboard.press("Enter")  # accept
     expect(kiev).to_have_count(0)
+    # The focus goes on to the next suggestion once the list is back (wait for it, or the
+    # focus set below would be taken from under the key).
+    expect(page.locator("#suggestions .suggestion:focus")).to_have_count(1)
     span = Span.objects.get(annotation_set__annotator=annotator, quote="Kiev")
     assert (span.label.name, span.provenance) == ("location", PROVENANCE)
 
@@ -142,6 +145,7 @@ def test_an_annotator_accepts_and_rejects_a_model_trained_in_the_app_by_key(
     first.focus()
     page.keyboard.press("Enter")  # accept
     expect(page.locator(f'[data-suggestion="{accepted_key}"]')).to_have_count(0)
+    expect(page.locator("#suggestions .suggestion:focus")).to_have_count(1)
     span = Span.objects.get(annotation_set__annotator=seeded, annotation_set__article=article)
     assert (span.provenance["suggester"], span.provenance["version"]) == (
         SPAN_SUGGESTER,
