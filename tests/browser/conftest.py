@@ -90,4 +90,8 @@ def shoot(page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         if directory:
             Path(directory).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(directory) / f"{name}-{width}.png"), full_page=True)
+            # caret="initial": hiding the caret injects a <style>, which the page's
+            # Content-Security-Policy refuses (and the test would see a console error).
+            page.screenshot(
+                path=str(Path(directory) / f"{name}-{width}.png"), full_page=True, caret="initial"
+            )

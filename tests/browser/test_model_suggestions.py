@@ -22,6 +22,7 @@ from annotations.models import (
     Span,
     TrainedModel,
 )
+from tests.browser.conftest import shoot
 from tests.browser.test_annotate import SEED_PASSWORD, seeded  # noqa: F401 - the seed project
 from tests.learning.conftest import add_gold, train
 
@@ -137,6 +138,8 @@ def test_an_annotator_accepts_and_rejects_a_model_trained_in_the_app_by_key(
     expect(suggestions.first).to_be_visible()
     offered = suggestions.count()
     assert offered >= 2
+    shoot(page, "annotate-model-suggestions")
+    page.set_viewport_size({"width": 1400, "height": 1000})
     first, second = suggestions.nth(0), suggestions.nth(1)
     accepted_key = first.get_attribute("data-suggestion")
     rejected_key = second.get_attribute("data-suggestion")
