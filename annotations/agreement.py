@@ -11,6 +11,9 @@ What is compared:
   annotator is the set of labels covering it (or none). Krippendorff's alpha (nominal) over those
   units, weighted by length, is the unitizing measure: it credits partial overlap by the length
   that overlaps. Per label, the same with "this label or not".
+- Spans as units with boundaries: Krippendorff's uα (annotations.coefficients), each article
+  its own continuum with its handed-in annotators as the coders; a group of articles (the
+  project, a label, a pair, a week, a guideline version) gives the mean of its articles' uα.
 - Spans as items, per annotator pair and per label: exact-match F1 (same start, end and label)
   and overlap F1 (same label, ranges overlapping); matched spans of both over all their spans.
 - Labels of the same range: Krippendorff's alpha, Gwet's AC1, and per pair Cohen's kappa and AC1.
@@ -51,6 +54,7 @@ from annotations.coefficients import (
     gwet_sums,
     kappa_from_table,
     quadratic_weight,
+    unitizing_alpha,
 )
 from annotations.models import (
     AnnotationSet,
@@ -67,6 +71,7 @@ from annotations.models import (
 )
 
 GAP = "-"  # the value of a code point no span covers
+NO_ALPHA_U = "no article where Krippendorff's uα is defined (two annotators' spans)"
 ALL = "all"  # the running totals of the whole project
 NO_GUIDELINE = "no version recorded"
 NOT_HANDED_IN = "not handed in"
@@ -88,6 +93,23 @@ def _add(stats: dict[str, float], prefix: str, coincidences: dict) -> None:
     for (c, k), value in coincidences.items():
         key = f"{prefix}|{c}|{k}"
         stats[key] = stats.get(key, 0.0) + value
+
+
+def _add_alpha_u(
+    stats: dict[str, float],
+    group: str,
+    length: int,
+    coded: Sequence[list[tuple[int, int, int]]],
+    only: int | None = None,
+) -> None:
+    """The article's own Krippendorff uα (the article is the continuum), as a sum and a count
+    so that a group of articles gives their mean; nothing where it is undefined."""
+    try:
+        value = unitizing_alpha(length, coded, only=only)
+    except Undefined:
+        return
+    stats[f"{group}|sum"] = value
+    stats[f"{group}|articles"] = 1
 
 
 def _overlaps(mine: list[tuple[int, int]], theirs: list[tuple[int, int]]) -> int:
@@ -246,8 +268,10 @@ def _article_stats(
     coded = [spans.get(set_of[a], []) for a in annotators]
     unitizing = unitizing_coincidences(length, coded)
     _add(stats, "u", unitizing)
+    _add_alpha_u(stats, "ua", length, coded)
     for label_id in {label for spans_ in coded for _, _, label in spans_}:
         _add(stats, f"ul:{label_id}", unitizing_coincidences(length, coded, only=label_id))
+        _add_alpha_u(stats, f"ual:{label_id}", length, coded, only=label_id)
 
     # Labels of the same range.
     ranges: dict[int, dict[tuple[int, int], str]] = {}
@@ -296,6 +320,7 @@ def _article_stats(
         for b in annotators[i + 1 :]:
             pair = f"{a}-{b}"
             stats[f"pa:{pair}|articles"] = 1
+            _add_alpha_u(stats, f"uap:{pair}", length, [coded[i], coded[annotators.index(b)]])
             mine = _by_label(coded[i])
             theirs = _by_label(coded[annotators.index(b)])
             for label_id in mine.keys() | theirs.keys():
@@ -389,6 +414,18 @@ def _f1(kind: str, *, pair: str | None = None, label: str | None = None) -> Call
     return measure
 
 
+def _mean_alpha_u(group: str) -> Callable:
+    """Krippendorff's uα over a group of articles: the mean of the articles' own."""
+
+    def measure(stats: Stats) -> float:
+        sums = {parts[0]: value for parts, value in stats.group(group)}
+        if not sums.get("articles"):
+            raise Undefined(NO_ALPHA_U)
+        return sums.get("sum", 0.0) / sums["articles"]
+
+    return measure
+
+
 def _kappa(group: str) -> Callable:
     def measure(stats: Stats) -> float:
         return kappa_from_table(_coincidences(stats, group))
@@ -416,6 +453,7 @@ def _headline(scale: list[int], values: dict[int, float] | None) -> dict[str, Ca
     """The figures shown overall, per guideline version and per week."""
     measures: dict[str, Callable] = {
         "unitizing_alpha": _alpha("u"),
+        "unitizing_alpha_u": _mean_alpha_u("ua"),
         "exact_f1": _f1("exact"),
         "overlap_f1": _f1("overlap"),
         "label_alpha": _alpha("l"),
@@ -502,6 +540,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
             "label_id": pk,
             "label": labels.get(pk, str(pk)),
             "unitizing_alpha": figure(_alpha(f"ul:{pk}")),
+            "unitizing_alpha_u": figure(_mean_alpha_u(f"ual:{pk}")),
             "exact_f1": figure(_f1("exact", label=str(pk))),
             "overlap_f1": figure(_f1("overlap", label=str(pk))),
         }
@@ -523,6 +562,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
                 "annotators": [names.get(a, str(a)), names.get(b, str(b))],
                 "annotator_ids": [a, b],
                 "articles": int(sum(v for _, v in total.group(f"pa:{key}"))),
+                "unitizing_alpha_u": figure(_mean_alpha_u(f"uap:{key}")),
                 "exact_f1": figure(_f1("exact", pair=key)),
                 "overlap_f1": figure(_f1("overlap", pair=key)),
                 "label_kappa": figure(_kappa(f"pl:{key}")),
@@ -534,7 +574,8 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
     headline = {
         k: m
         for k, m in _headline(scale, values).items()
-        if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
+        if k
+        in {"unitizing_alpha", "unitizing_alpha_u", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
 
     def grouped(prefix: str) -> list[dict]:

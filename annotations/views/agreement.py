@@ -19,6 +19,7 @@ from workbench.http import AuthenticatedHttpRequest
 # What each overall figure is, in the page's words.
 OVERALL = [
     ("unitizing_alpha", "Spans, unitizing α (code points, partial overlap counts)"),
+    ("unitizing_alpha_u", "Spans, Krippendorff's uα (boundaries; mean over articles)"),
     ("exact_f1", "Spans, exact-match F1"),
     ("overlap_f1", "Spans, overlap F1"),
     ("label_alpha", "Labels of the same range, Krippendorff's α"),
@@ -129,6 +130,7 @@ def agreement_dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
     label_rows = []
     for row in figures["labels"]:
         label_rows.append((f"{row['label']}: unitizing α", row["unitizing_alpha"]))
+        label_rows.append((f"{row['label']}: uα", row["unitizing_alpha_u"]))
         label_rows.append((f"{row['label']}: overlap F1", row["overlap_f1"]))
     pair_rows = [
         (" · ".join(p["annotators"]) + ": labels κ", p["label_kappa"]) for p in figures["pairs"]

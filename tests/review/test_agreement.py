@@ -18,6 +18,8 @@ from sklearn.metrics import cohen_kappa_score
 from annotations import agreement, services
 from annotations.agreement import project_agreement, unitizing_coincidences
 from annotations.coefficients import (
+    NO_SPANS,
+    NO_UNITS,
     NO_VARIATION,
     Table,
     Undefined,
@@ -27,6 +29,8 @@ from annotations.coefficients import (
     gwet_ac,
     krippendorff_alpha,
     quadratic_weight,
+    unitizing_alpha,
+    unitizing_disagreements,
 )
 from annotations.models import AnnotationSet, ProjectAgreement
 from tests.factories import ArticleFactory, MembershipFactory
@@ -174,6 +178,66 @@ def test_unitizing_alpha_matches_krippendorffs_digitized_example(example, scotts
     assert 1 - (1 - alpha) * 48 / 47 == pytest.approx(scotts_pi, abs=5e-4)
     if example == "A":
         assert alpha == pytest.approx(0.329, abs=5e-4)
+
+
+# Krippendorff's uα. The paper publishes it for examples A-D (.553, -.926, .679, .066),
+# computed for a continuum of points of no width; the formula counts whole points, so the
+# examples are stretched 1,000 times to approach the continuum. DKPro Statistics'
+# Krippendorff1995Test, an independent implementation, checks its own against the same four
+# values within 0.02 (noting a slip in the paper's expected disagreement for C, where both
+# implementations give 0.693) and asserts the observed disagreements below on the example as
+# printed (A by hand: ((2² + 2²) + (1² + 3²)) x 2 / (2 x 1 x 24²) = 0.03125).
+@pytest.mark.parametrize(
+    ("example", "published", "observed"),
+    [("A", 0.553, 0.03125), ("B", -0.926, 2.26736), ("C", 0.679, 0.02778), ("D", 0.066, 0.38715)],
+)
+def test_unitizing_alpha_u_matches_krippendorffs_published_example(example, published, observed):
+    units = KRIPPENDORFF_1995[example]
+    assert unitizing_disagreements(24, units)[0] == pytest.approx(observed, abs=1e-5)
+    stretched = [[(s * 1000, e * 1000, "x") for s, e in spans] for spans in units]
+    assert unitizing_alpha(24_000, stretched) == pytest.approx(published, abs=0.015)
+
+
+def test_unitizing_alpha_u_sees_the_boundaries_the_digitized_alpha_does_not():
+    """B: one long unit against seven short adjacent ones covering part of it. Digitized, the
+    seven are one run and alpha equals A's; uα counts every boundary and falls below zero."""
+    coders = {name: [[(s, e, "x") for s, e in c] for c in KRIPPENDORFF_1995[name]] for name in "AB"}
+    digitized = {
+        name: alpha_from_coincidences(unitizing_coincidences(24, coded))
+        for name, coded in coders.items()
+    }
+    assert digitized["A"] == pytest.approx(digitized["B"], abs=1e-9)
+    alpha_u = {name: unitizing_alpha(24, coded) for name, coded in coders.items()}
+    assert alpha_u["B"] < 0 < alpha_u["A"]
+
+
+def test_unitizing_alpha_u_properties():
+    same = [[(10, 20, "a"), (30, 35, "b")], [(10, 20, "a"), (30, 35, "b")]]
+    assert unitizing_alpha(50, same) == 1.0
+    shifted = [[(10, 20, "a")], [(12, 22, "a")]]
+    apart = [[(10, 20, "a")], [(30, 40, "a")]]
+    assert unitizing_alpha(50, apart) < unitizing_alpha(50, shifted) < 1.0
+    # The order of the coders does not matter, with three as with two.
+    three = [[(0, 8, "a"), (20, 30, "b")], [(2, 8, "a")], [(1, 9, "a"), (22, 30, "b")]]
+    assert unitizing_alpha(40, three) == pytest.approx(unitizing_alpha(40, three[::-1]))
+    # Per category: "b" alone, and every category summed.
+    assert unitizing_alpha(40, three, only="b") != unitizing_alpha(40, three)
+    # A coder's overlapping units of one category are merged (uα assumes they do not overlap);
+    # units that only touch stay two.
+    assert unitizing_alpha(40, [[(0, 10, "a"), (5, 15, "a")], [(0, 15, "a")]]) == 1.0
+    assert unitizing_alpha(40, [[(0, 5, "a"), (5, 15, "a")], [(0, 15, "a")]]) < 1.0
+
+
+def test_unitizing_alpha_u_says_why_it_is_undefined():
+    with pytest.raises(Undefined, match=NO_UNITS):
+        unitizing_alpha(40, [[(0, 5, "a")]])
+    with pytest.raises(Undefined, match=NO_SPANS):
+        unitizing_alpha(40, [[], []])
+    with pytest.raises(Undefined, match=NO_SPANS):
+        unitizing_alpha(40, [[(0, 5, "a")], [(0, 5, "a")]], only="b")
+    # Every point a one-point unit of both coders: no other placement, no expected disagreement.
+    with pytest.raises(Undefined, match="chance agreement is total"):
+        unitizing_alpha(2, [[(0, 1, "a"), (1, 2, "a")], [(0, 1, "a"), (1, 2, "a")]])
 
 
 def test_partial_overlap_earns_partial_agreement():
@@ -340,6 +404,18 @@ def test_it_counts_overlapping_spans_of_the_same_label(project, annotator, annot
     by_label = {row["label"]: row for row in figures["labels"]}
     assert by_label["actor"]["overlap_f1"]["value"] == pytest.approx(2 / 3, abs=1e-4)
     assert by_label["location"]["overlap_f1"]["value"] == 0.0
+    # Krippendorff's uα: the one article is the continuum, these two the coders.
+    coded = [[(s, e, lab.pk) for s, e, lab in spans] for spans in marks.values()]
+    length = len(article.body)
+    assert figures["overall"]["unitizing_alpha_u"]["value"] == pytest.approx(
+        unitizing_alpha(length, coded),
+        abs=5e-5,  # figures are stored to 4 decimals
+    )
+    assert by_label["actor"]["unitizing_alpha_u"]["value"] == pytest.approx(
+        unitizing_alpha(length, coded, only=label.pk), abs=5e-5
+    )
+    [pair] = figures["pairs"]
+    assert pair["unitizing_alpha_u"] == figures["overall"]["unitizing_alpha_u"]
 
 
 def test_it_leaves_out_sets_not_handed_in_and_gold(project, annotation_set, mark):
