@@ -71,7 +71,11 @@ from annotations.models import (
 )
 
 GAP = "-"  # the value of a code point no span covers
-NO_ALPHA_U = "no article where Krippendorff's uα is defined (two annotators' spans)"
+NO_ALPHA_U = "no article where Krippendorff's uα is defined"
+ALPHA_U_STALE = (
+    "computed for {computed} of {articles} articles so far: "
+    "`python manage.py refresh_quality` computes the rest"
+)
 ALL = "all"  # the running totals of the whole project
 NO_GUIDELINE = "no version recorded"
 NOT_HANDED_IN = "not handed in"
@@ -268,6 +272,7 @@ def _article_stats(
     coded = [spans.get(set_of[a], []) for a in annotators]
     unitizing = unitizing_coincidences(length, coded)
     _add(stats, "u", unitizing)
+    stats["ua|rows"] = 1  # rows from before uα lack it: their groups' uα is not shown
     _add_alpha_u(stats, "ua", length, coded)
     for label_id in {label for spans_ in coded for _, _, label in spans_}:
         _add(stats, f"ul:{label_id}", unitizing_coincidences(length, coded, only=label_id))
@@ -414,10 +419,13 @@ def _f1(kind: str, *, pair: str | None = None, label: str | None = None) -> Call
     return measure
 
 
-def _mean_alpha_u(group: str) -> Callable:
-    """Krippendorff's uα over a group of articles: the mean of the articles' own."""
+def _mean_alpha_u(group: str, stale: str = "") -> Callable:
+    """Krippendorff's uα over a group of articles: the unweighted mean of the articles' own
+    (where defined); undefined, saying why, when some rows predate uα (`stale`)."""
 
     def measure(stats: Stats) -> float:
+        if stale:
+            raise Undefined(stale)
         sums = {parts[0]: value for parts, value in stats.group(group)}
         if not sums.get("articles"):
             raise Undefined(NO_ALPHA_U)
@@ -449,11 +457,13 @@ def _pair_ac1(group: str) -> Callable:
     return measure
 
 
-def _headline(scale: list[int], values: dict[int, float] | None) -> dict[str, Callable]:
+def _headline(
+    scale: list[int], values: dict[int, float] | None, stale: str = ""
+) -> dict[str, Callable]:
     """The figures shown overall, per guideline version and per week."""
     measures: dict[str, Callable] = {
         "unitizing_alpha": _alpha("u"),
-        "unitizing_alpha_u": _mean_alpha_u("ua"),
+        "unitizing_alpha_u": _mean_alpha_u("ua", stale),
         "exact_f1": _f1("exact"),
         "overlap_f1": _f1("overlap"),
         "label_alpha": _alpha("l"),
@@ -524,7 +534,11 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
     def figure(measure: Callable) -> dict:
         return evaluate(measure, total, resamples).as_dict()
 
-    overall = {name: figure(m) for name, m in _headline(scale, values).items()}
+    computed = int(sum(v for parts, v in total.group("ua") if parts == ("rows",)))
+    stale = ""
+    if computed < everything.articles:
+        stale = ALPHA_U_STALE.format(computed=computed, articles=everything.articles)
+    overall = {name: figure(m) for name, m in _headline(scale, values, stale).items()}
     if values is None:
         overall["threat_level_interval_alpha"] = Figure(None, reason=NO_NUMERIC_SCALE).as_dict()
     for field in CLAIM_FIELDS:
@@ -540,7 +554,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
             "label_id": pk,
             "label": labels.get(pk, str(pk)),
             "unitizing_alpha": figure(_alpha(f"ul:{pk}")),
-            "unitizing_alpha_u": figure(_mean_alpha_u(f"ual:{pk}")),
+            "unitizing_alpha_u": figure(_mean_alpha_u(f"ual:{pk}", stale)),
             "exact_f1": figure(_f1("exact", label=str(pk))),
             "overlap_f1": figure(_f1("overlap", label=str(pk))),
         }
@@ -562,7 +576,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
                 "annotators": [names.get(a, str(a)), names.get(b, str(b))],
                 "annotator_ids": [a, b],
                 "articles": int(sum(v for _, v in total.group(f"pa:{key}"))),
-                "unitizing_alpha_u": figure(_mean_alpha_u(f"uap:{key}")),
+                "unitizing_alpha_u": figure(_mean_alpha_u(f"uap:{key}", stale)),
                 "exact_f1": figure(_f1("exact", pair=key)),
                 "overlap_f1": figure(_f1("overlap", pair=key)),
                 "label_kappa": figure(_kappa(f"pl:{key}")),
@@ -573,7 +587,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
 
     headline = {
         k: m
-        for k, m in _headline(scale, values).items()
+        for k, m in _headline(scale, values, stale).items()
         if k
         in {"unitizing_alpha", "unitizing_alpha_u", "exact_f1", "label_alpha", "threat_level_alpha"}
     }

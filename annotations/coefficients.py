@@ -215,7 +215,12 @@ def unitizing_alpha(
     used (with `only`, of that category alone)."""
     if len(coders) < 2 or length <= 0:
         raise Undefined(NO_UNITS)
-    categories = {c for spans in coders for _, _, c in spans if only is None or c == only}
+    categories = {
+        c
+        for spans in coders
+        for s, e, c in spans
+        if (only is None or c == only) and max(s, 0) < min(e, length)  # a unit on the continuum
+    }
     if not categories:
         raise Undefined(NO_SPANS)
     observed = expected = 0.0

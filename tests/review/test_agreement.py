@@ -32,7 +32,7 @@ from annotations.coefficients import (
     unitizing_alpha,
     unitizing_disagreements,
 )
-from annotations.models import AnnotationSet, ProjectAgreement
+from annotations.models import AnnotationSet, ArticleAgreement, ProjectAgreement
 from tests.factories import ArticleFactory, MembershipFactory
 
 NAN = np.nan
@@ -196,6 +196,19 @@ def test_unitizing_alpha_u_matches_krippendorffs_published_example(example, publ
     assert unitizing_disagreements(24, units)[0] == pytest.approx(observed, abs=1e-5)
     stretched = [[(s * 1000, e * 1000, "x") for s, e in spans] for spans in units]
     assert unitizing_alpha(24_000, stretched) == pytest.approx(published, abs=0.015)
+
+
+def test_unitizing_disagreements_on_small_continua_exactly():
+    """Where stretching cannot hide an off-by-one: example C at half scale (12 points), whose
+    expected disagreement DKPro's Krippendorff1995Test asserts as 0.05494, and a unit that
+    exactly fills the other coder's gap, by hand: observed 2 x (5² + 5²) / (2 x 1 x 10²) = 0.5;
+    expected (2 / 10) x 2 x [(2 - 1)(2·5³ - 3·5² + 5) / 3 + 5² x 1] / (20 x 19 - 2 x 5 x 4)
+    = 0.2 x 220 / 340."""
+    half_c = [[(1, 4), (5, 6), (7, 9), (10, 11)], [(0, 1), (2, 4), (5, 7), (8, 9), (10, 11)]]
+    assert unitizing_disagreements(12, half_c)[1] == pytest.approx(0.05494, abs=1e-5)
+    observed, expected = unitizing_disagreements(10, [[(0, 5)], [(5, 10)]])
+    assert observed == pytest.approx(0.5, abs=1e-12)
+    assert expected == pytest.approx(0.2 * 220 / 340, abs=1e-12)
 
 
 def test_unitizing_alpha_u_sees_the_boundaries_the_digitized_alpha_does_not():
@@ -416,6 +429,57 @@ def test_it_counts_overlapping_spans_of_the_same_label(project, annotator, annot
     )
     [pair] = figures["pairs"]
     assert pair["unitizing_alpha_u"] == figures["overall"]["unitizing_alpha_u"]
+
+
+def test_alpha_u_over_articles_is_the_mean_of_those_where_it_is_defined(
+    project, annotator, annotator2
+):
+    """Three articles by the same two annotators: the same span (uα 1), spans apart (uα
+    below 0) and no span at all (uα undefined): the project's uα is the mean of the first two.
+    A row from before uα makes every uα figure n/a, saying so, rather than a partial mean."""
+    label = project.labels.get(name="actor")
+    body = "Peskov warned NATO on Tuesday, and the Kremlin repeated the warning later on."
+    spans = [
+        {annotator: [(0, 6)], annotator2: [(0, 6)]},
+        {annotator: [(0, 6)], annotator2: [(40, 47)]},
+        {annotator: [], annotator2: []},
+    ]
+    expected = []
+    for number, marks in enumerate(spans):
+        article = ArticleFactory(project=project, body=f"{body} {number}")
+        for user, ranges in marks.items():
+            annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+            for start, end in ranges:
+                services.span_create(
+                    annotation_set=annotation_set,
+                    start=start,
+                    end=end,
+                    quote=body[start:end],
+                    label=label,
+                )
+            services.annotation_set_submit(annotation_set=annotation_set)
+        coded = [[(s, e, label.pk) for s, e in ranges] for ranges in marks.values()]
+        if any(coded):
+            expected.append(unitizing_alpha(len(article.body), coded))
+    assert expected[0] == 1.0 and expected[1] < 0
+    figures = agreement.refresh_all(project).figures
+    assert figures["articles"] == 3
+    alpha_u = figures["overall"]["unitizing_alpha_u"]
+    assert alpha_u["value"] == pytest.approx(sum(expected) / 2, abs=5e-5)
+    assert alpha_u["low"] <= alpha_u["value"] <= alpha_u["high"]
+
+    old = ArticleAgreement.objects.filter(project=project).first()
+    old.stats = {k: v for k, v in old.stats.items() if not k.startswith("ua")}
+    old.save(update_fields=["stats"])
+    figures = agreement.refresh_project(project).figures
+    for figure in (
+        figures["overall"]["unitizing_alpha_u"],
+        figures["labels"][0]["unitizing_alpha_u"],
+        figures["pairs"][0]["unitizing_alpha_u"],
+    ):
+        assert figure["value"] is None
+        assert figure["reason"].startswith("computed for 2 of 3 articles so far")
+    assert figures["overall"]["unitizing_alpha"]["value"] is not None
 
 
 def test_it_leaves_out_sets_not_handed_in_and_gold(project, annotation_set, mark):
