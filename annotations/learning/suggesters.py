@@ -283,8 +283,13 @@ def offered(annotation_set: AnnotationSet, keys: list[str]) -> list[Suggestion]:
     chosen = []
     for key in keys:
         if key not in by_key:
+            start, end, *_ = [*key.split("-"), "", ""]  # keys are start-end-label-actor
+            where = (
+                f"at characters {start}–{end}" if start.isdigit() and end.isdigit() else "chosen"
+            )
             raise ValidationError(
-                f"{key!r} is not a suggestion offered to this set (any more); reload them."
+                f"The suggestion {where} is not offered to this set, or no longer (accepted "
+                "or rejected meanwhile, perhaps in another tab): open Suggestions again."
             )
         chosen.append(by_key[key])
     return chosen

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
+from annotations import services
 from annotations.models import Actor, AnnotationSet, Article, Claim, Span, ThreatAssessment
 from tests.browser.annotating import add_targets, drag_select, range_select
 from tests.factories import ArticleFactory
@@ -154,6 +155,8 @@ def test_it_shows_a_refusal_on_the_page_when_the_set_was_submitted_meanwhile(
     drag_select(page, "Dmitry Peskov")
     label_via_popup(page, "actor")
     page.locator("#errors").get_by_text("can no longer be changed").wait_for()
+    assert page.locator("#article-body").is_visible()
+    assert page.locator("header nav").first.is_visible()
     assert Span.objects.count() == 0
     assert page.js_errors == []
 
@@ -168,6 +171,40 @@ def test_it_suggests_spans_from_aliases_and_accepts_them(login, project, annotat
     page.locator("#span-list", has_text="NATO").wait_for()
     span = Span.objects.get()
     assert (span.quote, span.actor) == ("NATO", russia)
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "make-run"])
+def test_a_suggestion_gone_meanwhile_is_refused_in_place(
+    login, project, annotator, article, settings, debug
+):
+    """Accepting a suggestion that another tab took meanwhile: the refusal (400) shows in the
+    page, also in development mode (`make run`), where django-htmx's debug script would replace
+    the whole page with the refusal's text."""
+    settings.DEBUG = debug
+    nato = Actor.objects.create(project=project, name="NATO")
+    page = login(annotator)
+    page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    suggestion = page.locator("#suggestions .suggestion", has_text="NATO").first
+    suggestion.wait_for()
+    annotation_set = AnnotationSet.objects.get(article=article, annotator=annotator)
+    start = article.body.index("NATO")
+    services.span_create(  # the other tab
+        annotation_set=annotation_set,
+        start=start,
+        end=start + 4,
+        quote="NATO",
+        label=project.labels.get(name="actor"),
+        actor=nato,
+    )
+    suggestion.get_by_role("button", name="Accept").click()
+    expect(page.locator("#errors")).to_contain_text(
+        f"The suggestion at characters {start}–{start + 4} is not offered to this set"
+    )
+    assert page.locator("#article-body").is_visible()
+    assert page.get_by_role("link", name="Suggestions", exact=True).is_visible()
+    assert Span.objects.filter(annotation_set=annotation_set).count() == 1
     assert page.js_errors == []
 
 

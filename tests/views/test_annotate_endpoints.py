@@ -323,7 +323,7 @@ def test_it_accepts_only_a_suggestion_still_offered_with_its_provenance(
     ):
         response = client.post(url, {"suggestion": refused}, headers=HX)
         assert response.status_code == 400
-        assert "not a suggestion offered" in response.text
+        assert "is not offered to this set, or no longer" in response.text
         assert not Span.objects.exists()
     at = body.index("the kremlin")
     keys = [
