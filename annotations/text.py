@@ -126,3 +126,10 @@ def file_names_problem(files: MultiValueDict[str, Any]) -> str | None:
             if problem:
                 return f"The name of an uploaded file {problem}"
     return None
+
+
+def shown(value: object, most: int = 60) -> str:
+    """A value someone sent, quoted for a message about it and cut to `most` characters, so a
+    refusal of a 5,000-character label stays a readable line."""
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -15,6 +15,7 @@ from annotations.importing.lines import Lines
 from annotations.importing.records import (
     ARTICLE_FIELDS,
     ArticleRecord,
+    ImportRejected,
     Item,
     clip_title,
     parse_date,
@@ -75,7 +76,7 @@ class HtmlParser:
         )
 
 
-def json_lines(lines: Lines, checker: RecordChecker) -> Iterator[tuple[int, Item]]:
+def json_lines(lines: Lines) -> Iterator[tuple[int, Item]]:
     """(line number, object) for every non-blank line; a bad line (malformed, too deep, or with
     a string no text may hold: ``annotations.json_input``) rejects the file."""
     for number, line in enumerate(lines, start=1):
@@ -85,9 +86,9 @@ def json_lines(lines: Lines, checker: RecordChecker) -> Iterator[tuple[int, Item
         try:
             item = parse_json(line)
         except JsonRefused as error:
-            raise checker.reject(number, error.reason) from None
+            raise ImportRejected(lines.filename, number, error.reason) from None
         if not isinstance(item, dict):
-            raise checker.reject(number, "each line must be a JSON object.")
+            raise ImportRejected(lines.filename, number, "each line must be a JSON object.")
         yield number, item
 
 
@@ -95,7 +96,7 @@ class JsonlParser:
     """JSON Lines: one article per line, an item as ``checking.py`` describes it."""
 
     def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
-        for number, item in json_lines(lines, checker):
+        for number, item in json_lines(lines):
             yield checker.record(item, number)
 
 
@@ -104,7 +105,7 @@ class NativeParser:
     is one annotation set, so a line without spans still makes an (empty) set."""
 
     def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
-        for number, item in json_lines(lines, checker):
+        for number, item in json_lines(lines):
             yield checker.record(item, number, every_line_is_a_set=True)
 
 
@@ -114,7 +115,7 @@ class DoccanoParser:
     Each line is one annotator's work, so a line without labels still makes a set."""
 
     def parse(self, lines: Lines, checker: RecordChecker) -> Iterator[ArticleRecord]:
-        for number, item in json_lines(lines, checker):
+        for number, item in json_lines(lines):
             spans = []
             labels = item.get("label", item.get("labels", [])) or []
             entities = item.get("entities") or []

@@ -19,15 +19,16 @@ problem is reported as "file, line N: reason".
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Iterator
+import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from annotations.actors import actor_key, actors_by_key
+from annotations.importing.lines import Lines, sha256_of_stream
+from annotations.importing.parsers import json_lines
 from annotations.importing.records import ImportRejected
 from annotations.models import Article, Prediction, Project
+from annotations.text import shown
 
 # How many spans one file may bring (every one becomes a row).
 MAX_PREDICTIONS = 2_000_000
@@ -42,37 +43,6 @@ class PredictionFile:
     sha256: str
     predictions: list[Prediction] = field(default_factory=list)
     articles: int = 0
-
-
-def _lines(filename: str, chunks: Iterable[bytes]) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line as (number, parsed JSON)."""
-    number = 0
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        *complete, buffer = buffer.split(b"\n")
-        for raw in complete:
-            number += 1
-            parsed = _parse(filename, number, raw)
-            if parsed is not None:
-                yield number, parsed
-    if buffer.strip():
-        parsed = _parse(filename, number + 1, buffer)
-        if parsed is not None:
-            yield number + 1, parsed
-
-
-def _parse(filename: str, number: int, raw: bytes) -> Any:
-    if not raw.strip():
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ImportRejected(filename, number, "the line is not UTF-8 text.") from None
-    try:
-        return json.loads(text)
-    except ValueError as error:
-        raise ImportRejected(filename, number, f"not JSON ({error}).") from None
 
 
 class _Articles:
@@ -100,18 +70,18 @@ class _Articles:
         value = item[key]
         if key == "article":
             if isinstance(value, bool) or not isinstance(value, int) or value not in self.ids:
-                raise reject(f"no article {value!r} in this project.")
+                raise reject(f"no article {shown(value)} in this project.")
             return value
         if not isinstance(value, str):
             raise reject(f"'{key}' must be a string.")
         if key == "sha256":
             if value.lower() not in self.by_sha:
-                raise reject(f"no article of this project has the text with sha256 {value!r}.")
+                raise reject(f"no article of this project has the text with sha256 {shown(value)}.")
             return self.by_sha[value.lower()]
         found = self.by_external.get(value, [])
         if len(found) != 1:
             why = "no article" if not found else f"{len(found)} articles"
-            raise reject(f"{why} of this project with the external id {value!r}.")
+            raise reject(f"{why} of this project with the external id {shown(value)}.")
         return found[0]
 
 
@@ -124,8 +94,9 @@ def read_predictions(
     version: str = "",
 ) -> PredictionFile:
     """Check a predictions file against the project; ImportRejected names the first problem."""
-    digest = hashlib.sha256()
-    chunks: Iterable[bytes] = [data] if isinstance(data, bytes) else _chunks(data)
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    sha256 = sha256_of_stream(stream)
+    lines = Lines(filename, stream)
     articles = _Articles(project)
     labels = {label.name: label for label in project.labels.all()}
     actors = actors_by_key(project)
@@ -133,13 +104,11 @@ def read_predictions(
     seen: set[int] = set()
     header: dict[str, Any] = {}
     predictions: list[Prediction] = []
-    for number, item in _lines(filename, _hashing(chunks, digest)):
+    for number, item in json_lines(lines):
 
         def reject(reason: str, number: int = number) -> ImportRejected:
             return ImportRejected(filename, number, reason)
 
-        if not isinstance(item, dict):
-            raise reject("each line must be a JSON object.")
         if "spans" not in item:
             if predictions or seen or header:
                 raise reject("a line without 'spans' may only come first (the source line).")
@@ -157,20 +126,29 @@ def read_predictions(
             raise reject("'spans' must be a list.")
         if spans and article_id not in bodies:
             bodies[article_id] = Article.objects.values_list("body", flat=True).get(pk=article_id)
+        on_line: dict[tuple[Any, ...], int] = {}
         for position, span in enumerate(spans, start=1):
-            predictions.append(
-                _prediction(
-                    span,
-                    f"span {position}",
-                    article_id,
-                    bodies.get(article_id, ""),
-                    labels,
-                    actors,
-                    reject,
-                )
+            prediction = _prediction(
+                span,
+                f"span {position}",
+                article_id,
+                bodies.get(article_id, ""),
+                labels,
+                actors,
+                reject,
             )
+            same = (prediction.start, prediction.end, prediction.label, prediction.actor)
+            if same in on_line:
+                raise reject(
+                    f"span {position} is span {on_line[same]} again (the same range, label and "
+                    "actor); keep one."
+                )
+            on_line[same] = position
+            predictions.append(prediction)
             if len(predictions) > MAX_PREDICTIONS:
                 raise reject(f"more than {MAX_PREDICTIONS:,} predictions; split the file.")
+    if lines.blank:
+        raise lines.empty()
     name = (name or str(header.get("source", ""))).strip()
     version = (version or str(header.get("version", ""))).strip()
     if not name:
@@ -186,18 +164,7 @@ def read_predictions(
         )
     if not seen:
         raise ImportRejected(filename, None, "the file names no article.")
-    return PredictionFile(name, version, digest.hexdigest(), predictions, len(seen))
-
-
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    while chunk := stream.read(1 << 20):
-        yield chunk
-
-
-def _hashing(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:
-    for chunk in chunks:
-        digest.update(chunk)
-        yield chunk
+    return PredictionFile(name, version, sha256, predictions, len(seen))
 
 
 def _prediction(
@@ -227,24 +194,26 @@ def _prediction(
         )
     quote = span.get("quote")
     if quote is not None and quote != body[start:end]:
-        raise reject(f"{where}: the text at {start}–{end} is {body[start:end]!r}, not {quote!r}.")
+        raise reject(
+            f"{where}: the text at {start}–{end} is {shown(body[start:end])}, not {shown(quote)}."
+        )
     label_name = span.get("label")
     label = labels.get(label_name) if isinstance(label_name, str) else None
     if label is None:
         raise reject(
-            f"{where}: unknown label {span.get('label')!r}; the project's labels are "
+            f"{where}: unknown label {shown(span.get('label'))}; the project's labels are "
             f"{sorted(labels)}."
         )
     score = span.get("score")
     if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
-        raise reject(f"{where}: 'score' must be a number from 0 to 1, not {score!r}.")
+        raise reject(f"{where}: 'score' must be a number from 0 to 1, not {shown(score)}.")
     actor = None
     if span.get("actor") is not None:
         if not isinstance(span["actor"], str):
             raise reject(f"{where}: 'actor' must be an actor's name.")
         actor = actors.get(actor_key(span["actor"]))
         if actor is None:
-            raise reject(f"{where}: no actor named {span['actor']!r} in the registry.")
+            raise reject(f"{where}: no actor named {shown(span['actor'])} in the registry.")
     return Prediction(
         article_id=article_id, start=start, end=end, label=label, actor=actor, score=float(score)
     )

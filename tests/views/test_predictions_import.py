@@ -75,8 +75,14 @@ def test_it_takes_the_name_and_version_from_the_first_line(upload, article):
 
 
 BAD = [
-    ("not json", b'{"article": 1,', "predictions.jsonl, line 1: not JSON"),
-    ("not utf-8", b'{"article": "\xff"}', "line 1: the line is not UTF-8 text."),
+    ("not json", b'{"article": 1,', "predictions.jsonl, line 1: malformed JSON"),
+    ("not utf-8", b'{"article": "\xff"}', "line 1: the file is not valid UTF-8 (byte 13"),
+    ("nested", b"[" * 200_000 + b"]" * 200_000, "line 1: the JSON is nested more than 32"),
+    ("lone surrogate", b'{"source": "x\\ud800y"}', "'source' contains a lone surrogate"),
+    ("nul", b'{"source": "x\\u0000y"}', "'source' contains a NUL character"),
+    ("huge number", b'{"article": 1' + b"0" * 5000 + b', "spans": []}', "more than 4300 digits"),
+    ("empty", b"\n  \n", "predictions.jsonl: the file is empty."),
+    ("same span", "same", "line 1: span 2 is span 1 again (the same range, label and actor)"),
     ("not an object", b"[1, 2]", "line 1: each line must be a JSON object."),
     ("unknown article", jsonl({"article": 999999, "spans": []}), "no article 999999"),
     ("two ids", "two", "name the article by exactly one of"),
@@ -110,6 +116,8 @@ def _bad_file(kind, article):
         return jsonl(line, line)
     if kind == "header":
         return jsonl(line, {"source": "late"})
+    if kind == "same":
+        return jsonl({"article": article.pk, "spans": [span, span | {"score": 0.9}]})
     return jsonl({"article": article.pk, "spans": [span | changes[kind]]})
 
 
@@ -125,6 +133,21 @@ def test_it_refuses_a_bad_file_whole_naming_the_line(upload, article, kind, data
     assert message.replace("'", "&#x27;") in response.text
     assert not PredictionSource.objects.exists()
     assert not Prediction.objects.exists()
+
+
+def test_it_reads_a_file_with_a_byte_order_mark(upload, article):
+    data = "\ufeff".encode() + jsonl({"article": article.pk, "spans": []})
+    assert upload(data).status_code == 302
+    assert PredictionSource.objects.count() == 1
+
+
+def test_a_refusal_quotes_a_long_value_cut_short(upload, article):
+    label = "x" * 5000
+    span = {"start": 0, "end": 7, "label": label, "score": 0.5}
+    response = upload(jsonl({"article": article.pk, "spans": [span]}))
+    assert response.status_code == 400
+    assert f"span 1: unknown label &#x27;{'x' * 58}…;" in response.text
+    assert label not in response.text
 
 
 def test_it_refuses_a_source_it_has_already_and_one_without_a_name(upload, article):
