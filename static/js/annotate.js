@@ -504,14 +504,22 @@ document.addEventListener("keydown", (event) => {
 
 document.addEventListener("htmx:beforeRequest", (event) => {
   const item = event.detail.elt?.closest?.(".suggestion");
-  suggestionIndex = item ? Array.from(item.parentElement.children).indexOf(item) : null;
+  if (item) suggestionIndex = Array.from(item.parentElement.children).indexOf(item);
+  else suggestionIndex = event.detail.elt?.closest?.("#suggestions") ? 0 : null; // a bulk accept
 });
 
+// The suggestion in hand after an accept or reject (or on opening them): focused, and scrolled
+// into view within the list, which the swap has scrolled back to its top; the page itself moves
+// only where the list is out of view (below the text on a narrow screen).
 function focusSuggestionAt(index) {
   const items = document.querySelectorAll("#suggestions .suggestion");
   const item = items[Math.min(index, items.length - 1)];
-  if (item) item.focus({ preventScroll: true });
-  else document.querySelector("#suggestions button")?.focus({ preventScroll: true });
+  const button = document.querySelector("#suggestions button");
+  if (item) {
+    item.focus({ preventScroll: true });
+    item.scrollIntoView({ block: "nearest" });
+  } else if (button) button.focus({ preventScroll: true });
+  else returnToText();
 }
 
 // The menu of spans: arrow keys move through it.

@@ -82,3 +82,38 @@ def test_accept_all_creates_thousands_of_suggested_spans_at_once(login, project,
     assert Span.objects.filter(annotation_set=annotation_set).count() == count
     expect(page.locator("#spans-heading")).to_have_text(f"Spans ({count})")
     assert page.js_errors == []
+
+
+IN_LIST = """(item) => {
+  const list = item.closest(".suggestion-list").getBoundingClientRect();
+  const box = item.getBoundingClientRect();
+  return box.top >= list.top - 1 && box.bottom <= list.bottom + 1
+    && box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+def test_the_suggestion_in_hand_stays_in_view_as_keys_accept_and_reject(login, project, annotator):
+    """Far down the list, each accept or reject re-renders it; the next suggestion in hand is
+    scrolled into view within the list, and its highlight in the text is in view too."""
+    article = ArticleFactory(project=project, title="Many", body=TRICKY_BODY * 8)
+    AnnotationSetFactory(article=article, annotator=annotator)
+    Actor.objects.create(project=project, name="NATO")
+    Actor.objects.create(project=project, name="Zelensky")
+    page = login(annotator)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{page.url}projects/{project.slug}/articles/{article.pk}/")
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    items = page.locator("#suggestions .suggestion")
+    expect(items).to_have_count(16)
+    expect(items.first).to_be_focused()
+    for _ in range(11):
+        page.keyboard.press("ArrowDown")
+    expect(items.nth(11)).to_be_focused()
+    for key, left in (("Enter", 15), ("n", 14), ("y", 13)):
+        page.keyboard.press(key)
+        expect(items).to_have_count(left)
+        in_hand = page.locator("#suggestions .suggestion:focus")
+        expect(in_hand).to_have_count(1)
+        assert in_hand.evaluate(IN_LIST), key
+        expect(page.locator("#article-body .pending.is-current").first).to_be_in_viewport()
+    assert page.js_errors == []

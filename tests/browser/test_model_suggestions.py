@@ -108,6 +108,29 @@ def test_an_annotator_accepts_and_rejects_imported_predictions_by_key(login, pre
     assert page.console_errors == []
 
 
+def test_an_annotator_accepts_in_bulk_every_suggestion_above_a_score(login, predicted):
+    annotator, article = predicted
+    page = login(annotator, password=SEED_PASSWORD)
+    page.goto(f"{page.url}projects/{article.project.slug}/articles/{article.pk}/")
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    sea = page.locator("#suggestions .suggestion", has_text="0.42 · spancat v3")
+    expect(sea).to_have_count(1)
+    offered = page.locator("#suggestions .suggestion").count()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.get_by_label("Accept all scoring at least").fill("0.5")
+    page.locator("#accept-above").get_by_role("button", name="Accept").click()
+    # Only the one scored 0.42 is left; the focus is on it, in hand for the next key.
+    expect(page.locator("#suggestions .suggestion")).to_have_count(1)
+    expect(sea).to_be_focused()
+    assert dialogs == ["Accept every remaining suggestion scoring at least this much as a span?"]
+    spans = Span.objects.filter(annotation_set__annotator=annotator)
+    assert spans.count() == offered - 1
+    assert spans.filter(quote="Kiev", provenance__score=0.87).exists()
+    assert not spans.filter(quote="North Sea").exists()
+    assert page.js_errors == []
+
+
 def test_an_annotator_accepts_and_rejects_a_model_trained_in_the_app_by_key(
     login,
     seeded,  # noqa: F811
