@@ -21,7 +21,7 @@ from annotations.access import (
     trained_models_visible_to,
 )
 from annotations.learning.training import gold_approved_since_training
-from annotations.models import TrainedModel
+from annotations.models import Project, TrainedModel
 from annotations.views.common import project_context, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
@@ -59,9 +59,35 @@ def curve_chart(points: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _labels(model: TrainedModel) -> list[dict[str, Any]]:
+def _labels(model: TrainedModel, order: list[str]) -> list[dict[str, Any]]:
+    """The model's figures per label, level or type, in the project's order (a threat scale
+    from low to high). A figure with nothing to measure is None ("n/a"): precision with
+    nothing predicted, recall with nothing in gold."""
     labels = model.evaluation.get("labels", {})
-    return [{"name": name, **figures} for name, figures in labels.items()]
+    place = {name: index for index, name in enumerate(order)}
+    rows = []
+    for name in sorted(labels, key=lambda name: (place.get(name, len(place)), name)):
+        figures = labels[name]
+        predicted, support = figures.get("predicted", 0), figures.get("support", 0)
+        rows.append(
+            {
+                **figures,
+                "name": name,
+                "precision": figures.get("precision") if predicted else None,
+                "recall": figures.get("recall") if support else None,
+                "f1": figures.get("f1") if predicted or support else None,
+            }
+        )
+    return rows
+
+
+def _order(project: Project, kind: str) -> list[str]:
+    """The names of what a model of `kind` tells apart, in the project's order."""
+    if kind == TrainedModel.Kind.THREAT:
+        return list(project.threat_levels.order_by("rank").values_list("name", flat=True))
+    if kind == TrainedModel.Kind.CLAIM_TYPE:
+        return list(project.claim_types.order_by("position").values_list("name", flat=True))
+    return list(project.labels.values_list("name", flat=True))
 
 
 @login_required
@@ -81,7 +107,7 @@ def model_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 "models": rows,
                 "live": live,
                 "shown": shown,
-                "labels": _labels(shown) if shown else [],
+                "labels": _labels(shown, _order(access.project, kind)) if shown else [],
                 "curve": curve_chart(shown.learning_curve) if shown else None,
             }
         )

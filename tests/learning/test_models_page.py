@@ -100,3 +100,27 @@ def test_the_navigation_links_the_page_for_reviewers_and_managers(client, projec
     client.force_login(reviewer)
     nav = client.get(reverse("annotations:guidelines", args=["demo"])).content.decode()
     assert f'href="{_page()}"' in nav
+
+
+def test_a_classifier_is_shown_in_the_scale_order_with_n_a_where_nothing_was_measured(
+    client, gold_project, manager
+):
+    """The threat levels as the scale runs, not alphabetically; a level neither in the
+    held-out gold nor predicted is "n/a", not 0.00; a few held-out articles are flagged."""
+    model = train(gold_project, Kind.THREAT)
+    client.force_login(manager)
+    html = client.get(_page()).content.decode()
+    section = html[html.index('id="kind-threat"') :]
+    scale = list(gold_project.threat_levels.order_by("rank").values_list("name", flat=True))
+    places = [section.index(f'<th scope="row">{name}</th>') for name in scale]
+    assert places == sorted(places)
+    unmeasured = [
+        name
+        for name, figures in model.evaluation["labels"].items()
+        if not figures["support"] and not figures["predicted"]
+    ]
+    assert unmeasured  # the generated gold uses two of the five levels
+    row = section[section.index(f'<th scope="row">{unmeasured[0]}</th>') :].split("</tr>")[0]
+    assert row.count(">n/a</span>") == 3
+    assert model.is_live and len(model.held_out) < 20
+    assert f"Measured on {len(model.held_out)} held-out articles only" in section
