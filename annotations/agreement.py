@@ -626,9 +626,14 @@ def project_figures(project: Project) -> dict[str, Any]:
 
 
 def _bootstrapped(tables: Mapping[str, tuple]) -> dict[str, Group]:
+    """The groups with their bootstrap resamples; a group of one article has none (resampling
+    one article gives it back every time: an interval of width 0 that would look like one)."""
     return {
         name: Group(
-            articles, sets, table.total(), table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED)
+            articles,
+            sets,
+            table.total(),
+            table.resamples(BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED) if articles >= 2 else (),
         )
         for name, (articles, sets, table) in tables.items()
     }

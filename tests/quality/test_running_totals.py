@@ -103,11 +103,14 @@ def test_it_keeps_running_totals_equal_to_a_full_sum(
 def test_it_shows_the_point_estimates_at_once_and_says_the_intervals_are_older(
     client, project, annotator, annotator2, reviewer, hand_in, scheduled
 ):
-    article = ArticleFactory(project=project, body="Russia warned NATO about Kyiv on Tuesday.")
-    for user in (annotator, annotator2):
-        hand_in(AnnotationSet.objects.create(article=article, annotator=user), {"Russia": "actor"})
+    for body in ("Russia warned NATO about Kyiv on Tuesday.", "Russia denied it."):
+        article = ArticleFactory(project=project, body=body)
+        for user in (annotator, annotator2):
+            hand_in(
+                AnnotationSet.objects.create(article=article, annotator=user), {"Russia": "actor"}
+            )
     figures = agreement.project_agreement(project)
-    assert figures["articles"] == 1
+    assert figures["articles"] == 2
     assert figures["overall"]["exact_f1"] == {"value": 1.0, "low": None, "high": None, "reason": ""}
     assert figures["intervals_updating"] is True
     client.force_login(reviewer)
@@ -128,7 +131,7 @@ def test_it_shows_the_point_estimates_at_once_and_says_the_intervals_are_older(
     for user in (annotator, annotator2):
         hand_in(AnnotationSet.objects.create(article=other, annotator=user), {"Minsk": "location"})
     figures = agreement.project_agreement(project)
-    assert figures["articles"] == 2
+    assert figures["articles"] == 3
     assert figures["intervals_updating"] is True
     by_label = {row["label"]: row for row in figures["labels"]}
     assert by_label["location"]["exact_f1"]["low"] is None
