@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from annotations.learning import Proposal, Suggester, trained
+from annotations.learning.gazetteer import NAME as GAZETTEER
 from annotations.learning.gazetteer import Gazetteer
 from annotations.learning.text import sentences
 from annotations.models import (
@@ -121,6 +122,10 @@ class Suggestion:
 
 
 def _source_name(proposal: Proposal) -> str:
+    """Who suggested it, in the annotator's words: "registry" for the actor registry (its
+    version, a hash of the names, stays in the provenance); a model by name and version."""
+    if proposal.suggester == GAZETTEER:
+        return "registry"
     return f"{proposal.suggester} {proposal.version}".strip()
 
 

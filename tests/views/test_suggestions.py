@@ -75,7 +75,7 @@ def test_it_merges_what_several_suggesters_propose_keeping_the_best_score(
     peskov = Actor.objects.create(project=project, name="Dmitry Peskov")
     found = proposals_for_set(annotation_set)
     assert [(s.quote, s.score, s.sources[0].split()[0]) for s in found] == [
-        ("Dmitry Peskov", 1.0, "gazetteer"),
+        ("Dmitry Peskov", 1.0, "registry"),
         ("NATO", 0.4, "spancat"),
     ]
     merged = found[0]
