@@ -34,7 +34,7 @@ OVERALL = [
     ("threat_level_ac2", "Threat level, Gwet's AC2 (quadratic weights)"),
 ]
 
-LEFT, PLOT, ROW = 330, 360, 26  # forest chart: label column, plot width, row height (px)
+LEFT, PLOT, ROW = 350, 360, 26  # forest chart: label column, plot width, row height (px)
 LOW, HIGH = -0.2, 1.0  # the coefficient axis
 
 
