@@ -206,10 +206,16 @@ class ArticleImportOutput(serializers.Serializer):
 
 class SpanOutput(serializers.ModelSerializer):
     label = serializers.CharField(source="label.name")  # type: ignore[assignment]  # "label" shadows Field.label in the DRF stubs (their #78)
+    provenance = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text='The accepted suggestion the span came from, {"suggester", "version", '
+        '"score"}; null for a span made by hand. Set only by accepting a suggestion.',
+    )
 
     class Meta:
         model = Span
-        fields = ["id", "start", "end", "quote", "label", "actor", "note"]
+        fields = ["id", "start", "end", "quote", "label", "actor", "note", "provenance"]
 
 
 class SpanInput(serializers.Serializer):

@@ -163,3 +163,31 @@ def test_it_refuses_an_upload_over_the_size_limit(manager, project, settings):
         "or import it with the import_articles command."
     ]
     assert not project.articles.exists()
+
+
+def test_a_span_shows_the_suggestion_it_came_from_and_the_api_cannot_forge_one(
+    annotation_set, annotator, spans_url, article
+):
+    from annotations import services
+
+    accepted = services.span_create(
+        annotation_set=annotation_set,
+        start=0,
+        end=7,
+        quote=article.body[:7],
+        label=annotation_set.article.project.labels.get(name="actor"),
+        provenance={"suggester": "spancat", "version": "v2", "score": 0.91},
+    )
+    client = token_client(annotator)
+    by_id = {row["id"]: row for row in client.get(spans_url).json()["results"]}
+    assert by_id[accepted.pk]["provenance"] == {
+        "suggester": "spancat",
+        "version": "v2",
+        "score": 0.91,
+    }
+    start = article.body.index("🇺🇦")
+    body = {"start": start, "end": start + 2, "quote": "🇺🇦", "label": "location"}
+    forged = client.post(spans_url, body | {"provenance": {"suggester": "x"}}, format="json")
+    assert forged.status_code == 201
+    assert forged.json()["provenance"] is None
+    assert Span.objects.get(pk=forged.json()["id"]).provenance is None
