@@ -538,7 +538,16 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
     stale = ""
     if computed < everything.articles:
         stale = ALPHA_U_STALE.format(computed=computed, articles=everything.articles)
+
+    def alpha_u(group: str, total: Stats = total, resamples: Sequence[Stats] = resamples) -> dict:
+        """The mean uα of a group, with an interval only over two articles or more that have
+        one (resampling a single article gives it back every time)."""
+        measure = _mean_alpha_u(group, stale)
+        counted = sum(v for parts, v in total.group(group) if parts == ("articles",))
+        return evaluate(measure, total, resamples if counted >= 2 else ()).as_dict()
+
     overall = {name: figure(m) for name, m in _headline(scale, values, stale).items()}
+    overall["unitizing_alpha_u"] = alpha_u("ua")
     if values is None:
         overall["threat_level_interval_alpha"] = Figure(None, reason=NO_NUMERIC_SCALE).as_dict()
     for field in CLAIM_FIELDS:
@@ -554,7 +563,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
             "label_id": pk,
             "label": labels.get(pk, str(pk)),
             "unitizing_alpha": figure(_alpha(f"ul:{pk}")),
-            "unitizing_alpha_u": figure(_mean_alpha_u(f"ual:{pk}", stale)),
+            "unitizing_alpha_u": alpha_u(f"ual:{pk}"),
             "exact_f1": figure(_f1("exact", label=str(pk))),
             "overlap_f1": figure(_f1("overlap", label=str(pk))),
         }
@@ -576,7 +585,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
                 "annotators": [names.get(a, str(a)), names.get(b, str(b))],
                 "annotator_ids": [a, b],
                 "articles": int(sum(v for _, v in total.group(f"pa:{key}"))),
-                "unitizing_alpha_u": figure(_mean_alpha_u(f"uap:{key}", stale)),
+                "unitizing_alpha_u": alpha_u(f"uap:{key}"),
                 "exact_f1": figure(_f1("exact", pair=key)),
                 "overlap_f1": figure(_f1("overlap", pair=key)),
                 "label_kappa": figure(_kappa(f"pl:{key}")),
@@ -588,8 +597,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
     headline = {
         k: m
         for k, m in _headline(scale, values, stale).items()
-        if k
-        in {"unitizing_alpha", "unitizing_alpha_u", "exact_f1", "label_alpha", "threat_level_alpha"}
+        if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
 
     def grouped(prefix: str) -> list[dict]:
@@ -601,6 +609,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
                     k: evaluate(m, group.total, group.resamples).as_dict()
                     for k, m in headline.items()
                 },
+                "unitizing_alpha_u": alpha_u("ua", group.total, group.resamples),
             }
             for name, group in sorted(groups.items())
             if name.startswith(prefix)
@@ -842,6 +851,21 @@ def with_intervals(points: dict[str, Any], intervals: dict[str, Any]) -> dict[st
     return merged
 
 
+NOT_COMPUTED = Figure(
+    None, reason="not computed yet: `python manage.py refresh_quality` computes it"
+).as_dict()
+
+
+def _with_every_figure(figures: dict[str, Any]) -> dict[str, Any]:
+    """Figures stored before a coefficient existed (uα), completed with "n/a: not computed
+    yet" for it, so that the page shows every figure it knows."""
+    figures.setdefault("overall", {}).setdefault("unitizing_alpha_u", NOT_COMPUTED)
+    for section in ("labels", "pairs", "guidelines", "trend"):
+        for row in figures.get(section, []):
+            row.setdefault("unitizing_alpha_u", NOT_COMPUTED)
+    return figures
+
+
 def project_agreement(project: Project) -> dict[str, Any]:
     """The project's figures as last stored (computed now if never): the point estimates as of
     `computed_at`, their intervals as of `intervals_at`, and `intervals_updating` when those
@@ -851,7 +875,7 @@ def project_agreement(project: Project) -> dict[str, Any]:
         stored = refresh_all(project)
     updating = stored.intervals_at is None or stored.intervals_at < stored.computed_at
     return {
-        **with_intervals(stored.figures, stored.intervals),
+        **_with_every_figure(with_intervals(stored.figures, stored.intervals)),
         "computed_at": stored.computed_at.isoformat(),
         "intervals_at": stored.intervals_at.isoformat() if stored.intervals_at else None,
         "intervals_updating": updating,

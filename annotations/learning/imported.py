@@ -20,13 +20,16 @@ problem is reported as "file, line N: reason".
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from annotations.actors import actor_key, actors_by_key
 from annotations.importing.lines import Lines, sha256_of_stream
 from annotations.importing.parsers import json_lines
 from annotations.importing.records import ImportRejected
+from annotations.learning.gazetteer import NAME as GAZETTEER
 from annotations.models import Article, Prediction, Project
 from annotations.text import shown
 
@@ -95,6 +98,18 @@ def read_predictions(
 ) -> PredictionFile:
     """Check a predictions file against the project; ImportRejected names the first problem."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    if stream.seekable():
+        return _read(project, filename, stream, name, version)
+    # A pipe: kept aside (on disk past 16 MiB), since the file is read twice.
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spooled:
+        shutil.copyfileobj(stream, spooled)
+        spooled.seek(0)
+        return _read(project, filename, cast(IO[bytes], spooled), name, version)
+
+
+def _read(
+    project: Project, filename: str, stream: IO[bytes], name: str, version: str
+) -> PredictionFile:
     sha256 = sha256_of_stream(stream)
     lines = Lines(filename, stream)
     articles = _Articles(project)
@@ -157,6 +172,10 @@ def read_predictions(
             None,
             "the source has no name: give it on the form or in a first line "
             '{"source": ..., "version": ...}.',
+        )
+    if name == GAZETTEER:
+        raise ImportRejected(
+            filename, None, f"{shown(name)} is the actor registry's own name; choose another."
         )
     if len(name) > 100 or len(version) > 100:
         raise ImportRejected(

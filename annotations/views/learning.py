@@ -86,7 +86,7 @@ def _order(project: Project, kind: str) -> list[str]:
     if kind == TrainedModel.Kind.THREAT:
         return list(project.threat_levels.order_by("rank").values_list("name", flat=True))
     if kind == TrainedModel.Kind.CLAIM_TYPE:
-        return list(project.claim_types.order_by("position").values_list("name", flat=True))
+        return list(project.claim_types.order_by("position", "name").values_list("name", flat=True))
     return list(project.labels.values_list("name", flat=True))
 
 

@@ -510,3 +510,52 @@ def test_a_hand_in_updates_the_stored_figures_in_the_background(
     assert stored["articles"] == 1
     assert stored["overall"]["exact_f1"]["value"] == 1.0
     assert article.agreement.coders == 2
+
+
+def test_a_label_with_alpha_u_in_one_article_has_no_interval(project, annotator, annotator2):
+    actor = project.labels.get(name="actor")
+    location = project.labels.get(name="location")
+    body = "Peskov warned NATO on Tuesday, and the Kremlin repeated the warning later on."
+    for number, marks in enumerate([[(0, 6, actor), (40, 47, location)], [(0, 6, actor)]]):
+        article = ArticleFactory(project=project, body=f"{body} {number}")
+        for user in (annotator, annotator2):
+            annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+            for start, end, label in marks:
+                services.span_create(
+                    annotation_set=annotation_set,
+                    start=start,
+                    end=end,
+                    quote=article.body[start:end],
+                    label=label,
+                )
+            services.annotation_set_submit(annotation_set=annotation_set)
+    figures = agreement.refresh_all(project).figures
+    by_label = {row["label"]: row["unitizing_alpha_u"] for row in figures["labels"]}
+    assert by_label["location"]["value"] == 1.0
+    assert (by_label["location"]["low"], by_label["location"]["high"]) == (None, None)
+    assert (by_label["actor"]["low"], by_label["actor"]["high"]) == (1.0, 1.0)
+
+
+def test_figures_stored_before_alpha_u_show_it_as_not_computed(
+    client, project, reviewer, annotator, annotator2, article
+):
+    label = project.labels.get(name="actor")
+    for user in (annotator, annotator2):
+        annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+        services.span_create(
+            annotation_set=annotation_set, start=0, end=7, quote=article.body[:7], label=label
+        )
+        services.annotation_set_submit(annotation_set=annotation_set)
+    stored = agreement.refresh_all(project)
+    for figures in (stored.figures, stored.intervals):  # as an earlier version stored them
+        figures["overall"].pop("unitizing_alpha_u", None)
+        for section in ("labels", "pairs", "guidelines", "trend"):
+            for row in figures[section]:
+                row.pop("unitizing_alpha_u", None)
+    stored.save()
+    client.force_login(reviewer)
+    response = client.get(f"/projects/{project.slug}/review/agreement/")
+    assert response.status_code == 200
+    assert "n/a (not computed yet: `python manage.py refresh_quality` computes it)" in (
+        response.content.decode().replace("&#x60;", "`")
+    )

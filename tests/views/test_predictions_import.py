@@ -214,3 +214,30 @@ def test_it_imports_by_command_and_names_the_bad_line(tmp_path, project, article
     with pytest.raises(CommandError, match=r"p.jsonl, line 1: span 1: 'start' and 'end'"):
         call_command("import_predictions", str(path), project=project.slug, name="crf2")
     assert PredictionSource.objects.count() == 1
+
+
+def test_the_command_reads_a_pipe(project, article, tmp_path):
+    """`import_predictions <(zcat predictions.jsonl.gz) ...`: a stream that cannot seek."""
+    import io
+    import os
+    import threading
+
+    fifo = tmp_path / "predictions.jsonl"
+    os.mkfifo(fifo)
+    data = jsonl(
+        {"source": "piped", "version": "1"},
+        {"article": article.pk, "spans": [{"start": 0, "end": 7, "label": "actor", "score": 1}]},
+    )
+    writer = threading.Thread(target=fifo.write_bytes, args=(data,))
+    writer.start()
+    call_command("import_predictions", str(fifo), project=project.slug, stdout=io.StringIO())
+    writer.join()
+    source = PredictionSource.objects.get()
+    assert (str(source), source.predictions.count()) == ("piped 1", 1)
+
+
+def test_the_registry_name_is_not_a_source_name(upload, article):
+    response = upload(jsonl({"article": article.pk, "spans": []}), name="gazetteer")
+    assert response.status_code == 400
+    assert "the actor registry&#x27;s own name; choose another" in response.text
+    assert not PredictionSource.objects.exists()
