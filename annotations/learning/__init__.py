@@ -8,6 +8,7 @@ its imported predictions)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -51,3 +52,23 @@ class Suggester(Protocol):
     version: str
 
     def suggest(self, article: Article) -> list[Proposal]: ...
+
+
+def span_proposals(
+    suggester: Suggester, found: Iterable[tuple[int, int, int, int | None, float]]
+) -> list[Proposal]:
+    """The span proposals (start, end, label id, actor id or None, score) of `suggester`, each
+    stamped with its name and version."""
+    return [
+        Proposal(
+            kind="span",
+            score=score,
+            suggester=suggester.name,
+            version=suggester.version,
+            start=start,
+            end=end,
+            label_id=label_id,
+            actor_id=actor_id,
+        )
+        for start, end, label_id, actor_id, score in found
+    ]

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from annotations.learning import Proposal
+from annotations.learning import Proposal, span_proposals
 from annotations.models import Actor, ActorAlias, Article, Label, Project
 
 NAME = "gazetteer"
@@ -209,18 +209,8 @@ class Gazetteer:
     def suggest(self, article: Article) -> list[Proposal]:
         if self.label is None:
             return []
-        return [
-            Proposal(
-                kind="span",
-                score=score,
-                suggester=self.name,
-                version=self.version,
-                start=start,
-                end=end,
-                label_id=self.label.pk,
-                actor_id=actor_id,
-            )
-            for start, end, actor_id, score in mentions(
-                self.registry, article.body, article.regions_not_to_annotate()
-            )
-        ]
+        found = mentions(self.registry, article.body, article.regions_not_to_annotate())
+        label_id = self.label.pk
+        return span_proposals(
+            self, ((start, end, label_id, actor_id, score) for start, end, actor_id, score in found)
+        )

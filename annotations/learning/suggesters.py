@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from annotations.learning import Proposal, Suggester, trained
+from annotations.learning import Proposal, Suggester, span_proposals, trained
 from annotations.learning.gazetteer import NAME as GAZETTEER
 from annotations.learning.gazetteer import Gazetteer
 from annotations.learning.text import sentences
@@ -50,19 +50,7 @@ class ImportedPredictions:
         rows = Prediction.objects.filter(source=self.source, article=article).values_list(
             "start", "end", "label_id", "actor_id", "score"
         )
-        return [
-            Proposal(
-                kind="span",
-                score=score,
-                suggester=self.name,
-                version=self.version,
-                start=start,
-                end=end,
-                label_id=label_id,
-                actor_id=actor_id,
-            )
-            for start, end, label_id, actor_id, score in rows
-        ]
+        return span_proposals(self, rows)
 
 
 def suggesters_for(project: Project) -> list[Suggester]:

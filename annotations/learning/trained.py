@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from annotations import storage
-from annotations.learning import Proposal, Suggester
+from annotations.learning import Proposal, Suggester, span_proposals
 from annotations.learning.classifiers import NO_CLAIM, Classifier, claim_text
 from annotations.learning.spans import SpanTagger
 from annotations.learning.text import sentence_around, sentences
@@ -62,19 +62,14 @@ class SpanModelSuggester:
     def scored(self, article: Article, minimum: float) -> list[Proposal]:
         """Every span proposal scored at least `minimum` (down to spans.FLOOR)."""
         found = self.tagger.predict(article.body, sentences(article.body), minimum)
-        return [
-            Proposal(
-                kind="span",
-                score=score,
-                suggester=self.name,
-                version=self.version,
-                start=start,
-                end=end,
-                label_id=self.label_ids[label],
-            )
-            for start, end, label, score in found
-            if label in self.label_ids and _outside(article, start, end)
-        ]
+        return span_proposals(
+            self,
+            (
+                (start, end, self.label_ids[label], None, score)
+                for start, end, label, score in found
+                if label in self.label_ids and _outside(article, start, end)
+            ),
+        )
 
     def suggest(self, article: Article) -> list[Proposal]:
         return self.scored(article, self.threshold)
