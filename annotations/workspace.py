@@ -26,13 +26,14 @@ from annotations.annotate_html import (
 )
 from annotations.learning import trained
 from annotations.learning.gazetteer import suggestion_label
-from annotations.learning.suggesters import Suggestion, proposals_for_set
+from annotations.learning.suggesters import Suggestion, proposals_for_set, span_suggestions
 from annotations.models import (
     Actor,
     AnnotationSet,
     Credibility,
     Reliability,
     ThreatAssessment,
+    TrainedModel,
 )
 
 # How many suggestions the panel lists at once (all of them are dashed in the text).
@@ -52,6 +53,11 @@ def workspace_context(
     """Everything the annotate page shows, in a fixed number of queries however many spans
     (and, when `suggestions` are given, those as pending highlights and in their panel)."""
     project = access.project
+    # With the panel open, `suggestions` is everything proposed (computed once by the caller):
+    # its spans go to the panel and the text, its threat level and claim types to their forms.
+    proposed = suggestions
+    if suggestions is not None:
+        suggestions = span_suggestions(suggestions)
     context = spans_context(
         access, annotation_set, active_span_id=active_span_id, suggestions=suggestions
     )
@@ -75,14 +81,18 @@ def workspace_context(
         for claim in claims
     ]
     labels = context["labels"]
-    # Threat levels and claim types are proposed by the live trained models only.
-    model_suggestions = (
-        proposals_for_set(annotation_set, trained.live_suggesters(project))
-        if context["editable"] and getattr(project, "has_live_models", True)
-        else []
-    )
-    threat_suggestion = next((s for s in model_suggestions if s.kind == "threat"), None)
     active_span = context["active_span"]
+    # Threat levels and claim types are proposed by the live trained models only (the span
+    # model's proposals show only with the panel open); a claim type only for a chosen span.
+    model_suggestions = proposed or []
+    if proposed is None and context["editable"] and getattr(project, "has_live_models", True):
+        kinds = [TrainedModel.Kind.THREAT]
+        if active_span is not None:
+            kinds.append(TrainedModel.Kind.CLAIM_TYPE)
+        model_suggestions = proposals_for_set(
+            annotation_set, trained.live_suggesters(project, kinds)
+        )
+    threat_suggestion = next((s for s in model_suggestions if s.kind == "threat"), None)
     claim_suggestion = next(
         (
             s

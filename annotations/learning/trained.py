@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from annotations import storage
@@ -39,9 +39,12 @@ def live_model(project: Project, kind: str) -> TrainedModel | None:
     return TrainedModel.objects.live().filter(project=project, kind=kind).first()
 
 
-def live_suggesters(project: Project) -> list[Suggester]:
-    """A suggester for each of the project's live models."""
-    return [suggester_for(model) for model in TrainedModel.objects.live().filter(project=project)]
+def live_suggesters(project: Project, kinds: Iterable[str] | None = None) -> list[Suggester]:
+    """A suggester for each of the project's live models (of `kinds`, when given)."""
+    models = TrainedModel.objects.live().filter(project=project)
+    if kinds is not None:
+        models = models.filter(kind__in=list(kinds))
+    return [suggester_for(model) for model in models]
 
 
 def _outside(article: Article, start: int, end: int) -> bool:

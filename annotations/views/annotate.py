@@ -276,7 +276,7 @@ def _with_suggestions(
     annotation_set = AnnotationSet.objects.select_related(*workspace.WORKSPACE_SET).get(
         pk=annotation_set.pk
     )
-    found = suggesters.span_suggestions(suggesters.proposals_for_set(annotation_set))
+    found = suggesters.proposals_for_set(annotation_set)
     context = workspace.workspace_context(access, annotation_set, suggestions=found)
     return render_page(request, TEMPLATE, project_context(access, **context), partial="workspace")
 
@@ -345,7 +345,10 @@ def _accepted_provenance(
     key = request.POST.get("suggestion", "").strip()
     if not key:
         return None
-    (suggestion,) = suggesters.offered(annotation_set, [key])
+    try:
+        (suggestion,) = suggesters.offered(annotation_set, [key])
+    except ValidationError:
+        return None  # no longer offered (a newer model, another tab): what was chosen stands
     proposed = suggestion.threat_level or suggestion.claim_type
     return suggestion.provenance if proposed is not None and proposed.pk == chosen_pk else None
 

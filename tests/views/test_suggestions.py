@@ -224,7 +224,7 @@ def test_it_records_an_accepted_threat_level_and_claim_type_with_provenance(
             },
         ],
     )
-    monkeypatch.setattr(suggesters.trained, "live_suggesters", lambda project: [fixed])
+    monkeypatch.setattr(suggesters.trained, "live_suggesters", lambda project, kinds=None: [fixed])
     TrainedModel.objects.create(
         project=project, kind="threat", version=4, status="ready", is_live=True
     )
@@ -264,7 +264,9 @@ def test_it_records_no_provenance_when_the_annotator_chooses_another_claim_type(
     span = SpanFactory(annotation_set=annotation_set, start=0, end=7)
     proposal = {"kind": "claim_type", "score": 0.7, "start": 0, "end": 7, "claim_type_id": first.pk}
     monkeypatch.setattr(
-        suggesters.trained, "live_suggesters", lambda project: [Fixed("m", "1", [proposal])]
+        suggesters.trained,
+        "live_suggesters",
+        lambda project, kinds=None: [Fixed("m", "1", [proposal])],
     )
     client.force_login(annotator)
     url = reverse("annotations:claim-create", args=[project.slug, annotation_set.pk])
@@ -296,3 +298,45 @@ def test_it_refuses_a_native_line_whose_provenance_is_not_one(
             user=manager,
         )
     assert not Span.objects.exists()
+
+
+def test_a_claim_type_suggestion_gone_meanwhile_does_not_refuse_the_claim(
+    client, project, annotator, annotation_set
+):
+    """The claim form carries the key of the type suggested when it was drawn; a newer model
+    (or another tab) may no longer offer it. The annotator's choice stands, without
+    provenance."""
+    claim_type = project.claim_types.first()
+    span = SpanFactory(annotation_set=annotation_set, start=0, end=7)
+    client.force_login(annotator)
+    url = reverse("annotations:claim-create", args=[project.slug, annotation_set.pk])
+    data = {
+        "span": span.pk,
+        "claim_type": claim_type.pk,
+        "suggestion": f"claim-0-7-{claim_type.pk}",
+    }
+    assert client.post(url, data, headers=HX).status_code == 200
+    assert span.claims.get().provenance is None
+
+
+def test_the_annotate_page_asks_the_live_models_only_for_what_it_shows(
+    client, project, annotator, annotation_set, monkeypatch
+):
+    """Without the suggestions panel the page shows a suggested threat level, and a claim type
+    for the chosen span: the span model (a whole-article tagging) is not run for them."""
+    TrainedModel.objects.create(
+        project=project, kind=TrainedModel.Kind.SPANS, version=1, status="ready", is_live=True
+    )
+    asked = []
+    monkeypatch.setattr(
+        suggesters.trained,
+        "live_suggesters",
+        lambda project, kinds=None: asked.append(sorted(kinds or ["every kind"])) or [],
+    )
+    span = SpanFactory(annotation_set=annotation_set, start=0, end=7)
+    client.force_login(annotator)
+    page = reverse("annotations:annotate", args=[project.slug, annotation_set.article_id])
+    assert client.get(page).status_code == 200
+    editor = reverse("annotations:span-detail", args=[project.slug, annotation_set.pk, span.pk])
+    assert client.get(editor, headers=HX).status_code == 200
+    assert asked == [["threat"], ["claim_type", "threat"]]
