@@ -430,8 +430,3 @@ def trained_models_visible_to(access: ProjectAccess) -> QuerySet[TrainedModel]:
     if not access.holds(REVIEWER_OR_MANAGER):
         return TrainedModel.objects.none()
     return TrainedModel.objects.filter(project=access.project)
-
-
-def check_may_train(access: ProjectAccess) -> ProjectAccess:
-    """Managers start trainings (PermissionDenied otherwise)."""
-    return require_roles(access, MANAGER)

@@ -457,13 +457,10 @@ def _pair_ac1(group: str) -> Callable:
     return measure
 
 
-def _headline(
-    scale: list[int], values: dict[int, float] | None, stale: str = ""
-) -> dict[str, Callable]:
+def _headline(scale: list[int], values: dict[int, float] | None) -> dict[str, Callable]:
     """The figures shown overall, per guideline version and per week."""
     measures: dict[str, Callable] = {
         "unitizing_alpha": _alpha("u"),
-        "unitizing_alpha_u": _mean_alpha_u("ua", stale),
         "exact_f1": _f1("exact"),
         "overlap_f1": _f1("overlap"),
         "label_alpha": _alpha("l"),
@@ -546,7 +543,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
         counted = sum(v for parts, v in total.group(group) if parts == ("articles",))
         return evaluate(measure, total, resamples if counted >= 2 else ()).as_dict()
 
-    overall = {name: figure(m) for name, m in _headline(scale, values, stale).items()}
+    overall = {name: figure(m) for name, m in _headline(scale, values).items()}
     overall["unitizing_alpha_u"] = alpha_u("ua")
     if values is None:
         overall["threat_level_interval_alpha"] = Figure(None, reason=NO_NUMERIC_SCALE).as_dict()
@@ -596,7 +593,7 @@ def _figures(project: Project, groups: Mapping[str, Group]) -> dict[str, Any]:
 
     headline = {
         k: m
-        for k, m in _headline(scale, values, stale).items()
+        for k, m in _headline(scale, values).items()
         if k in {"unitizing_alpha", "exact_f1", "label_alpha", "threat_level_alpha"}
     }
 

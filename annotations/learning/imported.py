@@ -115,7 +115,6 @@ def _read(
     articles = _Articles(project)
     labels = {label.name: label for label in project.labels.all()}
     actors = actors_by_key(project)
-    bodies: dict[int, str] = {}
     seen: set[int] = set()
     header: dict[str, Any] = {}
     predictions: list[Prediction] = []
@@ -139,15 +138,15 @@ def _read(
         spans = item["spans"]
         if not isinstance(spans, list):
             raise reject("'spans' must be a list.")
-        if spans and article_id not in bodies:
-            bodies[article_id] = Article.objects.values_list("body", flat=True).get(pk=article_id)
+        # Each article comes once (above): its text is read for its line only.
+        body = Article.objects.values_list("body", flat=True).get(pk=article_id) if spans else ""
         on_line: dict[tuple[Any, ...], int] = {}
         for position, span in enumerate(spans, start=1):
             prediction = _prediction(
                 span,
                 f"span {position}",
                 article_id,
-                bodies.get(article_id, ""),
+                body,
                 labels,
                 actors,
                 reject,

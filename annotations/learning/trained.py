@@ -7,8 +7,8 @@ training before anything is loaded from them.
 What each kind proposes:
 - span tagger ("spancat"): every candidate span scored at least SpanSettings.threshold (0.5)
   as a "span" proposal, outside the article's regions not to annotate;
-  `SpanModelSuggester.scored(article, minimum)` gives lower-scored ones too (the uncertainty
-  order reads them);
+  `SpanModelSuggester.scored(article, minimum)` gives lower-scored ones too (down to
+  spans.FLOOR; the uncertainty order reads only the proposals, annotations.learning.uncertainty);
 - threat-level classifier ("threat-tfidf"): one "threat" proposal, the most probable level;
 - claim-type classifier ("claim-type-tfidf"): a "claim_type" proposal for each sentence that
   the classifier, at least ClassifierSettings.threshold (0.5) sure, takes for a claim of a
