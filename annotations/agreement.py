@@ -657,15 +657,6 @@ def _lock(project_id: int) -> ProjectAgreement:
     return ProjectAgreement.objects.select_for_update(no_key=True).get(project_id=project_id)
 
 
-def totals_from_rows(project_id: int) -> dict[str, tuple[int, int, dict[str, float]]]:
-    """Per group: articles, annotation sets and every statistic summed exactly over the rows
-    (what the running totals must equal)."""
-    return {
-        name: (articles, sets, table.sums())
-        for name, (articles, sets, table) in _tables(_rows(project_id)).items()
-    }
-
-
 def running_totals(project_id: int) -> dict[str, tuple[int, int, dict[str, float]]]:
     """Per group: the running totals as stored (the exact sums as floats)."""
     return {
@@ -718,10 +709,8 @@ def _apply(
 def _point_figures(project: Project) -> dict[str, Any]:
     """The figures from the running totals, without intervals (the point estimates)."""
     groups = {
-        group: Group(articles, sets, Stats.of({k: math.fsum(p) for k, p in stats.items()}))
-        for group, articles, sets, stats in ProjectAgreementTotal.objects.filter(
-            project=project
-        ).values_list("group", "articles", "annotation_sets", "stats")
+        group: Group(articles, sets, Stats.of(stats))
+        for group, (articles, sets, stats) in running_totals(project.pk).items()
         if articles > 0
     }
     return _figures(project, groups)
