@@ -5,8 +5,9 @@
 Creates (dropping any old one) the PostgreSQL database `bench_loadtest` (or the one
 LOADTEST_DATABASE_URL names; its name must start with "bench"), seeds generated projects and
 one annotator account per simulated user (spread over the projects), starts gunicorn on
-127.0.0.1 on a free port with bench/settings.py (DEBUG off, checked on the running server), and
-runs one thread per annotator. Each logs in (session cookie + CSRF token) before the clock
+127.0.0.1 on a free port with bench/scale_settings.py (DEBUG off, checked on the running server)
+and one task worker (`manage.py db_worker`), as in production: the work a hand-in schedules
+(agreement, scores) runs in the worker, not in the request. It runs one thread per annotator. Each logs in (session cookie + CSRF token) before the clock
 starts, then until the time is up: opens the next article of its queue, creates a few spans
 through the annotate page's htmx endpoint, deletes one, and submits the set. Between actions it
 waits a random "think time". Each article takes three annotators and the queue hands them the
@@ -53,6 +54,7 @@ DATABASE_URL = POSTGRES_SERVER + "/bench_loadtest"
 SLUG = "load"
 ANNOTATORS_PER_ARTICLE = 3
 GUNICORN_LOG = WORKDIR / "loadtest-gunicorn.log"
+WORKER_LOG = WORKDIR / "loadtest-worker.log"
 DELETE_URL = re.compile(r"/sets/(\d+)/spans/(\d+)/delete/")
 SET_URL = re.compile(r"/projects/[\w-]+/sets/(\d+)/spans/")
 ARTICLE_URL = re.compile(r"/articles/(\d+)/$")
@@ -166,10 +168,22 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    log_file = open(GUNICORN_LOG, "wb")  # noqa: SIM115 - the server's lifetime, closed by exit
+    return _spawn(command, GUNICORN_LOG)
+
+
+def start_worker() -> subprocess.Popen:
+    """One task worker, as `make run` starts beside the web server."""
+    command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.5"]
+    return _spawn(command, WORKER_LOG)
+
+
+def _spawn(command: list[str], log_path: Path) -> subprocess.Popen:
+    home = WORKDIR / "loadtest-server"  # scale_settings puts the static root in the cwd
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.scale_settings"}
+    log_file = open(log_path, "wb")  # noqa: SIM115 - the process's lifetime, closed by exit
     return subprocess.Popen(
-        command, cwd=ROOT, env=env, start_new_session=True, stdout=log_file, stderr=log_file
+        command, cwd=home, env=env, start_new_session=True, stdout=log_file, stderr=log_file
     )
 
 
@@ -561,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     WORKDIR.mkdir(parents=True, exist_ok=True)
     server = start_gunicorn(port, args.workers, args.threads)
+    worker = start_worker()
     results = Results()
     sampler = LockSampler(url)
     try:
@@ -607,11 +622,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sampler.done.set()
         stop(server)
+        stop(worker)
 
     expected = set(results.saved)
     lost, not_deleted = verify(results)
     report = {
-        "server": f"gunicorn {args.workers}x{args.threads} gthread, PostgreSQL",
+        "server": f"gunicorn {args.workers}x{args.threads} gthread and a db_worker, PostgreSQL",
         "users": args.users,
         "projects": args.projects,
         "articles_per_project": articles,
@@ -624,7 +640,10 @@ def main(argv: list[str] | None = None) -> int:
         "spans_lost": len(lost),
         "spans_not_deleted": len(not_deleted),
         "database": sampler.summary(),
-        "deadlocks_in_log": GUNICORN_LOG.read_text(errors="replace").count("deadlock detected"),
+        "deadlocks_in_log": sum(
+            path.read_text(errors="replace").count("deadlock detected")
+            for path in (GUNICORN_LOG, WORKER_LOG)
+        ),
     }
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, indent=2) + "\n")
