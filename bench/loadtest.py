@@ -7,13 +7,13 @@ LOADTEST_DATABASE_URL names; its name must start with "bench"), seeds generated 
 one annotator account per simulated user (spread over the projects), starts gunicorn on
 127.0.0.1 on a free port with bench/scale_settings.py (DEBUG off, checked on the running server)
 and one task worker (`manage.py db_worker`), as in production: the work a hand-in schedules
-(agreement, scores) runs in the worker, not in the request. It runs one thread per annotator. Each logs in (session cookie + CSRF token) before the clock
-starts, then until the time is up: opens the next article of its queue, creates a few spans
-through the annotate page's htmx endpoint, deletes one, and submits the set. Between actions it
-waits a random "think time". Each article takes three annotators and the queue hands them the
-same articles in the same order, so an annotator often opens an article (a new annotation set,
-under the project's lock) while another is marking spans on it (whose history append waits for
-that lock): the mix that once deadlocked (issue 16); the report counts how often it happened.
+(agreement, scores) runs in the worker, not in the request. It runs one thread per annotator.
+Each logs in (session cookie + CSRF token) before the clock starts, then until the time is up:
+opens the next article of its queue, creates a few spans through the annotate page's htmx
+endpoint, deletes one, and submits the set. Between actions it waits a random "think time".
+Each article takes three annotators and the queue hands them the same articles in the same
+order, so an annotator often opens an article (a new annotation set) while another is marking
+spans on it: the mix that once deadlocked (issue 16); the report counts how often it happened.
 A sampler counts the database sessions waiting for a row lock (the history chain's project
 lock, as each annotator locks only their own set). Afterwards gunicorn is stopped and every
 span the server said it saved (and that was not deleted) is looked up in the database.

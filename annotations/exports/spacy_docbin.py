@@ -11,6 +11,7 @@ so docs are gathered in memory until the file is written (compact token arrays, 
 of the output).
 """
 
+import struct
 from collections.abc import Set
 from importlib.util import find_spec
 from typing import Any
@@ -30,6 +31,8 @@ from annotations.exports.tokens import (
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SPANS_KEY = "sc"
+# A span in a serialised SpanGroup: id, kb_id, label, start, end, start_char, end_char.
+SPAN_STRUCT = struct.Struct(">QQQllll")
 # What the DocBin keeps of each token beside its text: the entities (doc.ents).
 DOC_ATTRS = ["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
@@ -78,7 +81,10 @@ class SpacyWriter(Writer):
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         # Imported here, not at the top: spaCy is optional, and it takes ~1.5 s to import,
         # which every process that imports the exports would pay for.
+        import numpy
         import spacy
+        import srsly
+        from spacy.attrs import SPACY
         from spacy.tokens import Doc, DocBin
 
         self.doc_type = Doc
@@ -86,6 +92,11 @@ class SpacyWriter(Writer):
         self.report = files[REPORT_SUFFIX]
         self.vocab = spacy.blank("xx").vocab
         self.docbin = DocBin(attrs=DOC_ATTRS, store_user_data=True)
+        self.spacy_attr = SPACY
+        self.as_array = numpy.asarray
+        # One packer for the whole export, not one per call as srsly.msgpack_dumps makes (each
+        # looks up srsly's encoders in the installed packages' entry points): the same bytes.
+        self.packer = srsly.msgpack.Packer(use_bin_type=True)
 
     def write(self, record: Record) -> None:
         text = record["text"]
@@ -108,16 +119,48 @@ class SpacyWriter(Writer):
                 )
             return made
 
-        doc.spans[SPANS_KEY] = [to_span(span) for span in spans]
+        made = {id(span): to_span(span) for span in spans}
         kept, dropped = split_overlaps(spans)
-        doc.ents = [to_span(span) for span in kept]
-        doc.user_data["id"] = record["id"]
-        doc.user_data["annotator"] = record["annotator"]
-        self.docbin.add(doc)
+        doc.ents = [made[id(span)] for span in kept]
+        self._add(doc, words, spans, list(made.values()), record)
         changes += overlap_changes(dropped, kept, "left out of doc.ents")
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change
             self.report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
+
+    def _add(
+        self, doc: Any, words: list[str], spans: list[Span], made: list[Any], record: Record
+    ) -> None:
+        """What ``DocBin.add`` stores of `doc` with `made` as ``doc.spans["sc"]`` and the
+        record's id and annotator as its ``user_data``, in the same bytes, for a Doc made
+        here: its strings are the words, the labels and the actors' ids (``DocBin.add`` also
+        stores each token's norm, tag, lemma, morphology and dependency, which a blank Doc's
+        arrays never refer to, and serialises through srsly, which looks up its encoders in
+        every installed package's entry points at each call: together most of the time)."""
+        docbin, pack = self.docbin, self.packer.pack
+        docbin.tokens.append(doc.to_array(docbin.attrs))
+        spaces = doc.to_array(self.spacy_attr).reshape((len(words), 1))
+        docbin.spaces.append(self.as_array(spaces, dtype=bool))
+        docbin.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        docbin.cats.append(doc.cats)
+        docbin.user_data.append(pack({"id": record["id"], "annotator": record["annotator"]}))
+        # SpanGroup.to_bytes, as spaCy 3 writes it (tests compare the two).
+        group = {
+            "name": SPANS_KEY,
+            "attrs": {},
+            "spans": [
+                SPAN_STRUCT.pack(s.id, s.kb_id, s.label, s.start, s.end, s.start_char, s.end_char)
+                for s in made
+            ],
+        }
+        docbin.span_groups.append(pack({pack(group): [SPANS_KEY]}))
+        strings = docbin.strings
+        strings.update(words)
+        for span in spans:
+            strings.add(span["label"])
+            actor = span["actor"]
+            if actor and actor.get("external_id"):
+                strings.add(actor["external_id"])
 
     def close(self) -> None:
         self.out.write(self.docbin.to_bytes())

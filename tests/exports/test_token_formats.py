@@ -79,6 +79,33 @@ def test_it_writes_a_docbin_of_whitespace_edged_spans_that_spacy_reads_back(edge
     check_report(report_of(files[".report.jsonl"]))
 
 
+@pytest.mark.parametrize("fixture", ["edged", "gold_project"])
+def test_its_docbin_stores_what_spacys_own_docbin_add_would(fixture, request, tmp_path):
+    """The writer packs each Doc itself (spaCy's DocBin.add is most of the export's time):
+    the arrays, span groups and user data must be the bytes DocBin.add gives the same Doc."""
+    import zlib
+
+    import spacy
+    import srsly
+    from spacy.tokens import DocBin
+
+    from annotations.exports.spacy_docbin import DOC_ATTRS
+
+    paths = export(project=request.getfixturevalue(fixture), format="spacy", stem=tmp_path / "o")
+    written = paths[0].read_bytes()
+    docs = list(DocBin().from_bytes(written).get_docs(spacy.blank("xx").vocab))
+    assert any(doc.spans["sc"] for doc in docs)
+    stock = DocBin(attrs=DOC_ATTRS, store_user_data=True)
+    for doc in docs:
+        stock.add(doc)
+    ours, theirs = (srsly.msgpack_loads(zlib.decompress(b)) for b in (written, stock.to_bytes()))
+    assert set(ours) == set(theirs)
+    for key in set(ours) - {"strings"}:
+        assert ours[key] == theirs[key], key
+    # The strings the Docs refer to (words, labels, actors' ids), without the unused norms.
+    assert set(ours["strings"]) < set(theirs["strings"])
+
+
 def test_it_writes_a_docbin_whose_ents_read_back_from_disk(gold_project, tmp_path):
     import spacy
     from spacy.tokens import DocBin
