@@ -24,7 +24,11 @@ _ESCAPES = (
 
 def json_bytes(value: Any, *, option: int = 0) -> bytes:
     """`value` as JSON, with no raw line separator anywhere in it (`option`: orjson's)."""
-    data = orjson.dumps(value, option=option)
+    return escape_line_separators(orjson.dumps(value, option=option))
+
+
+def escape_line_separators(data: bytes) -> bytes:
+    """orjson's `data` (one or more JSON values) with every raw line separator escaped."""
     for raw, escaped in _ESCAPES:
         if raw in data:
             data = data.replace(raw, escaped)

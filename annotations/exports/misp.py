@@ -28,6 +28,7 @@ import uuid
 from typing import Any
 
 from annotations.exports.jsonlines import json_line
+from annotations.exports.stable_ids import uuid5
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 from annotations.models import Actor
 
@@ -73,7 +74,7 @@ class MispWriter(Writer):
         key = f"{self.project}/{record['sha256']}/{who}"
 
         def uid(*parts: object) -> str:
-            return str(uuid.uuid5(NAMESPACE, "/".join([key, *map(str, parts)])))
+            return uuid5(NAMESPACE, "/".join([key, *map(str, parts)]))
 
         attributes: list[dict[str, Any]] = []
         objects: dict[str, dict[str, Any]] = {}  # by actor name

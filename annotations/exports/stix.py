@@ -33,6 +33,7 @@ import uuid
 from typing import Any
 
 from annotations.exports.jsonlines import json_bytes
+from annotations.exports.stable_ids import uuid5
 from annotations.exports.w3c import annotation_id
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 from annotations.models import Actor
@@ -53,7 +54,7 @@ QID = re.compile(r"Q[1-9][0-9]*")
 
 
 def stix_id(kind: str, *key: object) -> str:
-    return f"{kind}--{uuid.uuid5(NAMESPACE, '/'.join(str(k) for k in key))}"
+    return f"{kind}--{uuid5(NAMESPACE, '/'.join(str(k) for k in key))}"
 
 
 def _time(record: Record) -> str:

@@ -12,7 +12,10 @@ code points, as the model requires). Each claim is one more Annotation on its st
 import uuid
 from typing import Any
 
-from annotations.exports.jsonlines import json_bytes
+import orjson
+
+from annotations.exports.jsonlines import escape_line_separators, json_bytes
+from annotations.exports.stable_ids import uuid5
 from annotations.exports.tokens import Span
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
@@ -29,7 +32,7 @@ def annotation_id(record: Record, span: Span) -> str:
     """The annotation's IRI: stable for the article, the set and the span (other formats, such
     as STIX, point at it)."""
     who = record["annotator"] or "gold"
-    return "urn:uuid:" + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}"))
+    return "urn:uuid:" + uuid5(NAMESPACE, f"{record['sha256']}/{who}/{span['id']}")
 
 
 def annotation(record: Record, span: Span) -> dict[str, Any]:
@@ -94,8 +97,7 @@ def claim_annotation(record: Record, claim: dict[str, Any]) -> dict[str, Any]:
     who = record["annotator"] or "gold"
     item = {
         "@context": CONTEXT,
-        "id": "urn:uuid:"
-        + str(uuid.uuid5(NAMESPACE, f"{record['sha256']}/{who}/claim/{claim['id']}")),
+        "id": "urn:uuid:" + uuid5(NAMESPACE, f"{record['sha256']}/{who}/claim/{claim['id']}"),
         "type": "Annotation",
         "motivation": "assessing",
         "body": body,
@@ -135,9 +137,10 @@ class W3CWriter(Writer):
     def write(self, record: Record) -> None:
         items = [annotation(record, span) for span in record["spans"]]
         items += [claim_annotation(record, claim) for claim in record["claims"]]
-        for item in items:
+        if items:
             self.out.write(b"\n" if self.first else b",\n")
-            self.out.write(json_bytes(item))
+            # One escape pass per record: a raw separator can only be inside a string.
+            self.out.write(escape_line_separators(b",\n".join(map(orjson.dumps, items))))
             self.first = False
 
     def close(self) -> None:
