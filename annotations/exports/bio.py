@@ -17,6 +17,7 @@ Files:
   overlaps another is dropped by the rule in ``tokens.py`` (``kept`` names the span that won).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -31,7 +32,7 @@ from annotations.exports.tokens import (
     overlap_changes,
     span_cuts,
     split_overlaps,
-    tokenize,
+    tokens_of,
 )
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
@@ -48,11 +49,11 @@ def tag_names(tags: dict[str, str]) -> list[str]:
 
 def tagged(
     record: Record, label_tag: dict[str, str]
-) -> tuple[list[tuple[int, int]], list[str], list[dict[str, Any]]]:
+) -> tuple[Sequence[tuple[int, int]], list[str], list[dict[str, Any]]]:
     """(tokens as offsets, tags, a report entry for every span trimmed or dropped)."""
     spans, changes = fit_to_tokens(record["text"], record["spans"])
     kept, dropped = split_overlaps(spans)
-    tokens = tokenize(record["text"], span_cuts(spans))
+    tokens = tokens_of(record["text"], span_cuts(spans))
     tags = bio_tags(tokens, [span | {"label": label_tag[span["label"]]} for span in kept])
     return tokens, tags, changes + overlap_changes(dropped, kept, DROPPED)
 

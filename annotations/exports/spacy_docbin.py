@@ -12,7 +12,7 @@ of the output).
 """
 
 import struct
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from importlib.util import find_spec
 from typing import Any
 
@@ -26,7 +26,7 @@ from annotations.exports.tokens import (
     overlap_changes,
     span_cuts,
     split_overlaps,
-    tokenize,
+    tokens_of,
 )
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
@@ -38,7 +38,7 @@ DOC_ATTRS = ["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
 
 def words_and_spaces(
-    text: str, tokens: list[tuple[int, int]], cuts: Set[int]
+    text: str, tokens: Sequence[tuple[int, int]], cuts: Set[int]
 ) -> tuple[list[str], list[bool]]:
     """spaCy words and trailing-space flags whose Doc text is exactly `text`: a single space
     after a token is its trailing space; other whitespace becomes whitespace tokens (cut at
@@ -102,7 +102,7 @@ class SpacyWriter(Writer):
         text = record["text"]
         spans, changes = fit_to_tokens(text, record["spans"])
         cuts = span_cuts(spans)
-        words, spaces = words_and_spaces(text, tokenize(text, cuts), cuts)
+        words, spaces = words_and_spaces(text, tokens_of(text, cuts), cuts)
         doc = self.doc_type(self.vocab, words=words, spaces=spaces)
         if doc.text != text:
             raise ValueError("the tokens do not rebuild the text.")

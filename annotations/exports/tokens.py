@@ -20,11 +20,12 @@ token format changes or drops, with the reason, for the format's report file
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from typing import Any
 
 Span = dict[str, Any]  # a span of a record: start, end, label, ...
@@ -55,21 +56,33 @@ def tokenize(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
 
     ``_token_pattern`` finds each token as ``tokenize_by_character`` would without cuts; a
     token with a cut inside is tokenized again by character from its start."""
+    found = [match.span() for match in _token_pattern().finditer(text)]
+    starts = [start for start, _ in found]
+    cut_tokens = set()  # the indexes in `found` of the tokens with a cut inside
+    for cut in cuts:
+        index = bisect.bisect_right(starts, cut) - 1
+        if index >= 0 and cut < found[index][1] and cut != found[index][0]:
+            cut_tokens.add(index)
+    if not cut_tokens:
+        return found
     tokens: list[tuple[int, int]] = []
-    inside = sorted(cuts)
-    next_cut = 0  # index in `inside` of the first cut after the current token's start
-    for found in _token_pattern().finditer(text):
-        start, end = found.span()
-        while next_cut < len(inside) and inside[next_cut] <= start:
-            next_cut += 1
-        if next_cut < len(inside) and inside[next_cut] < end:
-            after = _tokens_from(text, start, end, cuts, tokens)
-            if after > end:  # a token ran on past the match (a joiner at a cut): go on by
-                _tokens_from(text, after, len(text), cuts, tokens)  # character to the end
-                return tokens
-        else:
-            tokens.append((start, end))
-    return tokens
+    done = 0
+    for index in sorted(cut_tokens):
+        tokens += found[done:index]
+        start, end = found[index]
+        after = _tokens_from(text, start, end, cuts, tokens)
+        if after > end:  # a token ran on past the match (a joiner at a cut): go on by
+            _tokens_from(text, after, len(text), cuts, tokens)  # character to the end
+            return tokens
+        done = index + 1
+    return tokens + found[done:]
+
+
+@functools.lru_cache(maxsize=4)
+def tokens_of(text: str, cuts: frozenset[int]) -> tuple[tuple[int, int], ...]:
+    """``tokenize(text, cuts)``, remembered for the last few texts: a release writes each
+    record in BIO and spaCy one after the other, and both cut it into the same tokens."""
+    return tuple(tokenize(text, cuts))
 
 
 def tokenize_by_character(text: str, cuts: Set[int] = frozenset()) -> list[tuple[int, int]]:
@@ -210,11 +223,11 @@ def split_overlaps(spans: list[Span]) -> tuple[list[Span], list[Span]]:
     return kept, dropped
 
 
-def span_cuts(spans: list[Span]) -> set[int]:
-    return {offset for span in spans for offset in (span["start"], span["end"])}
+def span_cuts(spans: list[Span]) -> frozenset[int]:
+    return frozenset(offset for span in spans for offset in (span["start"], span["end"]))
 
 
-def bio_tags(tokens: list[tuple[int, int]], kept: list[Span]) -> list[str]:
+def bio_tags(tokens: Sequence[tuple[int, int]], kept: list[Span]) -> list[str]:
     """BIO tags for the tokens from non-overlapping spans whose edges are token edges."""
     tags = ["O"] * len(tokens)
     index_of_start = {start: i for i, (start, _) in enumerate(tokens)}
