@@ -36,6 +36,8 @@ LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The span cut at line breaks: runs without a line break, plus the runs of line breaks at
     the span's edges, so the fragments start and end where the span does."""
+    if LINE_BREAKS.isdisjoint(text[start:end]):  # most spans: one fragment, at C speed
+        return [(start, end)]
     pieces: list[tuple[int, int]] = []
     piece_start = start
     for offset in range(start, end + 1):
@@ -51,11 +53,15 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def text_field(text: str, pieces: list[tuple[int, int]]) -> str:
     """The fragments' texts joined with a space, line breaks written as spaces."""
     joined = " ".join(text[s:e] for s, e in pieces)
+    if LINE_BREAKS.isdisjoint(joined):
+        return joined
     return "".join(" " if ch in LINE_BREAKS else ch for ch in joined)
 
 
 def one_line(text: str) -> str:
     """`text` with every line break and tab made a space: safe as the last field of a line."""
+    if LINE_BREAKS.isdisjoint(text) and "\t" not in text:
+        return text
     return "".join(" " if c in LINE_BREAKS or c == "\t" else c for c in text)
 
 
