@@ -98,6 +98,7 @@ def store(
     batches = _Batches(project, source, user, report)
     try:
         with transaction.atomic():
+            _check_references_as_written()
             batch: list[ArticleRecord] = []
             for record in records:
                 batch.append(record)
@@ -111,12 +112,30 @@ def store(
             if not batches.records:
                 raise NoArticles()
             batches.finish()
+            _check_references_at_commit()
     except IntegrityError as error:
         report.article_ids.clear()
         raise ImportRejected(
             source.filename, None, f"the database refused the import ({error}); nothing was stored."
         ) from error
     return report
+
+
+def _check_references_as_written() -> None:
+    """On PostgreSQL, check each row's foreign keys as it is written, not all at the commit
+    (Django declares them deferred): the server checks them while this process parses the
+    next batch, on the other core, and queues no check per row until the commit, which took
+    two fifths of an import's time. Written parents-first, the rows pass either way."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _check_references_at_commit() -> None:
+    """Back to Django's deferred checks for the rest of the caller's transaction, if any."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class _Batches:

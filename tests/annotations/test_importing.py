@@ -409,3 +409,19 @@ def test_it_imports_a_file_read_as_a_stream_in_batches(project, annotator, monke
     assert report.span_count == 5
     assert [(d.line, d.existing_article_id) for d in report.duplicates] == [(6, None)]
     assert Span.objects.filter(annotation_set__article__project=project).count() == 5
+
+
+@pytest.mark.postgres_only
+def test_an_import_leaves_the_callers_foreign_key_checks_deferred_as_django_declares(project):
+    """The import checks its own rows' references as it writes them (SET CONSTRAINTS ALL
+    IMMEDIATE); what the caller writes after it in the same transaction is checked at the
+    commit again, as Django's deferred constraints promise."""
+    from django.db import transaction
+
+    from annotations.models import ActorAlias
+
+    with transaction.atomic():
+        run_import(project, "a.txt", "Title\nBody")
+        alias = ActorAlias.objects.create(actor_id=2_000_000_000, name="no actor yet")
+        alias.delete()  # gone before the commit: a deferred check never sees it
+    assert Article.objects.count() == 1
