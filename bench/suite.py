@@ -773,11 +773,18 @@ for _format in EXPORT_FORMATS:
 
 @measurement("release")
 def measure_release(sized: Sized) -> dict:
-    """A full release in every format, built inline (the bench settings run tasks at once)."""
+    """A full release in every format, built inline (the bench settings run tasks at once).
+
+    The card quotes the project's stored agreement figures, which a live project keeps up to
+    date as sets are handed in; a generated project has none until they are first computed,
+    which the build would do (the `agreement` measurement's figure). That happens first,
+    untimed, so this is the build alone."""
+    from annotations.agreement import project_agreement
     from annotations.exports import FORMATS
     from annotations.models import Release
     from annotations.releases import release_create
 
+    project_agreement(sized.project)
     formats = [name for name, writer in FORMATS.items() if not writer.unavailable]
     manager = sized.users[f"{sized.slug}-manager"]
     seconds, release = timed(
