@@ -181,10 +181,10 @@ def _spawn(command: list[str], log_path: Path) -> subprocess.Popen:
     home = WORKDIR / "loadtest-server"  # scale_settings puts the static root in the cwd
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.scale_settings"}
-    log_file = open(log_path, "wb")  # noqa: SIM115 - the process's lifetime, closed by exit
-    return subprocess.Popen(
-        command, cwd=home, env=env, start_new_session=True, stdout=log_file, stderr=log_file
-    )
+    with open(log_path, "wb") as log_file:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            command, cwd=home, env=env, start_new_session=True, stdout=log_file, stderr=log_file
+        )
 
 
 def wait_until_serving(base: str, server: subprocess.Popen | None = None, timeout: float = 30):
@@ -264,13 +264,15 @@ class LockSampler(threading.Thread):
 
 
 def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
+    """Stop the process and its group (it may have exited meanwhile)."""
+    try:
         os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        server.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 # The simulated annotators
@@ -574,12 +576,15 @@ def main(argv: list[str] | None = None) -> int:
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    server = start_gunicorn(port, args.workers, args.threads)
-    worker = start_worker()
+    processes = [start_gunicorn(port, args.workers, args.threads)]
     results = Results()
     sampler = LockSampler(url)
     try:
+        processes.append(start_worker())
+        server, worker = processes
         wait_until_serving(base, server)
+        if worker.poll() is not None:
+            raise RuntimeError(f"the task worker exited; see {WORKER_LOG}")
         check_debug_off(base)
         log(f"gunicorn serving on {base} ({args.workers} workers x {args.threads} threads)")
         start = threading.Event()
@@ -621,8 +626,8 @@ def main(argv: list[str] | None = None) -> int:
             results.error(f"{len(hung)} annotators still waiting after the deadline")
     finally:
         sampler.done.set()
-        stop(server)
-        stop(worker)
+        for process in processes:
+            stop(process)
 
     expected = set(results.saved)
     lost, not_deleted = verify(results)

@@ -412,16 +412,56 @@ def test_it_imports_a_file_read_as_a_stream_in_batches(project, annotator, monke
 
 
 @pytest.mark.postgres_only
-def test_an_import_leaves_the_callers_foreign_key_checks_deferred_as_django_declares(project):
-    """The import checks its own rows' references as it writes them (SET CONSTRAINTS ALL
-    IMMEDIATE); what the caller writes after it in the same transaction is checked at the
-    commit again, as Django's deferred constraints promise."""
+@pytest.mark.parametrize("pending", ["before", "after"])
+def test_an_import_inside_a_callers_transaction_keeps_its_foreign_key_checks_deferred(
+    project, pending
+):
+    """Django's foreign-key checks wait for the commit: a row may name a parent written (or
+    itself removed) later in the transaction. An import inside the caller's transaction
+    leaves that so, before and after it."""
     from django.db import transaction
 
     from annotations.models import ActorAlias
 
     with transaction.atomic():
+        if pending == "before":
+            alias = ActorAlias.objects.create(actor_id=2_000_000_000, name="no actor yet")
         run_import(project, "a.txt", "Title\nBody")
-        alias = ActorAlias.objects.create(actor_id=2_000_000_000, name="no actor yet")
-        alias.delete()  # gone before the commit: a deferred check never sees it
+        if pending == "after":
+            alias = ActorAlias.objects.create(actor_id=2_000_000_000, name="no actor yet")
+        alias.delete()  # gone before the commit: the deferred check never sees it
     assert Article.objects.count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_import_of_its_own_checks_every_row_as_written_and_stores_it_whole(project, annotator):
+    """Alone in its transaction, an import on PostgreSQL checks each row's references as it
+    writes it: parents first (articles, sets, spans, claims and their targets, the threat
+    assessment, the history), so a whole pre-annotated file passes."""
+    from annotations.models import ThreatAssessment
+
+    nato = ActorFactory(project=project, name="NATO")
+    line = {
+        "text": "Peskov warned NATO.",
+        "spans": [
+            {"start": 0, "end": 6, "label": "actor"},
+            {"start": 14, "end": 18, "label": "actor", "actor": "NATO"},
+        ],
+        "claims": [{"span": 0, "claim_type": "warning", "targets": ["NATO"]}],
+        "threat_assessment": {
+            "level": project.threat_levels.order_by("rank").last().name,
+            "rationale": "x",
+            "claims": [0],
+        },
+    }
+    run_import(
+        project,
+        "a.jsonl",
+        jsonl(line, line | {"text": "Peskov warned NATO!"}),
+        format="native",
+        annotator=annotator,
+    )
+    assert Span.objects.filter(actor=nato).count() == 2
+    assert [list(c.targets.all()) for c in Claim.objects.all()] == [[nato], [nato]]
+    assert ThreatAssessment.objects.count() == 2
