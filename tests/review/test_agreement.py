@@ -393,6 +393,21 @@ def test_it_computes_project_agreement_like_the_references(
     assert figures["trend"][0]["articles"] == 4
 
 
+def submitted_set(article, user, spans):
+    """`user`'s set on `article` with `spans` ((start, end, label), ...), handed in."""
+    annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
+    for start, end, label in spans:
+        services.span_create(
+            annotation_set=annotation_set,
+            start=start,
+            end=end,
+            quote=article.body[start:end],
+            label=label,
+        )
+    services.annotation_set_submit(annotation_set=annotation_set)
+    return annotation_set
+
+
 def test_it_counts_overlapping_spans_of_the_same_label(project, annotator, annotator2, article):
     label = project.labels.get(name="actor")
     other = project.labels.get(name="location")
@@ -401,16 +416,7 @@ def test_it_counts_overlapping_spans_of_the_same_label(project, annotator, annot
         annotator2: [(28, 34, label), (0, 7, other)],
     }
     for user, spans in marks.items():
-        annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
-        for start, end, span_label in spans:
-            services.span_create(
-                annotation_set=annotation_set,
-                start=start,
-                end=end,
-                quote=article.body[start:end],
-                label=span_label,
-            )
-        services.annotation_set_submit(annotation_set=annotation_set)
+        submitted_set(article, user, spans)
     figures = project_agreement(project)
     assert figures["overall"]["exact_f1"]["value"] == 0.0
     assert figures["overall"]["overlap_f1"]["value"] == 0.5
@@ -453,16 +459,7 @@ def test_alpha_u_over_articles_is_the_mean_of_those_where_it_is_defined(
     for number, marks in enumerate(spans):
         article = ArticleFactory(project=project, body=f"{body} {number}")
         for user, ranges in marks.items():
-            annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
-            for start, end in ranges:
-                services.span_create(
-                    annotation_set=annotation_set,
-                    start=start,
-                    end=end,
-                    quote=body[start:end],
-                    label=label,
-                )
-            services.annotation_set_submit(annotation_set=annotation_set)
+            submitted_set(article, user, [(start, end, label) for start, end in ranges])
         coded = [[(s, e, label.pk) for s, e in ranges] for ranges in marks.values()]
         if any(coded):
             expected.append(unitizing_alpha(len(article.body), coded))
@@ -519,16 +516,7 @@ def test_a_label_with_alpha_u_in_one_article_has_no_interval(project, annotator,
     for number, marks in enumerate([[(0, 6, actor), (40, 47, location)], [(0, 6, actor)]]):
         article = ArticleFactory(project=project, body=f"{body} {number}")
         for user in (annotator, annotator2):
-            annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
-            for start, end, label in marks:
-                services.span_create(
-                    annotation_set=annotation_set,
-                    start=start,
-                    end=end,
-                    quote=article.body[start:end],
-                    label=label,
-                )
-            services.annotation_set_submit(annotation_set=annotation_set)
+            submitted_set(article, user, marks)
     figures = agreement.refresh_all(project).figures
     by_label = {row["label"]: row["unitizing_alpha_u"] for row in figures["labels"]}
     assert by_label["location"]["value"] == 1.0
@@ -541,11 +529,7 @@ def test_figures_stored_before_alpha_u_show_it_as_not_computed(
 ):
     label = project.labels.get(name="actor")
     for user in (annotator, annotator2):
-        annotation_set = AnnotationSet.objects.create(article=article, annotator=user)
-        services.span_create(
-            annotation_set=annotation_set, start=0, end=7, quote=article.body[:7], label=label
-        )
-        services.annotation_set_submit(annotation_set=annotation_set)
+        submitted_set(article, user, [(0, 7, label)])
     stored = agreement.refresh_all(project)
     for figures in (stored.figures, stored.intervals):  # as an earlier version stored them
         figures["overall"].pop("unitizing_alpha_u", None)
