@@ -48,16 +48,14 @@ def workspace_context(
     annotation_set: AnnotationSet,
     *,
     active_span_id: int | None = None,
-    suggestions: list[Suggestion] | None = None,
+    proposed: list[Suggestion] | None = None,
 ) -> dict[str, Any]:
-    """Everything the annotate page shows, in a fixed number of queries however many spans
-    (and, when `suggestions` are given, those as pending highlights and in their panel)."""
+    """Everything the annotate page shows, in a fixed number of queries however many spans.
+    With the suggestions panel open, `proposed` is everything the suggesters propose
+    (computed once by the caller): its spans are pending highlights and listed in the panel,
+    its threat level and claim types go to their forms."""
     project = access.project
-    # With the panel open, `suggestions` is everything proposed (computed once by the caller):
-    # its spans go to the panel and the text, its threat level and claim types to their forms.
-    proposed = suggestions
-    if suggestions is not None:
-        suggestions = span_suggestions(suggestions)
+    suggestions = None if proposed is None else span_suggestions(proposed)
     context = spans_context(
         access, annotation_set, active_span_id=active_span_id, suggestions=suggestions
     )

@@ -119,10 +119,11 @@ class SpacyWriter(Writer):
                 )
             return made
 
-        made = {id(span): to_span(span) for span in spans}
+        made = [to_span(span) for span in spans]
         kept, dropped = split_overlaps(spans)
-        doc.ents = [made[id(span)] for span in kept]
-        self._add(doc, words, spans, list(made.values()), record)
+        made_of = {id(span): spacy_span for span, spacy_span in zip(spans, made, strict=True)}
+        doc.ents = [made_of[id(span)] for span in kept]
+        self._add(doc, words, spans, made, record)
         changes += overlap_changes(dropped, kept, "left out of doc.ents")
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change

@@ -277,7 +277,7 @@ def _with_suggestions(
         pk=annotation_set.pk
     )
     found = suggesters.proposals_for_set(annotation_set)
-    context = workspace.workspace_context(access, annotation_set, suggestions=found)
+    context = workspace.workspace_context(access, annotation_set, proposed=found)
     return render_page(request, TEMPLATE, project_context(access, **context), partial="workspace")
 
 
