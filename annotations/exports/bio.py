@@ -17,6 +17,8 @@ Files:
   overlaps another is dropped by the rule in ``tokens.py`` (``kept`` names the span that won).
 """
 
+import bisect
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +39,7 @@ from annotations.exports.tokens import (
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
 
 SENTENCE_END = {".", "!", "?", "。", "！", "？", "؟"}
+LINE_BREAK = re.compile("\n")
 
 
 def tag_names(tags: dict[str, str]) -> list[str]:
@@ -56,6 +59,29 @@ def tagged(
     tokens = tokens_of(record["text"], span_cuts(spans))
     tags = bio_tags(tokens, [span | {"label": label_tag[span["label"]]} for span in kept])
     return tokens, tags, changes + overlap_changes(dropped, kept, DROPPED)
+
+
+def conll_lines(
+    text: str, tokens: Sequence[tuple[int, int]], words: list[str], tags: list[str]
+) -> str:
+    """An article in CoNLL: a sentence ends at a line break and after sentence-final
+    punctuation, except inside a span (before an I- tag)."""
+    starts = [start for start, _ in tokens]
+    # The tokens with a line break before them (tokens hold no whitespace, so every line
+    # break is in a gap between two tokens).
+    after_break = {
+        bisect.bisect_right(starts, match.start()) for match in LINE_BREAK.finditer(text)
+    }
+    lines = ["-DOCSTART- -X- O O", ""]
+    previous_word = ""
+    for i, (word, tag) in enumerate(zip(words, tags, strict=True)):
+        if (i in after_break or previous_word in SENTENCE_END) and tag[:2] != "I-" and lines[-1]:
+            lines.append("")
+        lines.append(f"{word} -X- _ {tag}")
+        previous_word = word
+    if lines[-1]:
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 class BioWriter(Writer):
@@ -82,21 +108,11 @@ class BioWriter(Writer):
                     "annotator": record["annotator"],
                     "tokens": words,
                     "ner_tags": [index[tag] for tag in tags],
-                    "offsets": [list(token) for token in tokens],
+                    "offsets": tokens,
                 }
             )
         )
-        lines = ["-DOCSTART- -X- O O", ""]
-        previous_end, previous_word = 0, ""
-        for (start, end), word, tag in zip(tokens, words, tags, strict=True):
-            boundary = "\n" in text[previous_end:start] or previous_word in SENTENCE_END
-            if boundary and not tag.startswith("I-") and lines[-1] != "":
-                lines.append("")
-            lines.append(f"{word} -X- _ {tag}")
-            previous_end, previous_word = end, word
-        if lines[-1] != "":
-            lines.append("")
-        conll.write(("\n".join(lines) + "\n").encode())
+        conll.write(conll_lines(text, tokens, words, tags).encode())
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change
             report.write(json_line(line, option=orjson.OPT_SORT_KEYS))

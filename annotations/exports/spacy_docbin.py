@@ -60,7 +60,10 @@ def words_and_spaces(
 
     position = 0
     for start, end in tokens:
-        gap(position, start)
+        if start == position + 1 and words and text[position] == " ":
+            spaces[-1] = True  # the common gap, one space: the last token's trailing space
+        elif start != position:
+            gap(position, start)
         words.append(text[start:end])
         spaces.append(False)
         position = end
