@@ -1,10 +1,11 @@
 """Building a release: every requested format and split written in one pass over the project.
 
 A build reads the project once (``exports.records.iter_records``) and feeds every requested
-format and split at the same time. Files are written into a local temporary directory and put
-into storage (``annotations.storage``: a shared directory or a bucket) when every one of them
-succeeded, the dataset card last: a release without its card is unfinished. A failed build
-removes what it stored and records why it failed.
+format and split at the same time; a large project's formats are written by several processes
+side by side (``annotations.release_processes``). Files are written into a local temporary
+directory and put into storage (``annotations.storage``: a shared directory or a bucket) when
+every one of them succeeded, the dataset card last: a release without its card is
+unfinished. A failed build removes what it stored and records why it failed.
 
 Determinism: the split of an article is decided by SHA-256 of the seed and the article
 text's SHA-256; records come in a fixed order and data files hold no timestamps, so building
@@ -32,11 +33,18 @@ from django.utils import timezone
 
 from annotations import anchors, storage
 from annotations.agreement import project_agreement
-from annotations.exports import ExportMeta, open_writer, write_record
+from annotations.exports import FORMATS, export_meta
 from annotations.exports.coverage import format_warnings, record_features
 from annotations.exports.native import dumps
-from annotations.exports.records import GOLD, Selection, Vocabulary, count_sets, iter_records
+from annotations.exports.records import GOLD, Selection, count_sets, iter_records
 from annotations.models import Project, Release, ReleaseFile, TrainedModel
+from annotations.release_processes import (
+    PARALLEL_FROM_SETS,
+    FormatProcesses,
+    FormatsHere,
+    process_count,
+    shares,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,15 +173,10 @@ def _still_building(release: Release, *, lock: bool = False) -> bool:
 def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     project = release.project
     selection = Selection.from_dict(release.filter)
-    vocabulary = Vocabulary.load(project)
     ratios = release.split_ratios
     splits = [split for split in SPLITS if ratios.get(split, 0) > 0]
     total = max(count_sets(project, selection), 1)
-    meta = ExportMeta(
-        project=project.slug,
-        labels=tuple(vocabulary.label_names),
-        threat_levels=vocabulary.threat_scale(),
-    )
+    meta = export_meta(project)
     previous = _previous(release)
     before = read_manifest(previous) if previous else {}
     changes: Counter[str] = Counter()
@@ -185,20 +188,33 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
     guideline_versions: set[int] = set()
     present: set[str] = set()  # what the data holds, of coverage.FEATURES
     files: list[dict[str, Any]] = []
-    names: list[tuple[str, str, str]] = []  # (format, split, file name)
+
+    jobs = [
+        (format, split, directory / f"{project.slug}-v{release.version}-{format}-{split}")
+        for format in release.formats
+        for split in splits
+    ]
+    names = [
+        (format, split, f"{stem.name}{suffix}")
+        for format, split, stem in jobs
+        for suffix in FORMATS[format].SUFFIXES
+    ]
+    share_formats = shares(
+        release.formats,
+        {format: FORMATS[format].COST for format in release.formats},
+        process_count() if total >= PARALLEL_FROM_SETS else 1,
+    )
 
     with ExitStack() as stack:
-        writers = {}
-        for format in release.formats:
-            for split in splits:
-                stem = directory / f"{project.slug}-v{release.version}-{format}-{split}"
-                writers[format, split], paths = open_writer(stack, format, stem, meta)
-                names += [(format, split, path.name) for path in paths]
+        writers: FormatsHere | FormatProcesses
+        if len(share_formats) > 1:
+            writers = stack.enter_context(FormatProcesses(share_formats, jobs, meta))
+        else:
+            writers = FormatsHere(stack, jobs, meta)
         manifest = stack.enter_context(open(directory / MANIFEST, "wb"))  # noqa: SIM115
         for done, record in enumerate(iter_records(project, selection), start=1):
             split = split_of(record["sha256"], release.split_seed, ratios)
-            for format in release.formats:
-                write_record(writers[format, split], format, record)
+            writers.write(split, record)
             line = dumps(record)
             record_sha = hashlib.sha256(line).hexdigest()
             manifest.write(
@@ -238,8 +254,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
                 if not reported:
                     raise BuildAbandoned()
         changes["removed"] = len(before)
-        for writer in writers.values():
-            writer.close()
+        writers.close()
 
     for format, split, name in names:
         sha, size = _sha256_and_size(directory / name)

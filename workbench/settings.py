@@ -406,6 +406,9 @@ HEALTHZ_WORKER_MAX_AGE_SECONDS = env.int("HEALTHZ_WORKER_MAX_AGE_SECONDS", defau
 
 # A release build that reports no progress for this long is taken to have lost its worker.
 RELEASE_STALLED_AFTER_SECONDS = env.int("RELEASE_STALLED_AFTER_SECONDS", default=15 * 60)
+# Processes a worker may use to write a large release's formats side by side: 0 for one per CPU
+# it may run on, 1 to write every format in the worker's own process.
+RELEASE_BUILD_PROCESSES = env.int("RELEASE_BUILD_PROCESSES", default=0)
 
 # Demo users' passwords for `manage.py seed`; generated and printed once if unset.
 SEED_PASSWORD = env.str("SEED_PASSWORD", default="")

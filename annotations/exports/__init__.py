@@ -26,7 +26,7 @@ from annotations.exports.spacy_docbin import SpacyWriter
 from annotations.exports.stix import StixWriter
 from annotations.exports.w3c import W3CWriter
 from annotations.exports.writer import ExportFailed, ExportMeta, ExportRefused, Writer
-from annotations.models import Project
+from annotations.models import Actor, Project
 
 __all__ = [
     "FORMATS",
@@ -35,6 +35,7 @@ __all__ = [
     "ExportRefused",
     "Writer",
     "export",
+    "export_meta",
     "open_writer",
     "write_record",
 ]
@@ -69,6 +70,17 @@ def open_writer(
     return writer_type(files, meta), paths
 
 
+def export_meta(project: Project) -> ExportMeta:
+    """What the writers of an export of `project` are told beside the records."""
+    vocabulary = Vocabulary.load(project)
+    return ExportMeta(
+        project=project.slug,
+        labels=tuple(vocabulary.label_names),
+        threat_levels=vocabulary.threat_scale(),
+        actors=tuple(Actor.objects.filter(project=project).registry_entries()),
+    )
+
+
 def write_record(writer: Writer, format: str, record: Record) -> None:
     """`writer.write(record)`, or ExportFailed naming the format, the article and the set
     when the record cannot be written (a disk's OSError passes as it is)."""
@@ -96,14 +108,8 @@ def export(
     paths written. Raises ExportRefused (nothing written) if the format cannot be written."""
     if format not in FORMATS:
         raise ValueError(f"Unknown format {format!r}; choose one of {sorted(FORMATS)}.")
-    vocabulary = Vocabulary.load(project)
-    meta = ExportMeta(
-        project=project.slug,
-        labels=tuple(vocabulary.label_names),
-        threat_levels=vocabulary.threat_scale(),
-    )
     with ExitStack() as stack:
-        writer, paths = open_writer(stack, format, stem, meta)
+        writer, paths = open_writer(stack, format, stem, export_meta(project))
         for record in iter_records(project, selection, progress=progress):
             write_record(writer, format, record)
         writer.close()

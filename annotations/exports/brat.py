@@ -142,6 +142,7 @@ def link_lines(record: Record) -> list[str]:
 class BratWriter(Writer):
     DESCRIPTION = "brat standoff (.txt + .ann per article, zipped)"
     SUFFIXES = (".zip",)
+    COST = 6
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.label_tag = label_tags(meta.labels)

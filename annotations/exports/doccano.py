@@ -9,6 +9,7 @@ from annotations.exports.writer import ExportMeta, Files, Record, Writer
 class DoccanoWriter(Writer):
     DESCRIPTION = "doccano JSONL (sequence labelling)"
     SUFFIXES = (".jsonl",)
+    COST = 0.5
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]

@@ -88,6 +88,7 @@ def task(record: Record) -> dict[str, Any]:
 class LabelStudioWriter(Writer):
     DESCRIPTION = "Label Studio JSON tasks with NER regions"
     SUFFIXES = (".json",)
+    COST = 2
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".json"]

@@ -30,7 +30,6 @@ from typing import Any
 from annotations.exports.jsonlines import json_line
 from annotations.exports.stable_ids import uuid5
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
-from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("8f0b1c1e-2a7d-4e59-b6a4-3c1d9e7f5a02")
 UNDEFINED, LOW, MEDIUM, HIGH = "4", "3", "2", "1"
@@ -60,14 +59,14 @@ def _tag(name: str) -> dict[str, str]:
 class MispWriter(Writer):
     DESCRIPTION = "MISP event JSON (one event per line, Admiralty tags, threat level)"
     SUFFIXES = (".jsonl",)
+    COST = 4
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]
         self.scale = meta.threat_levels
         self.project = meta.project
         # Each actor's registry entry (aliases, affiliation...) by canonical name.
-        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
-        self.registry = {entry["name"]: entry for entry in actors}
+        self.registry = {entry["name"]: entry for entry in meta.actors}
 
     def write(self, record: Record) -> None:
         who = record["annotator"] or "gold"

@@ -31,6 +31,7 @@ def dumps(record: Record) -> bytes:
 class NativeWriter(Writer):
     DESCRIPTION = "Native JSONL (one annotation set per line, with claims, threat and provenance)"
     SUFFIXES = (".jsonl",)
+    COST = 1
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonl"]

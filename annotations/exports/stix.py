@@ -36,7 +36,6 @@ from annotations.exports.jsonlines import json_bytes
 from annotations.exports.stable_ids import uuid5
 from annotations.exports.w3c import annotation_id
 from annotations.exports.writer import ExportMeta, Files, Record, Writer
-from annotations.models import Actor
 
 NAMESPACE = uuid.UUID("5d7a4d8e-6c3b-4f63-9a55-2f1e7c0b9a21")
 FIXED_TIME = "2000-01-01T00:00:00.000Z"  # for objects whose data carries no time
@@ -69,6 +68,7 @@ def _slug(name: str) -> str:
 class StixWriter(Writer):
     DESCRIPTION = "STIX 2.1 bundle (reports, actors, claims with Admiralty grading, threat)"
     SUFFIXES = (".json",)
+    COST = 2
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".json"]
@@ -78,8 +78,7 @@ class StixWriter(Writer):
         # actor id -> the ids its affiliation brings (the relationship, the affiliated actors)
         self.affiliations: dict[str, list[str]] = {}
         # Each actor's registry entry (aliases, affiliation...) by canonical name.
-        actors = Actor.objects.filter(project__slug=meta.project).registry_entries()
-        self.registry = {entry["name"]: entry for entry in actors}
+        self.registry = {entry["name"]: entry for entry in meta.actors}
         bundle = {"type": "bundle", "id": stix_id("bundle", meta.project), "objects": []}
         opening = json_bytes(bundle)
         self.out.write(opening[:-2])  # up to the "[" of the empty object list

@@ -111,6 +111,7 @@ def claim_annotation(record: Record, claim: dict[str, Any]) -> dict[str, Any]:
 class W3CWriter(Writer):
     DESCRIPTION = "W3C Web Annotation JSON-LD (TextQuote + TextPosition selectors)"
     SUFFIXES = (".jsonld",)
+    COST = 7
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.out = files[".jsonld"]

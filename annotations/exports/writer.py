@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, ClassVar, Protocol
+from typing import IO, Any, ClassVar, Protocol
 
 from annotations.exports.records import Record
 
@@ -37,6 +37,9 @@ class ExportMeta:
     project: str  # the project's slug
     labels: tuple[str, ...]  # every label name of the project, in the project's order
     threat_levels: tuple[str, ...] = ()  # the project's threat scale, lowest first
+    # The project's actor registry: an entry per actor (``ActorQuerySet.registry_entries``),
+    # so that a writer never reads the database itself.
+    actors: tuple[dict[str, Any], ...] = ()
 
 
 class ExportRefused(Exception):
@@ -54,6 +57,11 @@ class Writer(Protocol):
 
     SUFFIXES: ClassVar[tuple[str, ...]]
     """The files the format writes, each stem + suffix; the first is its main file."""
+
+    COST: ClassVar[float]
+    """Roughly the microseconds of CPU the writer spends per span (measured on a 2-core
+    server): only their ratios matter, to spread a release's formats evenly over processes
+    (``annotations.release_processes``)."""
 
     unavailable: ClassVar[str | None] = None
     """Why this server cannot write the format (an optional dependency not installed), or None
