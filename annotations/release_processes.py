@@ -52,7 +52,7 @@ def process_count() -> int:
     RELEASE_BUILD_PROCESSES when set (1 writes every format in the build's own process)."""
     from django.conf import settings
 
-    return settings.RELEASE_BUILD_PROCESSES or len(os.sched_getaffinity(0))
+    return settings.RELEASE_BUILD_PROCESSES or os.process_cpu_count() or 1
 
 
 def shares(formats: list[str], costs: dict[str, float], processes: int) -> list[list[str]]:
@@ -116,16 +116,21 @@ class FormatProcesses:
     def __enter__(self) -> FormatProcesses:
         from django.conf import settings
 
-        for formats in self.share_formats:
-            process = Process(
-                [sys.executable, "-m", __name__],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                cwd=settings.BASE_DIR,  # where `annotations` is found
-            )
-            self.processes.append((formats, process))
-            jobs = [job for job in self.jobs if job[0] in formats]
-            self._deliver(formats, process, pickle.dumps((jobs, dataclasses.asdict(self.meta))))
+        try:
+            for formats in self.share_formats:
+                process = Process(
+                    [sys.executable, "-m", __name__],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    cwd=settings.BASE_DIR,  # where `annotations` is found
+                )
+                self.processes.append((formats, process))
+                jobs = [job for job in self.jobs if job[0] in formats]
+                meta = dataclasses.asdict(self.meta)
+                self._deliver(formats, process, pickle.dumps((jobs, meta)))
+        except BaseException:
+            self.__exit__()  # the `with` stops only what it entered
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
