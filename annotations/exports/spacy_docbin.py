@@ -14,7 +14,6 @@ of the output).
 import struct
 from collections.abc import Sequence, Set
 from importlib.util import find_spec
-from typing import Any
 
 import orjson
 
@@ -35,6 +34,8 @@ SPANS_KEY = "sc"
 SPAN_STRUCT = struct.Struct(">QQQllll")
 # What the DocBin keeps of each token beside its text: the entities (doc.ents).
 DOC_ATTRS = ["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
+# A token's ENT_IOB: inside an entity, outside every one, or an entity's first token.
+INSIDE, OUTSIDE, BEGIN = 1, 2, 3
 
 
 def words_and_spaces(
@@ -86,18 +87,15 @@ class SpacyWriter(Writer):
         # Imported here, not at the top: spaCy is optional, and it takes ~1.5 s to import,
         # which every process that imports the exports would pay for.
         import numpy
-        import spacy
         import srsly
-        from spacy.attrs import SPACY
-        from spacy.tokens import Doc, DocBin
+        from spacy.strings import get_string_id
+        from spacy.tokens import DocBin
 
-        self.doc_type = Doc
         self.out = files[".spacy"]
         self.report = files[REPORT_SUFFIX]
-        self.vocab = spacy.blank("xx").vocab
         self.docbin = DocBin(attrs=DOC_ATTRS, store_user_data=True)
-        self.spacy_attr = SPACY
-        self.as_array = numpy.asarray
+        self.numpy = numpy
+        self.string_id = get_string_id
         # One packer for the whole export, not one per call as srsly.msgpack_dumps makes (each
         # looks up srsly's encoders in the installed packages' entry points): the same bytes.
         self.packer = srsly.msgpack.Packer(use_bin_type=True)
@@ -107,58 +105,77 @@ class SpacyWriter(Writer):
         spans, changes = fit_to_tokens(text, record["spans"])
         cuts = span_cuts(spans)
         words, spaces = words_and_spaces(text, tokens_of(text, cuts), cuts)
-        doc = self.doc_type(self.vocab, words=words, spaces=spaces)
-        if doc.text != text:
-            raise ValueError("the tokens do not rebuild the text.")
-
-        def to_span(span: Span) -> Any:  # a spacy.tokens.Span
-            actor = span["actor"] or {}
-            made = doc.char_span(
-                span["start"], span["end"], label=span["label"], kb_id=actor.get("external_id", "")
-            )
-            if made is None:
-                raise ValueError(
-                    f"the span {span['start']}-{span['end']} ({span['quote']!r}) is not a run "
-                    "of whole tokens."
-                )
-            return made
-
-        made = [to_span(span) for span in spans]
         kept, dropped = split_overlaps(spans)
-        made_of = {id(span): spacy_span for span, spacy_span in zip(spans, made, strict=True)}
-        doc.ents = [made_of[id(span)] for span in kept]
-        self._add(doc, words, spans, made, record)
+        self._add(text, words, spaces, spans, kept, record)
         changes += overlap_changes(dropped, kept, "left out of doc.ents")
         for change in changes:
             line = {"id": record["id"], "annotator": record["annotator"]} | change
             self.report.write(json_line(line, option=orjson.OPT_SORT_KEYS))
 
     def _add(
-        self, doc: Any, words: list[str], spans: list[Span], made: list[Any], record: Record
+        self,
+        text: str,
+        words: list[str],
+        spaces: list[bool],
+        spans: list[Span],
+        kept: list[Span],
+        record: Record,
     ) -> None:
-        """What ``DocBin.add`` stores of `doc` with `made` as ``doc.spans["sc"]`` and the
-        record's id and annotator as its ``user_data``, in the same bytes, for a Doc made
-        here: its strings are the words, the labels and the actors' ids (``DocBin.add`` also
-        stores each token's norm, tag, lemma, morphology and dependency, which a blank Doc's
-        arrays never refer to, and serialises through srsly, which looks up its encoders in
-        every installed package's entry points at each call: together most of the time)."""
-        docbin, pack = self.docbin, self.packer.pack
-        docbin.tokens.append(doc.to_array(docbin.attrs))
-        spaces = doc.to_array(self.spacy_attr).reshape((len(words), 1))
-        docbin.spaces.append(self.as_array(spaces, dtype=bool))
-        docbin.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
-        docbin.cats.append(doc.cats)
+        """Add what ``DocBin.add`` stores of the Doc of `words` and `spaces` with `spans` as
+        ``doc.spans["sc"]``, the `kept` ones as ``doc.ents`` and the record's id and annotator
+        as its ``user_data``, in the same bytes, without making the Doc: its token arrays
+        (the entities' IOB, label and actor id), trailing spaces, span group and strings
+        (the words, the labels and the actors' ids; ``DocBin.add`` also stores each token's
+        norm, tag, lemma, morphology and dependency, which a blank Doc never refers to).
+        Making the Doc and going through ``DocBin.add`` was most of the export's time; tests
+        compare the two."""
+        numpy, string_id, pack, docbin = self.numpy, self.string_id, self.packer.pack, self.docbin
+        start_of: dict[int, int] = {}  # a token's first character -> the token's index
+        end_of: dict[int, int] = {}  # the character after a token -> the index after it
+        position = 0
+        for index, (word, space) in enumerate(zip(words, spaces, strict=True)):
+            start_of[position] = index
+            position += len(word)
+            end_of[position] = index + 1
+            position += space
+        if position != len(text):
+            raise ValueError("the tokens do not rebuild the text.")
+
+        def tokens(span: Span) -> tuple[int, int, int, int]:
+            """(first token, token after, label's id, actor's external id's id)."""
+            first, after = start_of.get(span["start"]), end_of.get(span["end"])
+            if first is None or after is None:
+                raise ValueError(
+                    f"the span {span['start']}-{span['end']} ({span['quote']!r}) is not a run "
+                    "of whole tokens."
+                )
+            actor = span["actor"] or {}
+            return first, after, string_id(span["label"]), string_id(actor.get("external_id", ""))
+
+        group = [tokens(span) for span in spans]
+        # The columns of docbin.attrs: ORTH (DocBin puts the text first), then DOC_ATTRS.
+        array = numpy.zeros((len(words), 1 + len(DOC_ATTRS)), dtype=numpy.uint64)
+        array[:, 0] = numpy.fromiter(map(string_id, words), numpy.uint64, len(words))
+        array[:, 1] = OUTSIDE
+        group_of = {id(span): made for span, made in zip(spans, group, strict=True)}
+        for first, after, label, actor in (group_of[id(span)] for span in kept):
+            array[first, 1] = BEGIN
+            array[first + 1 : after, 1] = INSIDE
+            array[first:after, 2] = label
+            array[first:after, 3] = actor
+        docbin.tokens.append(array)
+        docbin.spaces.append(numpy.array(spaces, dtype=bool).reshape((len(words), 1)))
+        docbin.flags.append({"has_unknown_spaces": False})
+        docbin.cats.append({})
         docbin.user_data.append(pack({"id": record["id"], "annotator": record["annotator"]}))
-        # SpanGroup.to_bytes, as spaCy 3 writes it (tests compare the two).
-        group = {
-            "name": SPANS_KEY,
-            "attrs": {},
-            "spans": [
-                SPAN_STRUCT.pack(s.id, s.kb_id, s.label, s.start, s.end, s.start_char, s.end_char)
-                for s in made
-            ],
-        }
-        docbin.span_groups.append(pack({pack(group): [SPANS_KEY]}))
+        # SpanGroup.to_bytes, as spaCy 3 writes it (a span's own id is 0: none is given).
+        packed = [
+            SPAN_STRUCT.pack(0, actor, label, first, after, span["start"], span["end"])
+            for span, (first, after, label, actor) in zip(spans, group, strict=True)
+        ]
+        docbin.span_groups.append(
+            pack({pack({"name": SPANS_KEY, "attrs": {}, "spans": packed}): [SPANS_KEY]})
+        )
         strings = docbin.strings
         strings.update(words)
         for span in spans:

@@ -81,8 +81,9 @@ def test_it_writes_a_docbin_of_whitespace_edged_spans_that_spacy_reads_back(edge
 
 @pytest.mark.parametrize("fixture", ["edged", "gold_project"])
 def test_its_docbin_stores_what_spacys_own_docbin_add_would(fixture, request, tmp_path):
-    """The writer packs each Doc itself (spaCy's DocBin.add is most of the export's time):
-    the arrays, span groups and user data must be the bytes DocBin.add gives the same Doc."""
+    """The writer packs each Doc's arrays itself, without making the Doc (making it and
+    DocBin.add were most of the export's time): the token arrays, span groups and user data
+    must be the bytes DocBin.add gives the same Doc."""
     import zlib
 
     import spacy
