@@ -109,14 +109,33 @@ def rows(databases: dict) -> tuple[list[str], list[tuple[str, list[str]]]]:
                         order.append(key)
                     cells[key, column] = "n/a" if "unavailable" in values else "ERROR"
                     continue
-                for field, value in values.items():
+                for field, value in _flat(values):
                     if field in ("n", "articles", "spans"):
                         continue
                     key = f"{name} {field}"
                     if key not in order:
                         order.append(key)
-                    cells[key, column] = f"{value:,}" if isinstance(value, int | float) else value
+                    cells[key, column] = _cell(value)
     return columns, [(key, [cells.get((key, c), "") for c in columns]) for key in order]
+
+
+def _flat(values: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """(field, value) of a measurement's figures, a nested figure as "field.inner"."""
+    flat: list[tuple[str, object]] = []
+    for field, value in values.items():
+        if isinstance(value, dict):
+            flat += _flat(value, f"{prefix}{field}.")
+        else:
+            flat.append((f"{prefix}{field}", value))
+    return flat
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def table(databases: dict) -> str:
