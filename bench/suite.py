@@ -1053,8 +1053,10 @@ def run_suite(
     for size in sizes:
         log(f"[{connection.vendor} {clock()}] generating a project of {size} articles")
         existing = Project.objects.filter(slug=f"bench-{size}").first()
-        if existing is not None and existing.articles.count() == size:
-            project, figures = existing, {}  # measured again on the same database
+        # Measured again on the same database (the adjudication measurement adds a few
+        # articles of its own each run).
+        if existing is not None and existing.articles.count() >= size:
+            project, figures = existing, {}
         else:
             seconds, project = timed(functools.partial(generate_project, f"bench-{size}", size))
             figures = {"generate": {"seconds": round(seconds, 2)}}
