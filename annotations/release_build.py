@@ -203,6 +203,7 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         release.formats,
         {format: FORMATS[format].COST for format in release.formats},
         process_count() if total >= PARALLEL_FROM_SETS else 1,
+        together={format for format in release.formats if FORMATS[format].TOKENS},
     )
 
     with ExitStack() as stack:

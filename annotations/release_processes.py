@@ -3,7 +3,9 @@
 The build (``annotations.release_build``) reads the records once. With more than one format
 and a large enough project, it hands them to ``FormatProcesses``: each process writes a share
 of the formats (every split of each), and the build sends it every record, pickled once per
-batch for all of them. The shares are balanced by each format's ``Writer.COST``. A format is
+batch for all of them. The shares are balanced by each format's ``Writer.COST``, the formats
+that cut records into tokens (``Writer.TOKENS``) kept in one, where they cut each record
+once. A format is
 written by one process in the order the records come, so its files are the bytes a build in
 one process writes, however many processes there are.
 
@@ -29,6 +31,7 @@ import pickle
 import struct
 import subprocess
 import sys
+from collections.abc import Set
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
@@ -55,15 +58,21 @@ def process_count() -> int:
     return settings.RELEASE_BUILD_PROCESSES or os.process_cpu_count() or 1
 
 
-def shares(formats: list[str], costs: dict[str, float], processes: int) -> list[list[str]]:
-    """`formats` spread over at most `processes` shares, each format to the least loaded
-    share so far, costliest first; every share in the order `formats` gives."""
-    loads = [0.0] * min(processes, len(formats))
+def shares(
+    formats: list[str], costs: dict[str, float], processes: int, together: Set[str] = frozenset()
+) -> list[list[str]]:
+    """`formats` spread over at most `processes` shares: the formats in `together` as one, each
+    other format alone, each to the least loaded share so far, costliest first; every share in
+    the order `formats` gives."""
+    units = [[format] for format in formats if format not in together]
+    if joined := [format for format in formats if format in together]:
+        units.append(joined)
+    loads = [0.0] * min(processes, len(units))
     spread: list[list[str]] = [[] for _ in loads]
-    for format in sorted(formats, key=lambda f: -costs[f]):
+    for unit in sorted(units, key=lambda unit: -sum(costs[format] for format in unit)):
         least = loads.index(min(loads))
-        spread[least].append(format)
-        loads[least] += costs[format]
+        spread[least] += unit
+        loads[least] += sum(costs[format] for format in unit)
     return [sorted(share, key=formats.index) for share in spread]
 
 

@@ -87,7 +87,8 @@ def conll_lines(
 class BioWriter(Writer):
     DESCRIPTION = "Token-level BIO: CoNLL-2003 text and Hugging Face datasets JSONL"
     SUFFIXES = (".jsonl", ".conll", ".labels.json", REPORT_SUFFIX)
-    COST = 15
+    COST = 13
+    TOKENS = True
 
     def __init__(self, files: Files, meta: ExportMeta) -> None:
         self.label_tag = label_tags(meta.labels)

@@ -75,7 +75,8 @@ def words_and_spaces(
 class SpacyWriter(Writer):
     DESCRIPTION = "spaCy DocBin (doc.spans keeps overlaps, doc.ents the non-overlapping ones)"
     SUFFIXES = (".spacy", REPORT_SUFFIX)
-    COST = 25
+    COST = 20
+    TOKENS = True
     unavailable = (
         None
         if find_spec("spacy")

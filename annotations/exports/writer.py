@@ -63,6 +63,10 @@ class Writer(Protocol):
     server): only their ratios matter, to spread a release's formats evenly over processes
     (``annotations.release_processes``)."""
 
+    TOKENS: ClassVar[bool] = False
+    """Whether the writer cuts each record into tokens (``tokens.tokens_of``, which remembers
+    the last few records' tokens for the next writer)."""
+
     unavailable: ClassVar[str | None] = None
     """Why this server cannot write the format (an optional dependency not installed), or None
     when it can. Releases refuse such a format when they are defined, exports before they

@@ -84,7 +84,7 @@ def test_a_process_that_fails_fails_the_build_with_its_own_reason_and_leaves_no_
     assert in_processes, "the build did not start processes"
     assert release.status == Release.Status.FAILED
     assert (
-        "The process writing bio, native failed: ExportRefused: The labels 'military force' and "
+        "The process writing bio, spacy failed: ExportRefused: The labels 'military force' and "
         in (release.error)
     )
     assert not release.files.exists()
@@ -113,3 +113,17 @@ def test_formats_are_spread_by_cost_and_keep_their_order():
     assert shares(["a", "b", "c", "d", "e"], costs, 2) == [["a", "d", "e"], ["b", "c"]]
     assert shares(["e", "a"], costs, 4) == [["a"], ["e"]]
     assert shares(["a", "b", "c"], costs, 1) == [["a", "b", "c"]]
+    # Formats that share their tokens stay in one process, whatever it costs.
+    together = shares(["a", "b", "c", "d", "e"], costs, 2, together={"a", "c"})
+    assert together == [["a", "c"], ["b", "d", "e"]]
+    assert shares(["b", "c"], costs, 2, together={"a", "c"}) == [["b"], ["c"]]
+
+
+def test_the_formats_that_cut_tokens_are_written_by_one_process(
+    gold_project, manager, build, in_processes
+):
+    release = build(gold_project, manager, formats=ALL_FORMATS)
+    assert release.status == Release.Status.READY, release.error
+    [spread] = in_processes
+    assert len(spread) == 2
+    assert any({"bio", "spacy"} <= set(share) for share in spread)
