@@ -318,7 +318,11 @@ class Annotator(threading.Thread):
             return None
         elapsed = time.perf_counter() - began
         if response.status_code not in ok:
-            self.results.error(f"{self.username} {kind} {path}: HTTP {response.status_code}")
+            said = " ".join(re.sub(r"<[^>]*>", " ", response.text).split())[:200]
+            self.results.error(
+                f"{self.username} {kind} {path}: HTTP {response.status_code}"
+                + (f": {said}" if said else "")
+            )
             return None
         if timed:
             with self.results.lock:
@@ -432,8 +436,13 @@ class Annotator(threading.Thread):
 
     def create_span(self, set_id: int, body: str) -> tuple | None:
         words = [m.span() for m in re.finditer(r"\w+(?:[ \u00a0]\w+){0,2}", body)]
-        start, end = self.rng.choice(words)
-        label = self.rng.choice(self.seeded["labels"][self.slug])
+        with self.results.lock:  # what this set holds already, which the server would refuse
+            taken = {span[1:] for span in self.results.saved if span[1] == set_id}
+        while True:  # as a person would, a span the set does not hold yet
+            start, end = self.rng.choice(words)
+            label = self.rng.choice(self.seeded["labels"][self.slug])
+            if (set_id, start, end, label) not in taken:
+                break
         response = self.request(
             "create span",
             "POST",
