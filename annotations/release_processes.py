@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
+import traceback
 from collections.abc import Set
 from contextlib import ExitStack
 from pathlib import Path
@@ -48,11 +51,12 @@ PARALLEL_FROM_SETS = 1000
 
 Job = tuple[str, str, Path]  # (format, split, stem of its files)
 FRAME = struct.Struct(">Q")  # the size of each message to a process, before its bytes
+ANSWER_LIMIT = 4096  # bytes of a process's reason for failing that reach the build
 
 
 def process_count() -> int:
-    """The processes a build may use: the CPUs this process may run on, or
-    RELEASE_BUILD_PROCESSES when set (1 writes every format in the build's own process)."""
+    """The processes a build may use: RELEASE_BUILD_PROCESSES, or when it is 0 the CPUs this
+    process may run on (1 writes every format in the build's own process)."""
     from django.conf import settings
 
     return settings.RELEASE_BUILD_PROCESSES or os.process_cpu_count() or 1
@@ -61,18 +65,23 @@ def process_count() -> int:
 def shares(
     formats: list[str], costs: dict[str, float], processes: int, together: Set[str] = frozenset()
 ) -> list[list[str]]:
-    """`formats` spread over at most `processes` shares: the formats in `together` as one, each
-    other format alone, each to the least loaded share so far, costliest first; every share in
-    the order `formats` gives."""
+    """`formats` spread over shares, one per process: the formats in `together` as one unit,
+    each other format alone, each unit to the least loaded share so far, costliest first.
+    No more shares than `processes`, nor than it takes to bring each down to the costliest
+    unit's cost (more processes would not finish sooner). Every share in the order `formats`
+    gives."""
     units = [[format] for format in formats if format not in together]
     if joined := [format for format in formats if format in together]:
         units.append(joined)
-    loads = [0.0] * min(processes, len(units))
+    cost = {id(unit): sum(costs[format] for format in unit) for unit in units}
+    units.sort(key=lambda unit: -cost[id(unit)])
+    needed = math.ceil(sum(cost.values()) / cost[id(units[0])]) if units else 0
+    loads = [0.0] * max(1, min(processes, needed))
     spread: list[list[str]] = [[] for _ in loads]
-    for unit in sorted(units, key=lambda unit: -sum(costs[format] for format in unit)):
+    for unit in units:
         least = loads.index(min(loads))
         spread[least] += unit
-        loads[least] += sum(costs[format] for format in unit)
+        loads[least] += cost[id(unit)]
     return [sorted(share, key=formats.index) for share in spread]
 
 
@@ -126,12 +135,19 @@ class FormatProcesses:
         from django.conf import settings
 
         try:
+            # In the worker's own directory (a relative ENV_FILE, say, means the same there),
+            # finding `annotations` where the worker does, in a session of its own (a signal
+            # to the worker's process group is the worker's to act on).
+            path = os.pathsep.join(
+                filter(None, [str(settings.BASE_DIR), os.environ.get("PYTHONPATH")])
+            )
             for formats in self.share_formats:
                 process = Process(
                     [sys.executable, "-m", __name__],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
-                    cwd=settings.BASE_DIR,  # where `annotations` is found
+                    env=os.environ | {"PYTHONPATH": path},
+                    start_new_session=True,
                 )
                 self.processes.append((formats, process))
                 jobs = [job for job in self.jobs if job[0] in formats]
@@ -185,9 +201,10 @@ class FormatProcesses:
             self._fail(formats, process)
 
     def _fail(self, formats: list[str], process: Process) -> NoReturn:
-        """Raise WriterProcessFailed with what the process said (it says only why it failed)."""
-        code = process.wait()
+        """Raise WriterProcessFailed with what the process said (it says only why it failed,
+        in at most ANSWER_LIMIT bytes, which a pipe holds whole, so it can always exit)."""
         said = process.stdout.read().decode(errors="replace").strip()
+        code = process.wait()
         raise WriterProcessFailed(
             f"The process writing {', '.join(formats)} failed: "
             + (said or f"it stopped with exit code {code}.")
@@ -207,6 +224,10 @@ def main() -> int:
     """A writing process (``python -m annotations.release_processes``): read its jobs and the
     export's meta, write every record received, close the files; say nothing when done, or
     why it stopped."""
+    # The build stops its processes itself (it closes their input), also when its worker is
+    # asked to stop gracefully and finishes the build first: a stray Ctrl-C or SIGTERM must not.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything else printed goes to the standard error, not into the answer
     source = sys.stdin.buffer
@@ -224,7 +245,9 @@ def main() -> int:
                     writers.write(split, record)
             writers.close()
     except BaseException as error:  # noqa: BLE001 - told to the build, which fails with it
-        answer.write(f"{type(error).__name__}: {error}".encode())
+        traceback.print_exc()  # into the worker's log, as a failure in its own process would be
+        said = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        answer.write(said.encode()[:ANSWER_LIMIT])
         answer.close()
         return 1
     answer.close()

@@ -110,7 +110,7 @@ def rows(databases: dict) -> tuple[list[str], list[tuple[str, list[str]]]]:
                     cells[key, column] = "n/a" if "unavailable" in values else "ERROR"
                     continue
                 for field, value in _flat(values):
-                    if field in ("n", "articles", "spans"):
+                    if field.rsplit(".", 1)[-1] in ("n", "articles", "spans"):
                         continue
                     key = f"{name} {field}"
                     if key not in order:

@@ -409,6 +409,11 @@ RELEASE_STALLED_AFTER_SECONDS = env.int("RELEASE_STALLED_AFTER_SECONDS", default
 # Processes a worker may use to write a large release's formats side by side: 0 for one per CPU
 # it may run on, 1 to write every format in the worker's own process.
 RELEASE_BUILD_PROCESSES = env.int("RELEASE_BUILD_PROCESSES", default=0)
+if RELEASE_BUILD_PROCESSES < 0:
+    raise ImproperlyConfigured(
+        f"RELEASE_BUILD_PROCESSES is {RELEASE_BUILD_PROCESSES}: give 0 (one process per CPU), "
+        "1 (none beside the worker's own) or more."
+    )
 
 # Demo users' passwords for `manage.py seed`; generated and printed once if unset.
 SEED_PASSWORD = env.str("SEED_PASSWORD", default="")

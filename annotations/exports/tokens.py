@@ -25,7 +25,7 @@ import functools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from typing import Any
 
 Span = dict[str, Any]  # a span of a record: start, end, label, ...
@@ -82,32 +82,42 @@ def _found(text: str) -> list[tuple[int, int]]:
     """The tokens of `text` without cuts. ``SIMPLE_TOKEN`` finds them three times as fast as
     ``_token_pattern``, and the same, in every run of non-space characters where no character
     joins another; ``_token_pattern`` tokenizes the runs that hold such a character (a token
-    never holds a space, so each run is tokenized on its own)."""
-    found = [match.span() for match in SIMPLE_TOKEN.finditer(text)]
+    never holds a space, so each run is tokenized on its own), or the whole text when such
+    characters are all through it (a script written with combining marks)."""
     joining = [] if text.isascii() else [ch for ch in set(text) if _joins(ch)]
+    if joining and sum(map(text.count, joining)) * 50 > len(text):
+        return [match.span() for match in _token_pattern().finditer(text)]
+    found = [match.span() for match in SIMPLE_TOKEN.finditer(text)]
     if not joining:
         return found
-    runs = set()  # (start, end) of each run of non-space characters holding a joining one
-    for ch in joining:
-        at = text.find(ch)
-        while at >= 0:
-            start, end = at, at + 1
-            while start > 0 and not text[start - 1].isspace():
-                start -= 1
-            while end < len(text) and not text[end].isspace():
-                end += 1
-            runs.add((start, end))
-            at = text.find(ch, end)
+    runs = []  # (start, end) of each run of non-space characters holding a joining one
+    end = 0
+    for at in sorted(at for ch in joining for at in _positions(text, ch)):
+        if at < end:
+            continue  # in the run found last
+        start = at
+        while start > end and not text[start - 1].isspace():
+            start -= 1
+        space = SPACE.search(text, at)
+        end = space.start() if space else len(text)
+        runs.append((start, end))
     starts = [start for start, _ in found]
     pattern = _token_pattern()
     tokens: list[tuple[int, int]] = []
     done = 0  # the index in `found` of the first token not taken yet
-    for start, end in sorted(runs):
+    for start, end in runs:
         first = bisect.bisect_left(starts, start)
         tokens += found[done:first]
         tokens += [match.span() for match in pattern.finditer(text, start, end)]
         done = bisect.bisect_left(starts, end)
     return tokens + found[done:]
+
+
+def _positions(text: str, ch: str) -> Iterator[int]:
+    at = text.find(ch)
+    while at >= 0:
+        yield at
+        at = text.find(ch, at + 1)
 
 
 def _joins(ch: str) -> bool:
@@ -160,6 +170,7 @@ def _tokens_from(
 
 # ``_token_pattern`` where no character is a mark, a joiner or a regional indicator (``_found``).
 SIMPLE_TOKEN = re.compile(r"\w+|\S")
+SPACE = re.compile(r"\s")
 
 
 @functools.cache

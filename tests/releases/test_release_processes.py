@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from annotations import release_build
+from annotations import release_build, release_processes
 from annotations.exports import FORMATS, ExportMeta
 from annotations.models import Label, Release
 from annotations.release_processes import (
@@ -24,6 +24,7 @@ def in_processes(settings, monkeypatch):
     started processes."""
     settings.RELEASE_BUILD_PROCESSES = 2
     monkeypatch.setattr(release_build, "PARALLEL_FROM_SETS", 0)
+    monkeypatch.setattr(release_processes, "BATCH", 1)  # a batch per record: several batches
     started = []
     enter = FormatProcesses.__enter__
 
@@ -117,6 +118,41 @@ def test_formats_are_spread_by_cost_and_keep_their_order():
     together = shares(["a", "b", "c", "d", "e"], costs, 2, together={"a", "c"})
     assert together == [["a", "c"], ["b", "d", "e"]]
     assert shares(["b", "c"], costs, 2, together={"a", "c"}) == [["b"], ["c"]]
+    # No more processes than it takes to bring each share down to the costliest unit.
+    assert shares(["a", "b", "c", "d", "e"], costs, 8) == [["a"], ["b"], ["c", "d", "e"]]
+    assert len(shares(list("abcde"), dict.fromkeys("abcde", 1), 8)) == 5
+
+
+def test_a_release_of_every_format_takes_two_processes_on_a_worker_with_many_cpus():
+    costs = {name: writer.COST for name, writer in FORMATS.items()}
+    tokens = {name for name, writer in FORMATS.items() if writer.TOKENS}
+    spread = shares(ALL_FORMATS, costs, 16, together=tokens)
+    assert len(spread) == 2
+    assert {"bio", "spacy"} in [set(share) & tokens for share in spread]
+
+
+def test_a_process_that_fails_at_length_is_heard_in_a_few_kilobytes(tmp_path):
+    """A reason longer than a pipe holds would leave the process unable to exit and the
+    build waiting for it."""
+    name = "x" * 100_000  # no such format: the process fails on it, naming it
+    meta = ExportMeta(project="demo", labels=("actor",))
+    with (
+        pytest.raises(WriterProcessFailed) as failed,
+        FormatProcesses([[name]], [(name, "train", tmp_path / "demo")], meta) as writing,
+    ):
+        writing.close()
+    reason = str(failed.value).split(" failed: ", 1)[1]
+    assert reason.startswith("KeyError: 'xxx") and len(reason) <= 4096
+
+
+def test_the_processes_are_out_of_reach_of_signals_to_the_workers_process_group(tmp_path):
+    meta = ExportMeta(project="demo", labels=("actor",))
+    jobs = [("native", "train", tmp_path / "demo")]
+    with FormatProcesses([["native"]], jobs, meta) as writing:
+        [(_, process)] = writing.processes
+        assert os.getsid(process.pid) == process.pid != os.getsid(0)
+        writing.close()
+    assert (tmp_path / "demo.jsonl").read_bytes() == b""
 
 
 def test_the_formats_that_cut_tokens_are_written_by_one_process(
