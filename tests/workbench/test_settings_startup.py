@@ -136,3 +136,9 @@ def test_the_test_settings_ignore_a_developers_env_file_and_exported_debug(tmp_p
     debug, secret_key = result.stdout.split()
     assert debug == "False"
     assert secret_key.startswith("test-only-secret-key")
+
+
+def test_it_refuses_a_negative_number_of_release_processes():
+    result = run_manage("check", DEBUG="true", RELEASE_BUILD_PROCESSES="-2")
+    assert result.returncode != 0
+    assert "RELEASE_BUILD_PROCESSES is -2: give 0 (one process per CPU)" in result.stderr
