@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from annotations import anchors, storage
 from annotations.agreement import project_agreement
-from annotations.exports import FORMATS, export_meta
+from annotations.exports import FORMATS, export_meta, writer_paths
 from annotations.exports.coverage import format_warnings, record_features
 from annotations.exports.native import dumps
 from annotations.exports.records import GOLD, Selection, count_sets, iter_records
@@ -195,9 +195,9 @@ def _write(release: Release, directory: Path) -> tuple[dict[str, Any], list[dict
         for split in splits
     ]
     names = [
-        (format, split, f"{stem.name}{suffix}")
+        (format, split, path.name)
         for format, split, stem in jobs
-        for suffix in FORMATS[format].SUFFIXES
+        for path in writer_paths(format, stem)
     ]
     share_formats = shares(
         release.formats,

@@ -5,9 +5,8 @@ and a large enough project, it hands them to ``FormatProcesses``: each process w
 of the formats (every split of each), and the build sends it every record, pickled once per
 batch for all of them. The shares are balanced by each format's ``Writer.COST``, the formats
 that cut records into tokens (``Writer.TOKENS``) kept in one, where they cut each record
-once. A format is
-written by one process in the order the records come, so its files are the bytes a build in
-one process writes, however many processes there are.
+once. A format is written by one process in the order the records come, so its files are the
+bytes a build in one process writes, however many processes there are.
 
 Each process is a new interpreter running this module (``python -m``), fed through its
 standard input: not a fork, since a build runs in a worker that holds a database connection
@@ -73,15 +72,16 @@ def shares(
     units = [[format] for format in formats if format not in together]
     if joined := [format for format in formats if format in together]:
         units.append(joined)
-    cost = {id(unit): sum(costs[format] for format in unit) for unit in units}
-    units.sort(key=lambda unit: -cost[id(unit)])
-    needed = math.ceil(sum(cost.values()) / cost[id(units[0])]) if units else 0
+    weighted = sorted(
+        ((sum(costs[format] for format in unit), unit) for unit in units), key=lambda w: -w[0]
+    )
+    needed = math.ceil(sum(cost for cost, _ in weighted) / weighted[0][0]) if weighted else 0
     loads = [0.0] * max(1, min(processes, needed))
     spread: list[list[str]] = [[] for _ in loads]
-    for unit in units:
+    for cost, unit in weighted:
         least = loads.index(min(loads))
         spread[least] += unit
-        loads[least] += cost[id(unit)]
+        loads[least] += cost
     return [sorted(share, key=formats.index) for share in spread]
 
 
@@ -90,18 +90,17 @@ class FormatsHere:
     same ``write`` and ``close`` as ``FormatProcesses``."""
 
     def __init__(self, stack: ExitStack, jobs: list[Job], meta: ExportMeta) -> None:
-        from annotations.exports import open_writer
+        from annotations.exports import open_writer, write_record
 
+        self.write_record = write_record  # imported here, not per record
         self.writers: dict[tuple[str, str], Writer] = {}
         for format, split, stem in jobs:
             self.writers[format, split], _ = open_writer(stack, format, stem, meta)
         self.formats = list(dict.fromkeys(format for format, _, _ in jobs))
 
     def write(self, split: str, record: Record) -> None:
-        from annotations.exports import write_record
-
         for format in self.formats:
-            write_record(self.writers[format, split], format, record)
+            self.write_record(self.writers[format, split], format, record)
 
     def close(self) -> None:
         for writer in self.writers.values():
@@ -141,6 +140,7 @@ class FormatProcesses:
             path = os.pathsep.join(
                 filter(None, [str(settings.BASE_DIR), os.environ.get("PYTHONPATH")])
             )
+            meta = dataclasses.asdict(self.meta)
             for formats in self.share_formats:
                 process = Process(
                     [sys.executable, "-m", __name__],
@@ -151,7 +151,6 @@ class FormatProcesses:
                 )
                 self.processes.append((formats, process))
                 jobs = [job for job in self.jobs if job[0] in formats]
-                meta = dataclasses.asdict(self.meta)
                 self._deliver(formats, process, pickle.dumps((jobs, meta)))
         except BaseException:
             self.__exit__()  # the `with` stops only what it entered

@@ -37,6 +37,7 @@ __all__ = [
     "export",
     "export_meta",
     "open_writer",
+    "writer_paths",
     "write_record",
 ]
 
@@ -53,6 +54,11 @@ FORMATS: dict[str, type[Writer]] = {
 }
 
 
+def writer_paths(format: str, stem: str | Path) -> list[Path]:
+    """The files an export in `format` writes: stem + each of its suffixes."""
+    return [Path(f"{stem}{suffix}") for suffix in FORMATS[format].SUFFIXES]
+
+
 def open_writer(
     stack: ExitStack, format: str, stem: str | Path, meta: ExportMeta
 ) -> tuple[Writer, list[Path]]:
@@ -62,7 +68,7 @@ def open_writer(
     writer_type = FORMATS[format]
     if writer_type.unavailable:
         raise ExportRefused(writer_type.unavailable)
-    paths = [Path(f"{stem}{suffix}") for suffix in writer_type.SUFFIXES]
+    paths = writer_paths(format, stem)
     files = {
         suffix: stack.enter_context(open(path, "wb"))  # noqa: SIM115 - closed by the stack
         for suffix, path in zip(writer_type.SUFFIXES, paths, strict=True)
