@@ -13,7 +13,9 @@ wait for each other (a "deadlock detected" error, HTTP 500):
 2. annotation sets, through `lock_sets` (several in id order; an adjudication locks the
    annotators' sets before the gold set, whose id may be higher or lower);
    `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
-3. rows inside a locked set (a span or claim being changed);
+3. rows inside a locked set (a span or claim being changed), and KEY SHARE on the labels and
+   actors that spans written refer to (`lock_vocabulary`: Span's references are not foreign
+   keys in the database; deleting a label takes FOR UPDATE on it before it looks for spans);
 4. last, the project's row: the history chain's lock (`history.record_many`), held until the
    commit, so writers append their history as late as they can (the annotating services below
    as their last statement, in one batch).
@@ -26,9 +28,11 @@ All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check t
 on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
 NO KEY UPDATE does not block. A transaction that takes the project's row first (importing,
 numbering a release, a new guidelines version) locks no other row after it except the ones it
-created. Nothing else is locked: rows only read or referred to (labels, actors, users) never
-are. (Issue 16: span creation locked the article with its set, FOR UPDATE, then waited for the
-project, whose opener needed that article's KEY SHARE at its commit: "deadlock detected".)
+created and, importing, KEY SHARE on labels and actors (which only a label's deletion, waiting
+for nothing else, conflicts with). Nothing else is locked: rows only read or referred to
+(users, claim types, threat levels) never are. (Issue 16: span creation locked the article
+with its set, FOR UPDATE, then waited for the project, whose opener needed that article's KEY
+SHARE at its commit: "deadlock detected".)
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -275,6 +279,33 @@ def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
     return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
 
 
+def lock_vocabulary(label_ids: Iterable[int], actor_ids: Iterable[int | None] = ()) -> None:
+    """KEY SHARE on the labels and actors that spans about to be written refer to (step 3 of the
+    lock order above), as a foreign-key check would take it, for the whole of them in one
+    query: a label or actor cannot be deleted until this transaction ends, and it sees its spans
+    then (Span's references are kept by its writers, not by the database). ValidationError if
+    one is gone already."""
+    labels = sorted(set(label_ids))
+    actors = sorted({pk for pk in actor_ids if pk is not None})
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""  # SQLite: one writer
+
+    def locked(model: type[Label | Actor], ids: list[int]) -> str:
+        table = connection.ops.quote_name(model._meta.db_table)
+        listed = ", ".join(["%s"] * len(ids)) or "NULL"
+        return f"SELECT id FROM {table} WHERE id IN ({listed}) ORDER BY id{lock}"
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH labels AS ({locked(Label, labels)}), actors AS ({locked(Actor, actors)}) "
+            "SELECT (SELECT count(*) FROM labels), (SELECT count(*) FROM actors)",
+            [*labels, *actors],
+        )
+        found_labels, found_actors = cursor.fetchone()
+    if found_labels != len(labels) or found_actors != len(actors):
+        gone = "label" if found_labels != len(labels) else "actor"
+        raise ValidationError(f"The {gone} was deleted meanwhile; reload and choose another.")
+
+
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     """Lock the set's row for this transaction and check it may still change (a gold set only
     inside `adjudicating`)."""
@@ -333,6 +364,7 @@ def span_create(
     validate_span(annotation_set.article, start, end, quote, label=label, actor=actor)
     check_not_labelled_twice(annotation_set, start=start, end=end, label=label)
     check_not_excluded(annotation_set.article, start=start, end=end)
+    lock_vocabulary([label.pk], [actor.pk if actor else None])
     span = Span.objects.create(
         pk=pk,
         annotation_set=annotation_set,
@@ -401,6 +433,8 @@ def span_update(
         span.actor = actor
     if note is not _UNCHANGED:
         span.note = note
+    if label is not _UNCHANGED or actor is not _UNCHANGED:
+        lock_vocabulary([span.label_id], [span.actor_id])
     span.save()
     updated = history.entry(action="update", obj=span, before=before, after=history.snapshot(span))
     _append(annotation_set, user, updated, *_touch(annotation_set))
@@ -636,6 +670,7 @@ def span_create_many(
         new.append(span)
     if not new:
         return []
+    lock_vocabulary([span.label_id for span in new], [span.actor_id for span in new])
     created = Span.objects.bulk_create(new)
     entries = [
         history.Entry(

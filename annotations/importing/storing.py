@@ -27,7 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from annotations import history
+from annotations import history, services
 from annotations.importing.gold import PendingGold, restore_decisions, restore_gold
 from annotations.importing.records import ArticleRecord, ImportRejected
 from annotations.models import (
@@ -369,6 +369,10 @@ def _write_sets(
 
 def _write_content(sets: list[tuple[AnnotationSet, ArticleRecord]], now: datetime.datetime) -> None:
     """The spans, claims and threat assessment of each (annotation set, record)."""
+    services.lock_vocabulary(
+        [span.label.pk for _, record in sets for span in record.spans],
+        [span.actor.pk for _, record in sets for span in record.spans if span.actor],
+    )
     rows = (
         (
             annotation_set.id,

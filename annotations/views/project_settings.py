@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -152,10 +153,14 @@ def vocabulary_delete(
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     project = access.project
     vocabulary = _vocabulary(kind)
-    instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
-    if instance is None:
-        raise Http404("No such item.")
-    instance.delete()
+    with transaction.atomic():
+        # Locked before Django looks for the spans that PROTECT it: a span being written with
+        # it holds KEY SHARE (services.lock_vocabulary), so this waits and then sees the span.
+        rows = vocabulary.model.objects.select_for_update().filter(project=project, pk=pk)
+        instance = rows.first()
+        if instance is None:
+            raise Http404("No such item.")
+        instance.delete()
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
     return _vocabulary_page(request, access, vocabulary)

@@ -4,11 +4,20 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from annotations import adjudication, services
+from annotations import adjudication, assignment, services
 from annotations.errors import Conflict
-from annotations.models import AdjudicationDecision, AnnotationSet, Article, Membership
+from annotations.models import (
+    AdjudicationDecision,
+    AnnotationSet,
+    Article,
+    Label,
+    Membership,
+    Span,
+)
+from tests.factories import LabelFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -167,3 +176,100 @@ def test_the_queue_passes_over_an_article_another_annotator_is_opening(
     assert AnnotationSet.objects.filter(article=second, annotator=annotator2).exists()
     # Once nobody else is opening it, the first article is next.
     assert open_next_article(annotator, project) == article
+
+
+def _held_until_waited_on(waiter, work):
+    """Do `work` in a transaction kept open until the connection `waiter["pid"]` waits for a
+    lock this one holds."""
+    with transaction.atomic():
+        result = work()
+        waiter["ready"].set()
+        deadline = time.monotonic() + 10
+        while "pid" not in waiter or not _waits_for_a_lock(waiter["pid"]):
+            assert time.monotonic() < deadline, "the other side never waited for a lock"
+            time.sleep(0.01)
+    return result
+
+
+def _manager_deletes(project, label, manager, waiter):
+    from django.test import Client
+    from django.urls import reverse
+
+    def delete():
+        waiter["pid"] = _backend_pid()
+        client = Client()
+        client.force_login(manager)
+        url = reverse("annotations:vocabulary-delete", args=[project.slug, "labels", label.pk])
+        return client.post(url)
+
+    return delete
+
+
+def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
+    project, article, annotator, manager, mark
+):
+    """Span's label is not a foreign key in the database (issue 16): the writer's KEY SHARE on
+    the label makes its deletion wait, and then see the span it would leave without a label."""
+    mine = services.annotation_set_open(article=article, user=annotator)
+    label = LabelFactory(project=project, name="fresh")
+    waiter = {"ready": threading.Event()}
+    delete = _manager_deletes(project, label, manager, waiter)
+
+    def delete_once_written():
+        waiter["ready"].wait(10)
+        return delete()
+
+    def write():
+        return _held_until_waited_on(waiter, lambda: mark(mine, "Kremlin", "fresh"))
+
+    outcomes = _race([write, delete_once_written])
+
+    assert not isinstance(outcomes[0], Exception), outcomes
+    assert outcomes[1].status_code == 409, outcomes[1].content
+    assert "still used by 1 annotation" in outcomes[1].text
+    assert Label.objects.filter(pk=label.pk).exists()
+    assert list(mine.spans.values_list("label__name", flat=True)) == ["fresh"]
+
+
+def test_a_span_is_not_written_with_a_label_being_deleted(project, article, annotator, mark):
+    mine = services.annotation_set_open(article=article, user=annotator)
+    label = LabelFactory(project=project, name="fresh")
+    waiter = {"ready": threading.Event()}
+
+    def write_once_deleting():
+        waiter["pid"] = _backend_pid()
+        waiter["ready"].wait(10)
+        return mark(mine, "Kremlin", "fresh")
+
+    def delete():
+        Label.objects.select_for_update().get(pk=label.pk).delete()  # as the page does
+
+    outcomes = _race([lambda: _held_until_waited_on(waiter, delete), write_once_deleting])
+
+    assert outcomes[0] is None, outcomes
+    assert isinstance(outcomes[1], ValidationError), outcomes
+    assert "The label was deleted meanwhile" in outcomes[1].messages[0]
+    assert not Span.objects.filter(annotation_set=mine).exists()
+
+
+def test_a_span_is_not_written_into_a_set_being_withdrawn(
+    project, article, annotator, manager, mark
+):
+    """Span's set is not a foreign key in the database either: withdrawing locks the set (FOR
+    UPDATE) before it deletes it with its spans, and a writer locks it before writing."""
+    mine = services.annotation_set_open(article=article, user=annotator)
+    waiter = {"ready": threading.Event()}
+
+    def write_once_withdrawing():
+        waiter["pid"] = _backend_pid()
+        waiter["ready"].wait(10)
+        return mark(mine, "Kremlin", "actor")
+
+    def withdraw():
+        assignment.assignment_withdraw(annotation_set=mine, user=manager)
+
+    outcomes = _race([lambda: _held_until_waited_on(waiter, withdraw), write_once_withdrawing])
+
+    assert outcomes[0] is None, outcomes
+    assert isinstance(outcomes[1], AnnotationSet.DoesNotExist), outcomes
+    assert not Span.objects.filter(annotation_set_id=mine.pk).exists()

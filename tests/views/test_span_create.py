@@ -98,7 +98,7 @@ def test_it_creates_a_span_in_a_fixed_number_of_queries(
     assert response.text.count('class="span-link"') == count + 2
 
 
-# Session, user, project, roles, set, label; the service's nine (transaction, set lock, the check
-# for a twin, insert, version, project lock, chain head, history, commit); then spans, labels,
-# actors (with the editor's suggestions), claim types.
-QUERIES = 19
+# Session, user, project, roles, set, label; the service's ten (transaction, set lock, the check
+# for a twin, the label's KEY SHARE, insert, version, project lock, chain head, history, commit);
+# then spans, labels, actors (with the editor's suggestions), claim types.
+QUERIES = 20

@@ -1,0 +1,85 @@
+"""Span's references are kept by its writers, not by foreign keys in the database (issue 16):
+a write that refers to a label or actor deleted meanwhile is refused and stores nothing."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotations import services
+from annotations.importing import ImportRejected, import_articles
+from annotations.importing.read_ahead import ReadAhead
+from annotations.models import Label, Span
+from tests.factories import ActorFactory, LabelFactory
+
+
+@pytest.fixture
+def fresh_label(project):
+    return LabelFactory(project=project, name="fresh")
+
+
+def _create(annotation_set, label, actor=None):
+    body = annotation_set.article.body
+    start = body.index("Kremlin")
+    return services.span_create(
+        annotation_set=annotation_set,
+        start=start,
+        end=start + 7,
+        quote="Kremlin",
+        label=label,
+        actor=actor,
+        user=annotation_set.annotator,
+    )
+
+
+def test_a_span_with_a_label_deleted_meanwhile_is_refused(annotation_set, fresh_label):
+    Label.objects.filter(pk=fresh_label.pk).delete()
+
+    with pytest.raises(ValidationError, match="The label was deleted meanwhile"):
+        _create(annotation_set, fresh_label)
+    assert not Span.objects.filter(annotation_set=annotation_set).exists()
+
+
+def test_a_span_with_an_actor_deleted_meanwhile_is_refused(annotation_set, project):
+    actor = ActorFactory(project=project, name="Gone")
+    type(actor).objects.filter(pk=actor.pk).delete()
+
+    with pytest.raises(ValidationError, match="The actor was deleted meanwhile"):
+        _create(annotation_set, project.labels.get(name="actor"), actor)
+    assert not Span.objects.filter(annotation_set=annotation_set).exists()
+
+
+def test_relabelling_to_a_label_deleted_meanwhile_is_refused(annotation_set, fresh_label):
+    span = _create(annotation_set, annotation_set.article.project.labels.get(name="actor"))
+    Label.objects.filter(pk=fresh_label.pk).delete()
+
+    with pytest.raises(ValidationError, match="The label was deleted meanwhile"):
+        services.span_update(span=span, label=fresh_label, user=annotation_set.annotator)
+    span.refresh_from_db()
+    assert span.label.name == "actor"
+
+
+def test_an_import_stops_at_a_bad_line_after_its_first_batches_and_stores_nothing(
+    project, annotator
+):
+    """The parser reads ahead in its own thread: a bad line three batches on still stops the
+    import with its line number, and nothing of the file is stored."""
+    good = '{"title": "T%d", "text": "Text number %d about the Kremlin."}\n'
+    data = "".join(good % (n, n) for n in range(1600)) + '{"title": "bad"}\n'
+
+    with pytest.raises(ImportRejected, match="line 1601"):
+        import_articles(project=project, filename="big.jsonl", data=data.encode(), user=annotator)
+    assert not project.articles.exists()
+
+
+def test_reading_ahead_stops_its_parser_when_storing_fails():
+    def endless():
+        number = 0
+        while True:
+            number += 1
+            yield number
+
+    ahead = ReadAhead(endless(), batch=10)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="storing failed"), ahead:
+        for number in ahead:
+            if number == 25:
+                raise RuntimeError("storing failed")
+    assert not ahead._thread.is_alive()
