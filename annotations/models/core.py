@@ -658,6 +658,17 @@ class AnnotationSet(models.Model):
         return status in transitions.get(self.status, frozenset())
 
 
+class SpanQuerySet(models.QuerySet["Span"]):
+    def dangling(self) -> SpanQuerySet:
+        """Those whose set, label or actor no longer exists: none, as long as every writer keeps
+        Span's references (see Span); `manage.py verify_history` looks."""
+        return self.exclude(
+            Exists(AnnotationSet.objects.filter(pk=OuterRef("annotation_set_id")))
+            & Exists(Label.objects.filter(pk=OuterRef("label_id")))
+            & (Q(actor_id=None) | Exists(Actor.objects.filter(pk=OuterRef("actor_id"))))
+        )
+
+
 class Span(models.Model):
     """A labelled stretch of an article's body: [start, end) in Unicode code points.
 
@@ -666,7 +677,8 @@ class Span(models.Model):
     16). The writers keep them instead, under the lock order of annotations.services: a span is
     written only into a set its writer has locked (or created) and with the labels and actors it
     has KEY SHARE locked and found (`services.lock_vocabulary`); deleting a set or a label locks
-    it first and then finds its spans (CASCADE and PROTECT, which Django applies)."""
+    it first and then finds its spans (CASCADE and PROTECT, which Django applies). `manage.py
+    verify_history` reports any span left without them (`SpanQuerySet.dangling`)."""
 
     annotation_set = models.ForeignKey(
         AnnotationSet, on_delete=models.CASCADE, related_name="spans", db_constraint=False
@@ -693,6 +705,8 @@ class Span(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpanQuerySet.as_manager()
 
     class Meta:
         ordering = ["annotation_set", "start", "end", "id"]

@@ -83,3 +83,29 @@ def test_reading_ahead_stops_its_parser_when_storing_fails():
             if number == 25:
                 raise RuntimeError("storing failed")
     assert not ahead._thread.is_alive()
+
+
+@pytest.mark.parametrize("gone", ["label", "actor", "set"])
+def test_verify_history_names_a_span_whose_reference_was_deleted_behind_the_writers(
+    annotation_set, fresh_label, project, gone, capsys
+):
+    """What the database no longer refuses, raw SQL deleting a row that spans refer to, is found.
+    (The set's history records still refer to it: the test's transaction never commits.)"""
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+
+    actor = ActorFactory(project=project, name="Gone")
+    kept = _create(annotation_set, project.labels.get(name="actor"))
+    span = _create(annotation_set, fresh_label, actor)
+    call_command("verify_history")
+    assert "Every span's annotation set, label and actor exist." in capsys.readouterr().out
+    row = {"label": fresh_label, "actor": actor, "set": annotation_set}[gone]
+    table = type(row)._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [row.pk])
+
+    with pytest.raises(CommandError, match="refer to an annotation set, label or actor") as error:
+        call_command("verify_history")
+    expected = {span.pk, kept.pk} if gone == "set" else {span.pk}
+    assert f"{len(expected)} span(s)" in str(error.value)
+    assert all(str(pk) in str(error.value) for pk in expected)

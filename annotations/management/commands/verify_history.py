@@ -1,4 +1,5 @@
-"""Check every project's history chain against its anchors; exit non-zero if any is broken."""
+"""Check every project's history chain against its anchors, and that every span's set, label and
+actor exist; exit non-zero if anything is broken."""
 
 from pathlib import Path
 from typing import Any
@@ -6,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import anchors, history
-from annotations.models import HistoryRecord, Project
+from annotations.models import HistoryRecord, Project, Span
 
 
 class Command(BaseCommand):
@@ -50,3 +51,12 @@ class Command(BaseCommand):
         if project_id is not None:
             records = records.filter(project_id=project_id)
         self.stdout.write(f"History intact: {records.count()} record(s) verified.")
+        # Span's references are kept by its writers, not by the database (annotations.models).
+        dangling = list(Span.objects.dangling().order_by("pk").values_list("pk", flat=True))
+        if dangling:
+            shown = ", ".join(str(pk) for pk in dangling[:20])
+            raise CommandError(
+                f"{len(dangling)} span(s) refer to an annotation set, label or actor that no "
+                f"longer exists (ids {shown}{', ...' if len(dangling) > 20 else ''})."
+            )
+        self.stdout.write("Every span's annotation set, label and actor exist.")
