@@ -23,16 +23,8 @@ from accounts.models import User
 from annotations.importing.checking import RecordChecker
 from annotations.importing.lines import Lines, sha256_of_stream
 from annotations.importing.parsers import PARSERS
-from annotations.importing.read_ahead import ReadAhead
 from annotations.importing.records import ImportRejected
-from annotations.importing.storing import (
-    WRITE_BATCH,
-    Duplicate,
-    ImportedFile,
-    ImportReport,
-    NoArticles,
-    store,
-)
+from annotations.importing.storing import Duplicate, ImportedFile, ImportReport, NoArticles, store
 from annotations.importing.vocabulary import Vocabulary
 from annotations.models import Project
 from annotations.text import text_problem
@@ -96,13 +88,11 @@ def import_articles(
     size = stream.seek(0, io.SEEK_END) - start
     stream.seek(start)
     lines = Lines(filename, stream)
-    vocabulary = Vocabulary(project)
-    vocabulary.load()
-    checker = RecordChecker(filename, vocabulary, annotator, user)
+    checker = RecordChecker(filename, Vocabulary(project), annotator, user)
+    records = PARSERS[format].parse(lines, checker)
     report_progress = (lambda: progress(lines.read, size)) if progress else None
     try:
-        with ReadAhead(PARSERS[format].parse(lines, checker), WRITE_BATCH) as records:
-            report = store(project, source, records, user=user, progress=report_progress)
+        report = store(project, source, records, user=user, progress=report_progress)
     except NoArticles:
         if lines.blank:
             raise lines.empty() from None

@@ -1,5 +1,5 @@
-"""The project's vocabulary as the parsers look it up: each table read once per file, before
-parsing starts (the parser runs in a thread that may not query: ``read_ahead``)."""
+"""The project's vocabulary as the parsers look it up: each table read once per file, when a
+parser first needs it (a plain-text import reads none of them)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from annotations.models import Actor, ClaimType, Label, Membership, Project, Rol
 class Vocabulary:
     def __init__(self, project: Project):
         self.project = project
-
-    def load(self) -> None:
-        """Read every table now, for a parser that may not query (``read_ahead``)."""
-        for name in ("labels", "_actors_by_key", "_memberships", "claim_types", "threat_levels"):
-            getattr(self, name)
 
     @cached_property
     def labels(self) -> dict[str, Label]:

@@ -5,8 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from annotations import services
-from annotations.importing import ImportRejected, import_articles
-from annotations.importing.read_ahead import ReadAhead
 from annotations.models import Label, Span
 from tests.factories import ActorFactory, LabelFactory
 
@@ -55,34 +53,6 @@ def test_relabelling_to_a_label_deleted_meanwhile_is_refused(annotation_set, fre
         services.span_update(span=span, label=fresh_label, user=annotation_set.annotator)
     span.refresh_from_db()
     assert span.label.name == "actor"
-
-
-def test_an_import_stops_at_a_bad_line_after_its_first_batches_and_stores_nothing(
-    project, annotator
-):
-    """The parser reads ahead in its own thread: a bad line three batches on still stops the
-    import with its line number, and nothing of the file is stored."""
-    good = '{"title": "T%d", "text": "Text number %d about the Kremlin."}\n'
-    data = "".join(good % (n, n) for n in range(1600)) + '{"title": "bad"}\n'
-
-    with pytest.raises(ImportRejected, match="line 1601"):
-        import_articles(project=project, filename="big.jsonl", data=data.encode(), user=annotator)
-    assert not project.articles.exists()
-
-
-def test_reading_ahead_stops_its_parser_when_storing_fails():
-    def endless():
-        number = 0
-        while True:
-            number += 1
-            yield number
-
-    ahead = ReadAhead(endless(), batch=10)  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError, match="storing failed"), ahead:
-        for number in ahead:
-            if number == 25:
-                raise RuntimeError("storing failed")
-    assert not ahead._thread.is_alive()
 
 
 @pytest.mark.parametrize("gone", ["label", "actor", "set"])
