@@ -15,7 +15,8 @@ wait for each other (a "deadlock detected" error, HTTP 500):
    `assignment_withdraw` alone takes FOR UPDATE, as it deletes the set;
 3. rows inside a locked set (a span or claim being changed), and KEY SHARE on the labels and
    actors that spans written refer to (`lock_vocabulary`: Span's references are not foreign
-   keys in the database; deleting a label takes FOR UPDATE on it before it looks for spans);
+   keys in the database; deleting a label looks for its spans again after its row, waiting
+   for those locks, is deleted: `vocabulary_item_delete`);
 4. last, the project's row: the history chain's lock (`history.record_many`), held until the
    commit, so writers append their history as late as they can (the annotating services below
    as their last statement, in one batch).
@@ -46,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -122,6 +123,24 @@ def project_add_defaults(*, project: Project) -> None:
             ThreatLevel(project=project, rank=rank, name=name, description=description)
             for rank, (name, description) in enumerate(DEFAULT_THREAT_SCALE)
         )
+
+
+@transaction.atomic
+def vocabulary_item_delete(*, item: Label | ClaimType | ThreatLevel) -> None:
+    """Delete a label, claim type or threat level that nothing uses; ProtectedError (nothing
+    deleted) if something does.
+
+    A label is looked for in spans again once its row is deleted: Span's label is no foreign key
+    in the database, and deleting the row waited for any writer holding KEY SHARE on it
+    (`lock_vocabulary`), whose span Django's PROTECT, looking before, could not see."""
+    pk = item.pk
+    item.delete()
+    if isinstance(item, Label):
+        written = list(Span.objects.filter(label_id=pk))
+        if written:
+            raise ProtectedError(
+                f"The label {item.name!r} was given to a span meanwhile.", set(written)
+            )
 
 
 @transaction.atomic

@@ -676,9 +676,11 @@ class Span(models.Model):
     checking them one row at a time took two thirds of the server's time of an import (issue
     16). The writers keep them instead, under the lock order of annotations.services: a span is
     written only into a set its writer has locked (or created) and with the labels and actors it
-    has KEY SHARE locked and found (`services.lock_vocabulary`); deleting a set or a label locks
-    it first and then finds its spans (CASCADE and PROTECT, which Django applies). `manage.py
-    verify_history` reports any span left without them (`SpanQuerySet.dangling`)."""
+    has KEY SHARE locked and found (`services.lock_vocabulary`). Deleting a set locks it first
+    and then finds its spans (CASCADE, which Django applies); deleting a label looks for its
+    spans again once its row, waiting for those KEY SHARE locks, is deleted
+    (`services.vocabulary_item_delete`). `manage.py verify_history` reports any span left
+    without them (`SpanQuerySet.dangling`)."""
 
     annotation_set = models.ForeignKey(
         AnnotationSet, on_delete=models.CASCADE, related_name="spans", db_constraint=False

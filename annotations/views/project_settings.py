@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -37,7 +36,7 @@ from annotations.forms import (
 )
 from annotations.importing import ImportRejected, read_upload
 from annotations.models import Actor, ActorAlias, ClaimType, Label, Project, ThreatLevel
-from annotations.services import actor_save
+from annotations.services import actor_save, vocabulary_item_delete
 from annotations.views.common import project_context, render_page, shows_refusals
 from workbench.http import AuthenticatedHttpRequest
 
@@ -153,14 +152,10 @@ def vocabulary_delete(
     access = get_project_for_user(request.user, slug, roles=MANAGER)
     project = access.project
     vocabulary = _vocabulary(kind)
-    with transaction.atomic():
-        # Locked before Django looks for the spans that PROTECT it: a span being written with
-        # it holds KEY SHARE (services.lock_vocabulary), so this waits and then sees the span.
-        rows = vocabulary.model.objects.select_for_update().filter(project=project, pk=pk)
-        instance = rows.first()
-        if instance is None:
-            raise Http404("No such item.")
-        instance.delete()
+    instance = vocabulary.model.objects.filter(project=project, pk=pk).first()
+    if instance is None:
+        raise Http404("No such item.")
+    vocabulary_item_delete(item=instance)
     if not request.htmx:
         return redirect("annotations:vocabulary", slug=project.slug, kind=kind)
     return _vocabulary_page(request, access, vocabulary)

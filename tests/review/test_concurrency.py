@@ -209,7 +209,7 @@ def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
     project, article, annotator, manager, mark
 ):
     """Span's label is not a foreign key in the database (issue 16): the writer's KEY SHARE on
-    the label makes its deletion wait, and then see the span it would leave without a label."""
+    the label makes its deletion wait, and then find the span it would leave without a label."""
     mine = services.annotation_set_open(article=article, user=annotator)
     label = LabelFactory(project=project, name="fresh")
     waiter = {"ready": threading.Event()}
@@ -242,7 +242,7 @@ def test_a_span_is_not_written_with_a_label_being_deleted(project, article, anno
         return mark(mine, "Kremlin", "fresh")
 
     def delete():
-        Label.objects.select_for_update().get(pk=label.pk).delete()  # as the page does
+        services.vocabulary_item_delete(item=label)
 
     outcomes = _race([lambda: _held_until_waited_on(waiter, delete), write_once_deleting])
 
