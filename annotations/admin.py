@@ -9,12 +9,14 @@ refuses a delete elsewhere that would take annotation data with it.
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import ProtectedError, QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from annotations import models
-from annotations.services import guidelines_update
+from annotations.services import guidelines_update, vocabulary_item_delete
 
 
 class ReadOnly:
@@ -39,6 +41,32 @@ class MembershipInline(admin.TabularInline):
 class LabelInline(admin.TabularInline):
     model = models.Label
     extra = 0
+    can_delete = False  # through LabelAdmin, which deletes by the service
+
+
+class DeletedByTheService(admin.ModelAdmin):
+    """Labels and actors: deleted by `services.vocabulary_item_delete`, which looks for their
+    spans again once the row is deleted (Span's references are not foreign keys in the
+    database). A span written with one meanwhile keeps it, and the admin says so."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        try:
+            with transaction.atomic():
+                for item in queryset:
+                    vocabulary_item_delete(item=item)
+        except ProtectedError as error:
+            self.message_user(request, str(error.args[0]), messages.ERROR)
+            request.delete_refused = True  # type: ignore[attr-defined]
+
+    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: int) -> Any:
+        if getattr(request, "delete_refused", False):  # no "deleted successfully" after it
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        return super().response_delete(request, obj_display, obj_id)
 
 
 class ClaimTypeInline(admin.TabularInline):
@@ -98,7 +126,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(DeletedByTheService):
     list_display = ["name", "project", "kind", "colour", "hotkey", "position"]
     list_filter = ["project", "kind"]
 
@@ -121,7 +149,7 @@ class ActorAliasInline(admin.TabularInline):
 
 
 @admin.register(models.Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(DeletedByTheService):
     list_display = ["name", "project", "kind", "affiliation", "external_id"]
     list_filter = ["project", "kind"]
     search_fields = ["name", "aliases__name", "external_id"]
@@ -132,7 +160,7 @@ class ActorAdmin(admin.ModelAdmin):
         self, objs: Sequence[Any] | QuerySet[Any], request: HttpRequest
     ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         """A claim's targets are annotation data: an actor a claim targets is not deleted (its
-        spans and the claims it makes are protected by their foreign keys already)."""
+        spans and the claims it makes are protected already, by PROTECT)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         targeted = models.Claim.objects.filter(targets__in=[actor.pk for actor in objs])
         protected = [*protected, *(f"Claim targeting it: {claim}" for claim in targeted.distinct())]

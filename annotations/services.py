@@ -29,11 +29,14 @@ All of them FOR NO KEY UPDATE (FOR UPDATE only to delete): a foreign-key check t
 on the row it refers to (PostgreSQL checks Django's deferred constraints at the commit), which
 NO KEY UPDATE does not block. A transaction that takes the project's row first (importing,
 numbering a release, a new guidelines version) locks no other row after it except the ones it
-created and, importing, KEY SHARE on labels and actors (which only a label's deletion, waiting
-for nothing else, conflicts with). Nothing else is locked: rows only read or referred to
-(users, claim types, threat levels) never are. (Issue 16: span creation locked the article
-with its set, FOR UPDATE, then waited for the project, whose opener needed that article's KEY
-SHARE at its commit: "deadlock detected".)
+created and KEY SHARE on the labels and actors of its spans (its first batch takes them
+before the project's row). KEY SHARE conflicts only with deleting a label or actor, or
+changing its name (a key column: it is unique in the project), and those wait for nothing
+else; they do wait, though, for the writers holding it, an import for its whole length.
+Nothing else is locked: rows only read or referred to (users, claim types, threat levels)
+never are. (Issue 16: span creation locked the article with its set, FOR UPDATE, then waited
+for the project, whose opener needed that article's KEY SHARE at its commit: "deadlock
+detected".)
 """
 
 from __future__ import annotations
@@ -126,20 +129,22 @@ def project_add_defaults(*, project: Project) -> None:
 
 
 @transaction.atomic
-def vocabulary_item_delete(*, item: Label | ClaimType | ThreatLevel) -> None:
-    """Delete a label, claim type or threat level that nothing uses; ProtectedError (nothing
-    deleted) if something does.
+def vocabulary_item_delete(*, item: Label | Actor | ClaimType | ThreatLevel) -> None:
+    """Delete a label, actor, claim type or threat level that nothing uses; ProtectedError
+    (nothing deleted) if something does.
 
-    A label is looked for in spans again once its row is deleted: Span's label is no foreign key
-    in the database, and deleting the row waited for any writer holding KEY SHARE on it
-    (`lock_vocabulary`), whose span Django's PROTECT, looking before, could not see."""
+    A label or actor is looked for in spans again once its row is deleted: Span's references
+    are no foreign keys in the database, and deleting the row waited for any writer holding KEY
+    SHARE on it (`lock_vocabulary`), whose span Django's PROTECT, looking before, could not
+    see."""
     pk = item.pk
     item.delete()
-    if isinstance(item, Label):
-        written = list(Span.objects.filter(label_id=pk))
+    if isinstance(item, Label | Actor):
+        field = "label_id" if isinstance(item, Label) else "actor_id"
+        written = list(Span.objects.filter(**{field: pk}))
         if written:
             raise ProtectedError(
-                f"The label {item.name!r} was given to a span meanwhile.", set(written)
+                f"{item} was given to a span meanwhile; it cannot be deleted.", set(written)
             )
 
 
@@ -322,7 +327,7 @@ def lock_vocabulary(label_ids: Iterable[int], actor_ids: Iterable[int | None] = 
         found_labels, found_actors = cursor.fetchone()
     if found_labels != len(labels) or found_actors != len(actors):
         gone = "label" if found_labels != len(labels) else "actor"
-        raise ValidationError(f"The {gone} was deleted meanwhile; reload and choose another.")
+        raise ValidationError(f"The {gone} was deleted meanwhile.")
 
 
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -118,6 +119,14 @@ def store(
         report.article_ids.clear()
         raise ImportRejected(
             source.filename, None, f"the database refused the import ({error}); nothing was stored."
+        ) from error
+    except ValidationError as error:  # a label or actor deleted meanwhile (lock_vocabulary)
+        report.article_ids.clear()
+        raise ImportRejected(
+            source.filename,
+            None,
+            "a label or actor the file uses was deleted while it was being imported; nothing "
+            "was stored.",
         ) from error
     return report
 

@@ -1,6 +1,8 @@
 """Span's references are kept by its writers, not by foreign keys in the database (issue 16):
 a write that refers to a label or actor deleted meanwhile is refused and stores nothing."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -79,3 +81,43 @@ def test_verify_history_names_a_span_whose_reference_was_deleted_behind_the_writ
     expected = {span.pk, kept.pk} if gone == "set" else {span.pk}
     assert f"{len(expected)} span(s)" in str(error.value)
     assert all(str(pk) in str(error.value) for pk in expected)
+
+
+def test_accepting_suggestions_with_a_label_deleted_meanwhile_is_refused(
+    annotation_set, fresh_label
+):
+    body = annotation_set.article.body
+    start = body.index("Kremlin")
+    Label.objects.filter(pk=fresh_label.pk).delete()
+
+    with pytest.raises(ValidationError, match="The label was deleted meanwhile"):
+        services.span_create_many(
+            annotation_set=annotation_set,
+            spans=[{"start": start, "end": start + 7, "quote": "Kremlin", "label": fresh_label}],
+            user=annotation_set.annotator,
+        )
+    assert not Span.objects.filter(annotation_set=annotation_set).exists()
+
+
+def test_an_import_whose_label_is_deleted_meanwhile_is_refused_and_stores_nothing(
+    project, annotator, fresh_label, monkeypatch
+):
+    """The import read the project's labels, then the label was deleted before its spans went
+    in: the file is refused as a whole, naming why, instead of a span without its label."""
+    from annotations.importing import ImportRejected, import_articles
+    from annotations.importing.vocabulary import Vocabulary
+
+    read = {label.name: label for label in project.labels.all()}
+    Label.objects.filter(pk=fresh_label.pk).delete()
+    monkeypatch.setattr(Vocabulary, "labels", property(lambda self: read))
+    text = "The Kremlin warned NATO."
+    line = json.dumps(
+        {"text": text, "spans": [{"start": 4, "end": 11, "quote": "Kremlin", "label": "fresh"}]}
+    )
+
+    with pytest.raises(ImportRejected, match="a label or actor the file uses was deleted"):
+        import_articles(
+            project=project, filename="late.jsonl", data=line.encode(), annotator=annotator
+        )
+    assert not project.articles.exists()
+    assert not Span.objects.exists()

@@ -191,29 +191,38 @@ def _held_until_waited_on(waiter, work):
     return result
 
 
-def _manager_deletes(project, label, manager, waiter):
+def _deletes(label, user, where, waiter):
     from django.test import Client
     from django.urls import reverse
 
     def delete():
         waiter["pid"] = _backend_pid()
         client = Client()
-        client.force_login(manager)
+        client.force_login(user)
+        if where == "admin":
+            url = reverse("admin:annotations_label_delete", args=[label.pk])
+            return client.post(url, {"post": "yes"}, follow=True)
+        project = label.project
         url = reverse("annotations:vocabulary-delete", args=[project.slug, "labels", label.pk])
         return client.post(url)
 
     return delete
 
 
+@pytest.mark.parametrize("where", ["page", "admin"])
 def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
-    project, article, annotator, manager, mark
+    project, article, annotator, manager, mark, where, django_user_model
 ):
     """Span's label is not a foreign key in the database (issue 16): the writer's KEY SHARE on
-    the label makes its deletion wait, and then find the span it would leave without a label."""
+    the label makes its deletion wait, and then find the span it would leave without a label,
+    from the project's settings and from the admin alike."""
     mine = services.annotation_set_open(article=article, user=annotator)
     label = LabelFactory(project=project, name="fresh")
+    deleter = manager
+    if where == "admin":
+        deleter = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     waiter = {"ready": threading.Event()}
-    delete = _manager_deletes(project, label, manager, waiter)
+    delete = _deletes(label, deleter, where, waiter)
 
     def delete_once_written():
         waiter["ready"].wait(10)
@@ -225,9 +234,14 @@ def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
     outcomes = _race([write, delete_once_written])
 
     assert not isinstance(outcomes[0], Exception), outcomes
-    assert outcomes[1].status_code == 409, outcomes[1].content
-    assert "still used by 1 annotation" in outcomes[1].text
     assert Label.objects.filter(pk=label.pk).exists()
+    if where == "page":
+        assert outcomes[1].status_code == 409, outcomes[1].content
+        assert "still used by 1 annotation" in outcomes[1].text
+    else:
+        assert outcomes[1].status_code == 200, outcomes[1].content
+        shown = [str(message) for message in outcomes[1].context["messages"]]
+        assert shown == ["fresh was given to a span meanwhile; it cannot be deleted."]
     assert list(mine.spans.values_list("label__name", flat=True)) == ["fresh"]
 
 
