@@ -59,10 +59,9 @@ class DeletedByTheService(admin.ModelAdmin):
                     vocabulary_item_delete(item=item)
         except ProtectedError as error:
             self.message_user(request, str(error.args[0]), messages.ERROR)
-            request.delete_refused = True  # type: ignore[attr-defined]
 
     def response_delete(self, request: HttpRequest, obj_display: str, obj_id: int) -> Any:
-        if getattr(request, "delete_refused", False):  # no "deleted successfully" after it
+        if self.model._default_manager.filter(pk=obj_id).exists():  # refused: no "deleted"
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             )

@@ -303,6 +303,9 @@ def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
     return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
 
 
+DELETED_MEANWHILE = "deleted_meanwhile"  # the code of lock_vocabulary's ValidationError
+
+
 def lock_vocabulary(label_ids: Iterable[int], actor_ids: Iterable[int | None] = ()) -> None:
     """KEY SHARE on the labels and actors that spans about to be written refer to (step 3 of the
     lock order above), as a foreign-key check would take it, for the whole of them in one
@@ -327,7 +330,7 @@ def lock_vocabulary(label_ids: Iterable[int], actor_ids: Iterable[int | None] = 
         found_labels, found_actors = cursor.fetchone()
     if found_labels != len(labels) or found_actors != len(actors):
         gone = "label" if found_labels != len(labels) else "actor"
-        raise ValidationError(f"The {gone} was deleted meanwhile.")
+        raise ValidationError(f"The {gone} was deleted meanwhile.", code=DELETED_MEANWHILE)
 
 
 def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:

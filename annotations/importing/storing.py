@@ -120,7 +120,9 @@ def store(
         raise ImportRejected(
             source.filename, None, f"the database refused the import ({error}); nothing was stored."
         ) from error
-    except ValidationError as error:  # a label or actor deleted meanwhile (lock_vocabulary)
+    except ValidationError as error:
+        if error.code != services.DELETED_MEANWHILE:
+            raise
         report.article_ids.clear()
         raise ImportRejected(
             source.filename,

@@ -52,11 +52,14 @@ class Command(BaseCommand):
             records = records.filter(project_id=project_id)
         self.stdout.write(f"History intact: {records.count()} record(s) verified.")
         # Span's references are kept by its writers, not by the database (annotations.models).
-        dangling = list(Span.objects.dangling().order_by("pk").values_list("pk", flat=True))
-        if dangling:
-            shown = ", ".join(str(pk) for pk in dangling[:20])
+        dangling = Span.objects.dangling()
+        count = dangling.count()
+        if count:
+            shown = ", ".join(
+                str(pk) for pk in dangling.order_by("pk").values_list("pk", flat=True)[:20]
+            )
             raise CommandError(
-                f"{len(dangling)} span(s) refer to an annotation set, label or actor that no "
-                f"longer exists (ids {shown}{', ...' if len(dangling) > 20 else ''})."
+                f"{count} span(s) refer to an annotation set, label or actor that no longer "
+                f"exists (ids {shown}{', ...' if count > 20 else ''})."
             )
         self.stdout.write("Every span's annotation set, label and actor exist.")
