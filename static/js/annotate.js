@@ -65,8 +65,6 @@ function labelSelection(labelId, span) {
   window.getSelection()?.removeAllRanges();
   // In keyboard mode the cursor goes on from the end of what was just labelled.
   keyboard.anchor = keyboard.focus = Math.max(keyboard.anchor, keyboard.focus);
-  // A region swapped in a moment ago may not be wired up by htmx yet (it does so on settle).
-  window.htmx?.process(form);
   form.requestSubmit();
 }
 

@@ -117,3 +117,28 @@ def test_the_suggestion_in_hand_stays_in_view_as_keys_accept_and_reject(login, p
         assert in_hand.evaluate(IN_LIST), key
         expect(page.locator("#article-body .pending.is-current").first).to_be_in_viewport()
     assert page.js_errors == []
+
+
+CLICK_AS_IT_APPEARS = """() => {
+  // Click "Accept all remaining" in the very next task after htmx swaps it in, as a quick
+  // hand (or a key held down) can; htmx must have wired the button up by then.
+  document.body.addEventListener("htmx:afterSwap", () => {
+    setTimeout(() => {
+      const button = [...document.querySelectorAll("#suggestions button")]
+        .find((b) => b.textContent.startsWith("Accept all remaining"));
+      button.click();
+    }, 0);
+  }, { once: true });
+}"""
+
+
+def test_a_button_clicked_the_moment_it_appears_does_its_work(login, project, annotator, article):
+    annotation_set = AnnotationSetFactory(article=article, annotator=annotator)
+    Actor.objects.create(project=project, name="NATO")
+    page = open_article(login, project, annotator, article)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.evaluate(CLICK_AS_IT_APPEARS)
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    page.get_by_text("No suggestions left").wait_for()
+    assert Span.objects.get(annotation_set=annotation_set).quote == "NATO"
+    assert page.js_errors == []
