@@ -289,8 +289,9 @@ SECURE_PROXY_SSL_HEADER = (
 X_FRAME_OPTIONS = "DENY"
 
 # A cache that every web process shares: the API's throttles count requests in it. The database
-# (table `workbench_cache`, created by every `manage.py migrate`) unless CACHE_URL (any
-# django-environ cache URL) or REDIS_URL (redis://host:6379/0) names another.
+# (table `workbench_cache`, created by every `manage.py migrate`; workbench.cache, Django's
+# database cache with a cheaper `set`) unless CACHE_URL (any django-environ cache URL) or
+# REDIS_URL (redis://host:6379/0) names another.
 CACHES = {
     "default": env.cache_url_config(
         env.str("CACHE_URL", default="")
@@ -298,6 +299,8 @@ CACHES = {
         or "dbcache://workbench_cache?max_entries=100000"
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "workbench.cache.DatabaseCache"
 
 # API throttles (annotations.api.throttling): each token and each logged-in user's session has
 # API_THROTTLE_RATE, callers without credentials API_THROTTLE_ANON_RATE per address; past it,

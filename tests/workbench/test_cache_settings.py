@@ -21,7 +21,7 @@ def _cache(**env) -> dict:
 
 def test_the_default_cache_is_a_database_table_every_migrate_makes(tmp_path):
     assert _cache() == {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "workbench.cache.DatabaseCache",
         "LOCATION": "workbench_cache",
         "OPTIONS": {"MAX_ENTRIES": 100000},
     }
