@@ -61,3 +61,14 @@ def test_an_api_request_spends_two_statements_on_its_throttle(manager, project):
         assert client.get(reverse("api:project-detail", args=[project.slug])).status_code == 200
     on_the_cache = [q["sql"] for q in queries if "workbench_cache" in q["sql"]]
     assert len(on_the_cache) == 2, on_the_cache
+
+
+def test_expired_entries_go_long_before_the_table_is_full(monkeypatch):
+    monkeypatch.setattr(workbench_cache.DatabaseCache, "_sets", itertools.count(1))
+    cache = caches["default"]
+    for n in range(10):
+        cache.set(f"expired-{n}", n, -1)
+    for n in range(workbench_cache.CULL_EVERY - 10):
+        cache.set(f"live-{n}", n, 60)
+    assert _rows() == workbench_cache.CULL_EVERY - 10  # the live ones
+    assert cache.get("live-0") == 0
