@@ -34,6 +34,17 @@ def media_root(settings, tmp_path_factory):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def cache_culls_counted_afresh(monkeypatch):
+    """The cache culls on one `set` in CULL_EVERY of the process (workbench.cache): each test
+    counts from zero, so a test that counts queries never meets a cull left by the others."""
+    import itertools
+
+    from workbench.cache import DatabaseCache
+
+    monkeypatch.setattr(DatabaseCache, "_sets", itertools.count(1))
+
+
 # Roles. Each fixture is a user; `project` is the project they belong to, and
 # `other_project_member` manages a different project and must never reach `project`.
 
