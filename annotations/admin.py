@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from annotations import models
 from annotations.services import guidelines_update, vocabulary_item_delete
@@ -47,25 +49,35 @@ class LabelInline(admin.TabularInline):
 class DeletedByTheService(admin.ModelAdmin):
     """Labels and actors: deleted by `services.vocabulary_item_delete`, which looks for their
     spans again once the row is deleted (Span's references are not foreign keys in the
-    database). A span written with one meanwhile keeps it, and the admin says so."""
+    database). When a span was written with one meanwhile, the delete page and the "delete
+    selected" action undo everything they did (the log entries too) and say why, in place of
+    "deleted successfully"."""
+
+    actions = ["delete_selected"]  # the one below, in place of the admin site's
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_queryset(request, [obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for item in queryset:
+            vocabulary_item_delete(item=item)  # ProtectedError: caught by the two below
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        return self._refusal_said(request, super().delete_view, request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        return self._refusal_said(request, admin_actions.delete_selected, self, request, queryset)
+
+    def _refusal_said(self, request: HttpRequest, view: Any, *args: Any) -> Any:
         try:
             with transaction.atomic():
-                for item in queryset:
-                    vocabulary_item_delete(item=item)
+                return view(*args)
         except ProtectedError as error:
             self.message_user(request, str(error.args[0]), messages.ERROR)
-
-    def response_delete(self, request: HttpRequest, obj_display: str, obj_id: int) -> Any:
-        if self.model._default_manager.filter(pk=obj_id).exists():  # refused: no "deleted"
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             )
-        return super().response_delete(request, obj_display, obj_id)
 
 
 class ClaimTypeInline(admin.TabularInline):

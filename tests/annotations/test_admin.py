@@ -165,3 +165,30 @@ def test_the_admin_still_edits_projects_vocabularies_actors_and_memberships(
     user_admin = client.get(reverse("admin:accounts_user_change", args=[annotator.pk]))
     assert user_admin.status_code == 200
     assert b'name="_save"' in user_admin.content
+
+
+@pytest.mark.parametrize("model_name", ["label", "actor"])
+def test_the_admin_deletes_unused_labels_and_actors_one_or_several_at_a_time(
+    client, root, project, model_name
+):
+    client.force_login(root)
+    model = apps.get_model("annotations", model_name)
+    first, second, third = (
+        model.objects.create(project=project, name=f"unused {n}") for n in "123"
+    )
+    page = client.post(
+        reverse(f"admin:annotations_{model_name}_delete", args=[first.pk]), {"post": "yes"}
+    )
+    assert page.status_code == 302
+    chosen = {"action": "delete_selected", "_selected_action": [second.pk, third.pk]}
+    confirm = client.post(reverse(f"admin:annotations_{model_name}_changelist"), chosen)
+    assert "<title>Delete multiple objects" in confirm.text
+    done = client.post(
+        reverse(f"admin:annotations_{model_name}_changelist"),
+        {**chosen, "post": "yes"},
+        follow=True,
+    )
+    assert [str(m) for m in done.context["messages"]] == [
+        f"Successfully deleted 2 {model._meta.verbose_name_plural}."
+    ]
+    assert not model.objects.filter(name__startswith="unused").exists()

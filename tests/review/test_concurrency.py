@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
@@ -202,6 +203,10 @@ def _deletes(label, user, where, waiter):
         if where == "admin":
             url = reverse("admin:annotations_label_delete", args=[label.pk])
             return client.post(url, {"post": "yes"}, follow=True)
+        if where == "admin action":
+            url = reverse("admin:annotations_label_changelist")
+            chosen = {"action": "delete_selected", "_selected_action": [label.pk], "post": "yes"}
+            return client.post(url, chosen, follow=True)
         project = label.project
         url = reverse("annotations:vocabulary-delete", args=[project.slug, "labels", label.pk])
         return client.post(url)
@@ -209,17 +214,18 @@ def _deletes(label, user, where, waiter):
     return delete
 
 
-@pytest.mark.parametrize("where", ["page", "admin"])
+@pytest.mark.parametrize("where", ["page", "admin", "admin action"])
 def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
     project, article, annotator, manager, mark, where, django_user_model
 ):
     """Span's label is not a foreign key in the database (issue 16): the writer's KEY SHARE on
     the label makes its deletion wait, and then find the span it would leave without a label,
-    from the project's settings and from the admin alike."""
+    from the project's settings and from the admin alike (where nothing is logged as
+    deleted, and nothing says "deleted successfully")."""
     mine = services.annotation_set_open(article=article, user=annotator)
     label = LabelFactory(project=project, name="fresh")
     deleter = manager
-    if where == "admin":
+    if where != "page":
         deleter = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     waiter = {"ready": threading.Event()}
     delete = _deletes(label, deleter, where, waiter)
@@ -242,6 +248,7 @@ def test_a_label_is_not_deleted_under_a_span_being_written_with_it(
         assert outcomes[1].status_code == 200, outcomes[1].content
         shown = [str(message) for message in outcomes[1].context["messages"]]
         assert shown == ["fresh was given to a span meanwhile; it cannot be deleted."]
+        assert not LogEntry.objects.filter(action_flag=DELETION).exists()
     assert list(mine.spans.values_list("label__name", flat=True)) == ["fresh"]
 
 
