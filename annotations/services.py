@@ -346,6 +346,18 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
     return locked
 
 
+def _relocked[M: (Span, Claim)](obj: M) -> M:
+    """`obj` read again and locked (step 3), once its set is locked: another request may have
+    changed or deleted it since it was read (two tabs, or a request sent twice)."""
+    found = type(obj).objects.select_for_update(no_key=True).filter(pk=obj.pk).first()
+    if found is None:
+        name = type(obj).__name__.lower()
+        raise Conflict(
+            f"This {name} was deleted meanwhile (in another tab, or by a request sent twice)."
+        )
+    return found
+
+
 def _touch(annotation_set: AnnotationSet) -> list[history.Entry]:
     """Save a change to the content of an editable set (locked by `_lock_for_edit`): bump its
     version; the first edit (assigned, or sent back) starts the work, whose history entry it
@@ -447,7 +459,7 @@ def span_update(
 ) -> Span:
     """Relabel a span, link it to an actor (or None), or change its note."""
     annotation_set = _lock_for_edit(span.annotation_set)
-    span = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
+    span = _relocked(span)
     before = history.snapshot(span)
     project_id = annotation_set.article.project_id
     if label is not _UNCHANGED:
@@ -471,6 +483,7 @@ def span_update(
 @transaction.atomic
 def span_delete(*, span: Span, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(span.annotation_set)
+    span = _relocked(span)
     stated = Claim.objects.filter(span=span).count()
     if stated:
         raise Conflict(f"This span states {stated} claim(s); delete the claim(s) before the span.")
@@ -574,7 +587,7 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
     annotation_set = _lock_for_edit(claim.annotation_set)
-    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    claim = _relocked(claim)
     before = history.snapshot(claim)
     targets = list(changes.pop("targets", claim.targets.all()))
     for name, value in changes.items():
@@ -601,6 +614,7 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
 @transaction.atomic
 def claim_delete(*, claim: Claim, user: User | None = None) -> None:
     annotation_set = _lock_for_edit(claim.annotation_set)
+    claim = _relocked(claim)
     deleted = history.entry(action="delete", obj=claim, before=history.snapshot(claim))
     claim.delete()
     _append(annotation_set, user, deleted, *_touch(annotation_set))
@@ -675,17 +689,24 @@ def annotation_set_submit(
 def span_create_many(
     *, annotation_set: AnnotationSet, spans: Iterable[dict[str, Any]], user: User | None = None
 ) -> list[Span]:
-    """Create several spans (e.g. accepted suggestions, with their `provenance`) all or none:
-    each checked as span_create checks one, written together, one history record each, one
-    version bump."""
+    """Create several spans (accepted suggestions, with their `provenance`) all or none: each
+    checked as span_create checks one, and refused if the set rejected that suggestion (its
+    label on its characters) meanwhile; written together, one history record each, one version
+    bump."""
     annotation_set = _lock_for_edit(annotation_set)
     article = annotation_set.article
     taken = set(annotation_set.spans.values_list("start", "end", "label_id"))
+    rejected = set(annotation_set.rejected_suggestions.values_list("start", "end", "label_id"))
     new = []
     for fields in spans:
         span = Span(annotation_set=annotation_set, **fields)
         validate_span(article, span.start, span.end, span.quote, label=span.label, actor=span.actor)
         check_not_excluded(article, start=span.start, end=span.end)
+        if (span.start, span.end, span.label_id) in rejected:
+            raise Conflict(
+                f"The suggestion {span.quote!r} at {span.start}–{span.end} was rejected "
+                "meanwhile (in another tab, or by a key pressed just before)."
+            )
         if (span.start, span.end, span.label_id) in taken:
             check_not_labelled_twice(
                 annotation_set, start=span.start, end=span.end, label=span.label
@@ -730,9 +751,15 @@ def suggestion_reject(
 ) -> RejectedSuggestion:
     """Remember that the set's annotator does not want this suggestion (the label on these
     characters, and the actor for a registry mention): it is not offered again in this set, and
-    the next training takes it as negative evidence."""
+    the next training takes it as negative evidence. Refused when the set holds that span
+    (accepted meanwhile)."""
     annotation_set = _lock_for_edit(annotation_set)
     _check_project(annotation_set.article.project_id, label, actor)
+    if annotation_set.spans.filter(start=start, end=end, label=label).exists():
+        raise Conflict(
+            f"Characters {start}–{end} are already labelled {label.name!r} in this set (the "
+            "suggestion was accepted meanwhile); delete that span to take it back."
+        )
     rejected, created = RejectedSuggestion.objects.get_or_create(
         annotation_set=annotation_set,
         start=start,

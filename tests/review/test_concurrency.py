@@ -14,6 +14,7 @@ from annotations.models import (
     AdjudicationDecision,
     AnnotationSet,
     Article,
+    HistoryRecord,
     Label,
     Membership,
     Span,
@@ -294,3 +295,17 @@ def test_a_span_is_not_written_into_a_set_being_withdrawn(
     assert outcomes[0] is None, outcomes
     assert isinstance(outcomes[1], AnnotationSet.DoesNotExist), outcomes
     assert not Span.objects.filter(annotation_set_id=mine.pk).exists()
+
+
+def test_one_span_deleted_by_two_requests_at_once_is_deleted_once(
+    project, article, annotator, mark
+):
+    mine = services.annotation_set_open(article=article, user=annotator)
+    span = mark(mine, "Kremlin", "actor")
+    each_read = [Span.objects.get(pk=span.pk) for _ in range(2)]
+
+    outcomes = _race([lambda read=read: services.span_delete(span=read) for read in each_read])
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict", "NoneType"]
+    deletes = HistoryRecord.objects.filter(object_type="span", action="delete")
+    assert deletes.count() == 1
