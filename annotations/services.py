@@ -539,6 +539,8 @@ def claim_create(
     `provenance` is the accepted suggestion of its type, if any. (`pk` only to bring back a
     deleted claim under its old id: annotations.undo.)"""
     annotation_set = _lock_for_edit(annotation_set)
+    span = _relocked(span)
+    claimant_span = _relocked(claimant_span) if claimant_span is not None else None
     targets = list(targets)
     if claimant is None and claimant_span is not None:
         claimant = claimant_span.actor
@@ -588,6 +590,8 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} on a claim.")
     annotation_set = _lock_for_edit(claim.annotation_set)
     claim = _relocked(claim)
+    if changes.get("claimant_span") is not None:
+        changes["claimant_span"] = _relocked(changes["claimant_span"])
     before = history.snapshot(claim)
     targets = list(changes.pop("targets", claim.targets.all()))
     for name, value in changes.items():
@@ -633,7 +637,7 @@ def threat_assessment_set(
     """Create or replace the set's threat assessment (`provenance`: the accepted suggestion of
     its level, if it came from one)."""
     annotation_set = _lock_for_edit(annotation_set)
-    claims = list(claims)
+    claims = [_relocked(claim) for claim in claims]
     _check_project(annotation_set.article.project_id, level)
     if any(claim.annotation_set_id != annotation_set.pk for claim in claims):
         raise ValidationError("A threat assessment can rest only on claims in the same set.")

@@ -87,3 +87,26 @@ def test_a_suggestion_rejected_meanwhile_is_not_accepted(annotation_set, project
         services.span_create_many(annotation_set=annotation_set, spans=[fields])
     assert not Span.objects.exists()
     assert RejectedSuggestion.objects.count() == 1
+
+
+def test_nothing_rests_on_a_span_or_claim_deleted_meanwhile(annotation_set, mark, project, claim):
+    """A claim on a span, or an assessment on a claim, that another request deleted meanwhile:
+    refused with the reason (was: the database's refusal at the commit, a 500)."""
+    level = project.threat_levels.first()
+    gone = mark(annotation_set, "NATO", "actor")
+    read_by_the_other_tab = Span.objects.get(pk=gone.pk)
+    services.span_delete(span=gone)
+    claim_type = project.claim_types.first()
+    with pytest.raises(Conflict, match="This span was deleted meanwhile"):
+        services.claim_create(
+            annotation_set=annotation_set, span=read_by_the_other_tab, claim_type=claim_type
+        )
+    with pytest.raises(Conflict, match="This span was deleted meanwhile"):
+        services.claim_update(claim=claim, claimant_span=read_by_the_other_tab)
+    stale_claim = Claim.objects.get(pk=claim.pk)
+    services.claim_delete(claim=claim)
+    with pytest.raises(Conflict, match="This claim was deleted meanwhile"):
+        services.threat_assessment_set(
+            annotation_set=annotation_set, level=level, claims=[stale_claim]
+        )
+    assert not Claim.objects.exists()
