@@ -188,6 +188,33 @@ def test_a_span_shows_the_suggestion_it_came_from_and_the_api_cannot_forge_one(
     start = article.body.index("🇺🇦")
     body = {"start": start, "end": start + 2, "quote": "🇺🇦", "label": "location"}
     forged = client.post(spans_url, body | {"provenance": {"suggester": "x"}}, format="json")
-    assert forged.status_code == 201
-    assert forged.json()["provenance"] is None
-    assert Span.objects.get(pk=forged.json()["id"]).provenance is None
+    assert forged.status_code == 400
+    assert "Not a field of this request" in forged.json()["provenance"][0]
+    assert Span.objects.count() == 1
+
+
+def test_a_field_the_request_does_not_take_is_refused_by_name(
+    annotation_set, annotator, spans_url, article
+):
+    """Not ignored: a PATCH of a span's offsets would otherwise answer 200 having changed
+    nothing."""
+    client = token_client(annotator)
+    created = client.post(
+        spans_url,
+        {"start": 0, "end": 7, "quote": article.body[:7], "label": "actor"},
+        format="json",
+    ).json()
+    url = f"{spans_url}{created['id']}/"
+    moved = client.patch(url, {"start": 1, "end": 8, "note": "moved?"}, format="json")
+    assert moved.status_code == 400
+    assert moved.json() == {
+        name: ["Not a field of this request, which takes: label, actor, note."]
+        for name in ("end", "start")
+    }
+    assert client.get(url).json()["note"] == ""
+    typo = client.post(
+        spans_url,
+        {"start": 8, "end": 12, "quote": article.body[8:12], "label": "actor", "notes": "x"},
+        format="json",
+    )
+    assert typo.status_code == 400 and "notes" in typo.json()

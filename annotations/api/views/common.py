@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
@@ -32,8 +34,17 @@ def caller(request: Request) -> User:
 
 
 def validated(serializer_class: type[Serializer], data: Any, *, partial: bool = False) -> Any:
-    """The input's validated data; invalid input answers 400 with the serializer's errors."""
+    """The input's validated data; invalid input answers 400 with the serializer's errors. A
+    JSON body's field the endpoint does not take is refused too, by name (a PATCH with "start"
+    must not answer 200 having changed nothing); a query string may carry others (the page)."""
     serializer = serializer_class(data=data, partial=partial)
+    if isinstance(data, dict) and not isinstance(data, QueryDict):
+        unknown = sorted(set(data) - set(serializer.fields))
+        if unknown:
+            takes = ", ".join(serializer.fields)
+            raise serializers.ValidationError(
+                {name: [f"Not a field of this request, which takes: {takes}."] for name in unknown}
+            )
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
