@@ -472,10 +472,13 @@ def span_update(
         span.actor = actor
     if note is not _UNCHANGED:
         span.note = note
+    after = history.snapshot(span)
+    if after == before:
+        return span  # nothing to write, nor to record
     if label is not _UNCHANGED or actor is not _UNCHANGED:
         lock_vocabulary([span.label_id], [span.actor_id])
     span.save()
-    updated = history.entry(action="update", obj=span, before=before, after=history.snapshot(span))
+    updated = history.entry(action="update", obj=span, before=before, after=after)
     _append(annotation_set, user, updated, *_touch(annotation_set))
     return span
 
@@ -606,6 +609,9 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
         reliability=claim.reliability,
         credibility=claim.credibility,
     )
+    same_targets = {t.pk for t in targets} == {t.pk for t in claim.targets.all()}
+    if same_targets and history.snapshot(claim) == before:
+        return claim  # nothing to write, nor to record
     claim.save()
     claim.targets.set(targets)
     updated = history.entry(

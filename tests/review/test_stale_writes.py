@@ -1,12 +1,13 @@
 """A write made with what a request read before its set was locked: another request (a second
 tab, a request sent twice, a key pressed twice) may have changed it meanwhile. The second write
-is refused with the reason, and the history records what happened once."""
+is refused with the reason, and the history records what happened once. And a change that
+changes nothing is no write at all."""
 
 import pytest
 
 from annotations import services
 from annotations.errors import Conflict
-from annotations.models import Claim, HistoryRecord, RejectedSuggestion, Span
+from annotations.models import AnnotationSet, Claim, HistoryRecord, RejectedSuggestion, Span
 
 
 def _deletes(object_type: str) -> int:
@@ -110,3 +111,16 @@ def test_nothing_rests_on_a_span_or_claim_deleted_meanwhile(annotation_set, mark
             annotation_set=annotation_set, level=level, claims=[stale_claim]
         )
     assert not Claim.objects.exists()
+
+
+def test_a_change_that_changes_nothing_is_not_written_nor_recorded(annotation_set, mark, claim):
+    span = mark(annotation_set, "NATO", "actor")
+    version = AnnotationSet.objects.get(pk=annotation_set.pk).version
+    records = HistoryRecord.objects.count()
+    services.span_update(span=span, note="")
+    services.span_update(span=span, label=span.label)
+    services.claim_update(claim=claim, note=claim.note, targets=list(claim.targets.all()))
+    assert HistoryRecord.objects.count() == records
+    assert AnnotationSet.objects.get(pk=annotation_set.pk).version == version
+    services.claim_update(claim=claim, note="now it does")
+    assert HistoryRecord.objects.count() == records + 1
