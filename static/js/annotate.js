@@ -65,6 +65,10 @@ function labelSelection(labelId, span) {
   window.getSelection()?.removeAllRanges();
   // In keyboard mode the cursor goes on from the end of what was just labelled.
   keyboard.anchor = keyboard.focus = Math.max(keyboard.anchor, keyboard.focus);
+  // htmx wires the page up at DOMContentLoaded, after this module's handlers are in place: a
+  // label chosen before it (a quick hand on a page still loading) must not submit the form
+  // without htmx.
+  window.htmx?.process(form);
   form.requestSubmit();
 }
 

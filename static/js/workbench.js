@@ -42,6 +42,19 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   showError(MESSAGES[xhr.status] || MESSAGES[500]);
 });
 
+// A refusal answering an element the page has replaced meanwhile (a key pressed again before the
+// first answer re-rendered the list): htmx would look for #errors from that detached element,
+// find nothing and throw. Show the refusal here instead.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  event.detail.elt.addEventListener("htmx:beforeOnLoad", (loaded) => {
+    const xhr = loaded.detail.xhr;
+    if (loaded.detail.elt.isConnected || xhr.getResponseHeader("HX-Retarget") !== "#errors") return;
+    loaded.preventDefault();
+    const refusal = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    showError(refusal.body.textContent.trim() || MESSAGES[xhr.status] || MESSAGES[500]);
+  }, { once: true });
+});
+
 document.addEventListener("htmx:sendError", () => {
   showError("The server could not be reached: nothing was saved. Check your connection and try again.");
 });

@@ -142,3 +142,32 @@ def test_a_button_clicked_the_moment_it_appears_does_its_work(login, project, an
     page.get_by_text("No suggestions left").wait_for()
     assert Span.objects.get(annotation_set=annotation_set).quote == "NATO"
     assert page.js_errors == []
+
+
+PRESS_THEN_REPLACE = """() => {
+  // The request leaves from the button; before its answer the list is re-rendered (as the
+  // answer to a key pressed just before would re-render it), so the button is gone.
+  document.querySelector("#suggestions .accept-suggestion").click();
+  const workspace = document.getElementById("workspace");
+  workspace.replaceWith(workspace.cloneNode(true));
+}"""
+
+
+def test_a_refusal_shows_when_the_page_has_replaced_what_was_pressed(
+    login, project, annotator, article
+):
+    annotation_set = AnnotationSetFactory(article=article, annotator=annotator)
+    Actor.objects.create(project=project, name="NATO")
+    page = open_article(login, project, annotator, article)
+    page.get_by_role("link", name="Suggestions", exact=True).click()
+    page.locator("#suggestions .suggestion").first.wait_for()
+    wait_until_settled(page)
+    suggestion = page.locator("#suggestions .suggestion").first.get_attribute("data-suggestion")
+    start, end, label_id, actor_id = (int(part) for part in suggestion.split("-"))
+    RejectedSuggestion.objects.create(  # "n", pressed in another tab meanwhile
+        annotation_set=annotation_set, start=start, end=end, label_id=label_id, actor_id=actor_id
+    )
+    page.evaluate(PRESS_THEN_REPLACE)
+    expect(page.locator("#errors")).to_contain_text("is not offered to this set")
+    assert not Span.objects.exists()
+    assert page.js_errors == []
