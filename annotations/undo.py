@@ -75,6 +75,7 @@ def describe(step: list[HistoryRecord]) -> str:
 @transaction.atomic
 def undo(*, annotation_set: AnnotationSet, user: User) -> str:
     """Take back the user's last change to the set; return what was undone, in words."""
+    _lock(annotation_set)
     step = _last(stacks(annotation_set, user).done, "Nothing to undo.")
     since = _next_sequence(annotation_set)
     for record in reversed(step):
@@ -86,12 +87,20 @@ def undo(*, annotation_set: AnnotationSet, user: User) -> str:
 @transaction.atomic
 def redo(*, annotation_set: AnnotationSet, user: User) -> str:
     """Bring back the change the user last undid; return what was redone, in words."""
+    _lock(annotation_set)
     step = _last(stacks(annotation_set, user).undone, "Nothing to redo.")
     since = _next_sequence(annotation_set)
     for record in step:
         _apply(annotation_set, record, record.after, user)
     _mark(annotation_set, user, REDO, step, since)
     return describe(step)
+
+
+def _lock(annotation_set: AnnotationSet) -> None:
+    """Lock the set before reading its stacks: an Undo sent twice (two tabs, a key held down)
+    reads them after the first one's changes, and takes back the step before it, not the same
+    step again."""
+    services.lock_sets(AnnotationSet.objects.filter(pk=annotation_set.pk)).get()
 
 
 def _last(stack: list[list[HistoryRecord]], empty: str) -> list[HistoryRecord]:

@@ -44,15 +44,26 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 
 // A refusal answering an element the page has replaced meanwhile (a key pressed again before the
 // first answer re-rendered the list): htmx would look for #errors from that detached element,
-// find nothing and throw. Show the refusal here instead.
-document.addEventListener("htmx:beforeRequest", (event) => {
-  event.detail.elt.addEventListener("htmx:beforeOnLoad", (loaded) => {
+// find nothing and throw. Show the refusal here instead. (Events on a detached element never
+// reach the document, so each request sent listens on its own element until it is over.)
+document.addEventListener("htmx:beforeSend", (event) => {
+  const elt = event.detail.elt;
+  const ownRequest = (seen) => seen.detail.elt === elt;
+  const onLoad = (loaded) => {
     const xhr = loaded.detail.xhr;
-    if (loaded.detail.elt.isConnected || xhr.getResponseHeader("HX-Retarget") !== "#errors") return;
+    if (!ownRequest(loaded) || elt.isConnected) return;
+    if (xhr.getResponseHeader("HX-Retarget") !== "#errors") return;
     loaded.preventDefault();
     const refusal = new DOMParser().parseFromString(xhr.responseText, "text/html");
     showError(refusal.body.textContent.trim() || MESSAGES[xhr.status] || MESSAGES[500]);
-  }, { once: true });
+  };
+  const onOver = (over) => {
+    if (!ownRequest(over)) return;
+    elt.removeEventListener("htmx:beforeOnLoad", onLoad);
+    elt.removeEventListener("htmx:afterRequest", onOver);
+  };
+  elt.addEventListener("htmx:beforeOnLoad", onLoad);
+  elt.addEventListener("htmx:afterRequest", onOver);
 });
 
 document.addEventListener("htmx:sendError", () => {

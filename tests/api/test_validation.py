@@ -189,7 +189,7 @@ def test_a_span_shows_the_suggestion_it_came_from_and_the_api_cannot_forge_one(
     body = {"start": start, "end": start + 2, "quote": "🇺🇦", "label": "location"}
     forged = client.post(spans_url, body | {"provenance": {"suggester": "x"}}, format="json")
     assert forged.status_code == 400
-    assert "Not a field of this request" in forged.json()["provenance"][0]
+    assert "Unknown field" in forged.json()["provenance"][0]
     assert Span.objects.count() == 1
 
 
@@ -208,7 +208,7 @@ def test_a_field_the_request_does_not_take_is_refused_by_name(
     moved = client.patch(url, {"start": 1, "end": 8, "note": "moved?"}, format="json")
     assert moved.status_code == 400
     assert moved.json() == {
-        name: ["Not a field of this request, which takes: label, actor, note."]
+        name: ["Unknown field; the fields here are: label, actor, note."]
         for name in ("end", "start")
     }
     assert client.get(url).json()["note"] == ""
@@ -218,3 +218,19 @@ def test_a_field_the_request_does_not_take_is_refused_by_name(
         format="json",
     )
     assert typo.status_code == 400 and "notes" in typo.json()
+
+
+def test_a_field_a_nested_object_does_not_take_is_refused_too(project, manager):
+    """A typo in a release's filter ("set" for "sets") must not build a release of the gold
+    sets, the default, as if nothing had been said."""
+    from annotations.models import Release
+
+    answer = token_client(manager).post(
+        f"/api/v1/projects/{project.slug}/releases/",
+        {"formats": ["native"], "filter": {"set": "annotators"}},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["filter"] and list(answer.json()["filter"]) == ["set"]
+    assert "Unknown field; the fields here are: " in answer.json()["filter"]["set"][0]
+    assert not Release.objects.exists()

@@ -8,7 +8,7 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from annotations import adjudication, assignment, services
+from annotations import adjudication, assignment, services, undo
 from annotations.errors import Conflict
 from annotations.models import (
     AdjudicationDecision,
@@ -309,3 +309,27 @@ def test_one_span_deleted_by_two_requests_at_once_is_deleted_once(
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Conflict", "NoneType"]
     deletes = HistoryRecord.objects.filter(object_type="span", action="delete")
     assert deletes.count() == 1
+
+
+def test_an_undo_sent_twice_takes_back_two_steps(project, article, annotator, mark):
+    """The second Undo (a key held down, two tabs) reads what is left to undo once the first has
+    committed: it takes back the step before, not the same one again (which changed nothing
+    yet counted as undone)."""
+    mine = services.annotation_set_open(article=article, user=annotator)
+    span = mark(mine, "Kremlin", "actor")
+    services.span_update(span=span, note="one", user=annotator)
+    services.span_update(span=span, note="two", user=annotator)
+    waiter = {"ready": threading.Event()}
+
+    def second():
+        waiter["pid"] = _backend_pid()
+        waiter["ready"].wait(10)
+        return undo.undo(annotation_set=mine, user=annotator)
+
+    def first():
+        return _held_until_waited_on(waiter, lambda: undo.undo(annotation_set=mine, user=annotator))
+
+    outcomes = _race([first, second])
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert Span.objects.get().note == ""

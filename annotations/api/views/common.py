@@ -35,18 +35,31 @@ def caller(request: Request) -> User:
 
 def validated(serializer_class: type[Serializer], data: Any, *, partial: bool = False) -> Any:
     """The input's validated data; invalid input answers 400 with the serializer's errors. A
-    JSON body's field the endpoint does not take is refused too, by name (a PATCH with "start"
-    must not answer 200 having changed nothing); a query string may carry others (the page)."""
+    JSON body's field the endpoint does not take, at any depth, is refused too, by name (a
+    PATCH with "start" must not answer 200 having changed nothing); a query string may carry
+    others (the page)."""
     serializer = serializer_class(data=data, partial=partial)
     if isinstance(data, dict) and not isinstance(data, QueryDict):
-        unknown = sorted(set(data) - set(serializer.fields))
+        unknown = _unknown_fields(serializer, data)
         if unknown:
-            takes = ", ".join(serializer.fields)
-            raise serializers.ValidationError(
-                {name: [f"Not a field of this request, which takes: {takes}."] for name in unknown}
-            )
+            raise serializers.ValidationError(unknown)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def _unknown_fields(serializer: Serializer, data: dict[str, Any]) -> dict[str, Any]:
+    """The keys of `data` that `serializer` has no field for, and those of its nested objects,
+    as DRF lays out errors."""
+    errors: dict[str, Any] = {}
+    for name, value in data.items():
+        field = serializer.fields.get(name)
+        if field is None:
+            errors[name] = [f"Unknown field; the fields here are: {', '.join(serializer.fields)}."]
+        elif isinstance(field, Serializer) and isinstance(value, dict):
+            nested = _unknown_fields(field, value)
+            if nested:
+                errors[name] = nested
+    return errors
 
 
 class ProjectScoped(APIView):
