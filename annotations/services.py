@@ -349,7 +349,10 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
 def _relocked[M: (Span, Claim)](obj: M) -> M:
     """`obj` read again and locked (step 3), once its set is locked: another request may have
     changed or deleted it since it was read (two tabs, or a request sent twice)."""
-    found = type(obj).objects.select_for_update(no_key=True).filter(pk=obj.pk).first()
+    # Its row alone, with no ordering: the models' default one joins the set's table, and
+    # FOR NO KEY UPDATE would lock the rows it joins too, the project's among them (step 4).
+    rows = type(obj).objects.select_for_update(no_key=True, of=("self",)).order_by("pk")
+    found = rows.filter(pk=obj.pk).first()
     if found is None:
         name = type(obj).__name__.lower()
         raise Conflict(

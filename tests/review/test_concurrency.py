@@ -333,3 +333,21 @@ def test_an_undo_sent_twice_takes_back_two_steps(project, article, annotator, ma
 
     assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
     assert Span.objects.get().note == ""
+
+
+def test_a_span_read_again_under_its_sets_lock_locks_its_own_row_alone(article, annotator, mark):
+    """The lock order (annotations.services): a span is locked after its set (step 3) and the
+    project last (step 4). Span's default ordering joins the set, article and project tables,
+    and FOR NO KEY UPDATE would lock the rows it joins: the project's at step 3 (the load test
+    showed deletes waiting there)."""
+    from django.test.utils import CaptureQueriesContext
+
+    mine = services.annotation_set_open(article=article, user=annotator)
+    span = mark(mine, "Kremlin", "actor")
+    with CaptureQueriesContext(connection) as queries:
+        services.span_delete(span=span)
+    locking = [q["sql"] for q in queries if q["sql"].startswith('SELECT "annotations_span"."id"')]
+    assert len(locking) == 1
+    assert "JOIN" not in locking[0] and locking[0].endswith(
+        'FOR NO KEY UPDATE OF "annotations_span"'
+    )
