@@ -722,9 +722,10 @@ def refresh_article(article_id: int) -> tuple[ProjectAgreement | None, bool]:
     Returns the ProjectAgreement and whether its intervals need scheduling (they were
     current: further refreshes before they are recomputed coalesce into one)."""
     with transaction.atomic():
-        project_id = (
-            Article.objects.select_for_update(no_key=True)
+        project_id = (  # the article's row alone (Article's default ordering joins Project's)
+            Article.objects.select_for_update(no_key=True, of=("self",))
             .filter(pk=article_id)
+            .order_by("pk")
             .values_list("project_id", flat=True)
             .first()
         )

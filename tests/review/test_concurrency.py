@@ -351,3 +351,22 @@ def test_a_span_read_again_under_its_sets_lock_locks_its_own_row_alone(article, 
     assert "JOIN" not in locking[0] and locking[0].endswith(
         'FOR NO KEY UPDATE OF "annotations_span"'
     )
+
+
+def test_the_agreement_refresh_locks_the_articles_row_alone(article):
+    """Step 1 of the lock order: the article. Article's default ordering joins the project's
+    table, and FOR NO KEY UPDATE would lock the project's row too (step 4), which every writer
+    in the project then waited for while the refresh ran."""
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations import agreement
+
+    with CaptureQueriesContext(connection) as queries:
+        agreement.refresh_article(article.pk)
+    on_the_article = [
+        q["sql"]
+        for q in queries
+        if 'FROM "annotations_article"' in q["sql"] and "FOR NO KEY UPDATE" in q["sql"]
+    ]
+    assert len(on_the_article) == 1
+    assert "JOIN" not in on_the_article[0], on_the_article[0]
