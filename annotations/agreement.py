@@ -56,6 +56,7 @@ from annotations.coefficients import (
     quadratic_weight,
     unitizing_alpha,
 )
+from annotations.locking import own_rows_locked
 from annotations.models import (
     AnnotationSet,
     Article,
@@ -722,13 +723,8 @@ def refresh_article(article_id: int) -> tuple[ProjectAgreement | None, bool]:
     Returns the ProjectAgreement and whether its intervals need scheduling (they were
     current: further refreshes before they are recomputed coalesce into one)."""
     with transaction.atomic():
-        project_id = (  # the article's row alone (Article's default ordering joins Project's)
-            Article.objects.select_for_update(no_key=True, of=("self",))
-            .filter(pk=article_id)
-            .order_by("pk")
-            .values_list("project_id", flat=True)
-            .first()
-        )
+        article = own_rows_locked(Article.objects.filter(pk=article_id))
+        project_id = article.values_list("project_id", flat=True).first()
         if project_id is None:
             return None, False
         (new,) = article_rows([article_id])

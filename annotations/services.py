@@ -57,6 +57,7 @@ from accounts.models import User
 from annotations import history, tasks
 from annotations.access import GOLD_REFUSED, check_may_manage_quality
 from annotations.errors import Conflict
+from annotations.locking import own_rows_locked
 from annotations.models import (
     Actor,
     ActorAlias,
@@ -289,18 +290,14 @@ def adjudicating(*golds: AnnotationSet) -> Iterator[None]:
 def lock_articles(articles: QuerySet[Article], *, skip_locked: bool = False) -> list[int]:
     """Lock `articles` (step 1 of the lock order above), in id order; their ids (with
     skip_locked, only those no other transaction holds: the others are left out at once)."""
-    return list(
-        articles.select_for_update(no_key=True, of=("self",), skip_locked=skip_locked)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return list(own_rows_locked(articles, skip_locked=skip_locked).values_list("pk", flat=True))
 
 
 def lock_sets(sets: QuerySet[AnnotationSet]) -> QuerySet[AnnotationSet]:
-    """`sets` locked for this transaction (step 2 of the lock order above): their rows alone,
-    even where the query joins others (select_related), FOR NO KEY UPDATE (their ids do not
-    change, so rows referring to them stay free to be written), in id order."""
-    return sets.select_for_update(no_key=True, of=("self",)).order_by("pk")
+    """`sets` locked for this transaction (step 2 of the lock order above), their rows alone,
+    FOR NO KEY UPDATE (their ids do not change, so rows referring to them stay free to be
+    written), in id order."""
+    return own_rows_locked(sets)
 
 
 DELETED_MEANWHILE = "deleted_meanwhile"  # the code of lock_vocabulary's ValidationError
@@ -349,10 +346,7 @@ def _lock_for_edit(annotation_set: AnnotationSet) -> AnnotationSet:
 def _relocked[M: (Span, Claim)](obj: M) -> M:
     """`obj` read again and locked (step 3), once its set is locked: another request may have
     changed or deleted it since it was read (two tabs, or a request sent twice)."""
-    # Its row alone, with no ordering: the models' default one joins the set's table, and
-    # FOR NO KEY UPDATE would lock the rows it joins too, the project's among them (step 4).
-    rows = type(obj).objects.select_for_update(no_key=True, of=("self",)).order_by("pk")
-    found = rows.filter(pk=obj.pk).first()
+    found = own_rows_locked(type(obj).objects.filter(pk=obj.pk)).first()
     if found is None:
         name = type(obj).__name__.lower()
         raise Conflict(
@@ -599,7 +593,8 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
     if changes.get("claimant_span") is not None:
         changes["claimant_span"] = _relocked(changes["claimant_span"])
     before = history.snapshot(claim)
-    targets = list(changes.pop("targets", claim.targets.all()))
+    current_targets = list(claim.targets.all())
+    targets = list(changes.pop("targets", current_targets))
     for name, value in changes.items():
         setattr(claim, name, value)
     _check_claim_fields(
@@ -612,7 +607,7 @@ def claim_update(*, claim: Claim, user: User | None = None, **changes: Any) -> C
         reliability=claim.reliability,
         credibility=claim.credibility,
     )
-    same_targets = {t.pk for t in targets} == {t.pk for t in claim.targets.all()}
+    same_targets = {t.pk for t in targets} == {t.pk for t in current_targets}
     if same_targets and history.snapshot(claim) == before:
         return claim  # nothing to write, nor to record
     claim.save()
